@@ -1,0 +1,73 @@
+// swift-tools-version:6.0
+//
+// saveimg: a toolkit for libvirt's QEMU save images.
+//
+// System libraries (install with scripts/install-deps.sh):
+//   libxml2 (pkg-config libxml-2.0), zlib (pkg-config zlib).
+import PackageDescription
+
+let package = Package(
+    name: "saveimg",
+    products: [
+        .library(name: "SaveImage", targets: ["SaveImage"]),
+        .executable(name: "saveimg", targets: ["saveimg"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
+        ),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLZMA",
+            pkgConfig: "liblzma",
+            providers: [.apt(["liblzma-dev"])]
+        ),
+        .systemLibrary(
+            name: "CZstd",
+            pkgConfig: "libzstd",
+            providers: [.apt(["libzstd-dev"])]
+        ),
+        .systemLibrary(
+            name: "CBZip2",
+            providers: [.apt(["libbz2-dev"])]
+        ),
+        // The one place that calls GNU-only libc functions (copy_file_range,
+        // fallocate) that Swift's Glibc module does not export.
+        .target(name: "CSaveImageShims"),
+        .target(
+            name: "SaveImage",
+            dependencies: [
+                "CLibXML2",
+                "CZlib",
+                "CLZMA",
+                "CZstd",
+                "CBZip2",
+                "CSaveImageShims",
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
+        .executableTarget(
+            name: "saveimg",
+            dependencies: [
+                "SaveImage",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "SaveImageTests",
+            dependencies: ["SaveImage"],
+            resources: []
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

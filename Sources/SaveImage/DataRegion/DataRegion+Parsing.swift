@@ -1,0 +1,34 @@
+extension DataRegion {
+    /// Splits a complete data region (exactly data_len bytes) into the domain
+    /// XML, the gap, the extension chain and the padding.
+    ///
+    /// - Parameters:
+    ///   - bytes: the data region.
+    ///   - cookieOffset: the header's cookieOffset (0 = no chain). The caller has
+    ///     checked it is at most `bytes.count`.
+    ///   - path: the file, for errors.
+    /// - Throws: `.domainXMLNotTerminated` when no NUL ends the domain XML
+    ///   before cookieOffset (or data_len): libvirt would then parse a cut or
+    ///   run-on document.
+    public init(parsing bytes: [UInt8], cookieOffset: UInt32, path: String = "") throws(SaveImageError) {
+        let xmlLimit = cookieOffset != 0 ? Int(cookieOffset) : bytes.count
+        guard let nul = bytes[0..<xmlLimit].firstIndex(of: 0) else {
+            let boundary = cookieOffset != 0 ? "cookieOffset (\(cookieOffset))" : "data_len (\(bytes.count))"
+            throw SaveImageError(
+                .domainXMLNotTerminated, path: path, offset: UInt64(SaveImageHeader.size) + UInt64(xmlLimit),
+                field: "domain XML", expected: "a NUL terminating the domain XML before \(boundary)",
+                found: "no NUL in the first \(xmlLimit) bytes of the data region",
+                libvirtMessage: "XML parse error in the \(xmlLimit)-byte domain XML")
+        }
+        let xml = ChainDocument(regionOffset: 0, bytes: Array(bytes[0..<nul]))
+        guard cookieOffset != 0 else {
+            self.init(domainXML: xml, gap: Array(bytes[(nul + 1)...]))
+            return
+        }
+        let chainStart = Int(cookieOffset)
+        let chain = Self.splitDocuments(bytes, startingAt: chainStart)
+        let chainEnd = chain.last.map { Int($0.regionOffset) + $0.storedLength } ?? chainStart
+        self.init(domainXML: xml, gap: Array(bytes[(nul + 1)..<chainStart]), chain: chain,
+                  padding: Array(bytes[min(chainEnd, bytes.count)...]))
+    }
+}

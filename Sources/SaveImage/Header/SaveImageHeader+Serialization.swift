@@ -1,0 +1,18 @@
+extension SaveImageHeader {
+    /// The header's 92 bytes, with the defined and unused words in ``byteOrder``.
+    ///
+    /// Decoding and re-encoding an unchanged header gives the same bytes.
+    public func serialized() -> [UInt8] {
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(Self.size)
+        bytes.append(contentsOf: magic.bytes.prefix(16))
+        bytes.append(contentsOf: repeatElement(0, count: max(0, 16 - magic.bytes.count)))
+        for word in [version, dataLength, wasRunning, format.rawValue, cookieOffset] {
+            byteOrder.append(word, to: &bytes)
+        }
+        for index in 0..<Self.unusedWordCount {
+            byteOrder.append(index < unused.count ? unused[index] : 0, to: &bytes)
+        }
+        return bytes
+    }
+}

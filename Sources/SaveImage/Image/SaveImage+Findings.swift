@@ -1,0 +1,167 @@
+extension SaveImage {
+    /// The format libvirt actually applies: the header's format at version 2,
+    /// raw below (libvirt ignores the word before version 2).
+    public var effectiveFormat: CompressionFormat { header.version == 2 ? header.format : .raw }
+
+    /// Whether libvirt reads a cookie at all: cookieOffset set and below data_len.
+    public var libvirtReadsCookie: Bool { header.cookieOffset != 0 && header.cookieOffset < header.dataLength }
+
+    func computeFindings() -> [Finding] {
+        var findings: [Finding] = []
+        findings += formatFindings()
+        findings += streamFindings()
+        findings += cookieFindings()
+        findings += chainFindings()
+        findings += headerWordFindings()
+        findings += cpuFindings()
+        return findings
+    }
+
+    /// Formats libvirt 9.0 cannot decompress (it knows raw, gzip, bzip2, xz, lzop).
+    func formatFindings() -> [Finding] {
+        var findings: [Finding] = []
+        let format = effectiveFormat
+        if format.rawValue > CompressionFormat.lzop.rawValue {
+            findings.append(Finding(
+                code: "format_unsupported", severity: .restoreFails,
+                message: "format \(format) (\(format.rawValue)) is not one libvirt 9.0 can restore",
+                libvirtMessage: "Invalid compressed save format \(format.rawValue)",
+                offset: UInt64(HeaderField.format.offset)))
+        }
+        if header.version < 2 && header.format != .raw {
+            findings.append(Finding(
+                code: "format_ignored", severity: .warning,
+                message: "format word is \(header.format) but version \(header.version) images are always read as raw",
+                offset: UInt64(HeaderField.format.offset)))
+        }
+        return findings
+    }
+
+    /// Whether the stream's first bytes match the format libvirt will apply.
+    func streamFindings() -> [Finding] {
+        let format = effectiveFormat
+        let signature = streamSignature
+        let at = streamOffset
+        switch (signature, format) {
+        case (.empty, .raw), (.empty, .sparse):
+            return [Finding(code: "stream_missing", severity: .restoreFails,
+                            message: "no migration stream after the data region (file ends at \(fileSize))",
+                            libvirtMessage: "QEMU: Not a migration stream", offset: at)]
+        case (.empty, _):
+            return [Finding(code: "stream_missing", severity: .restoreFails,
+                            message: "no \(format) stream after the data region (file ends at \(fileSize))",
+                            libvirtMessage: "restore hangs waiting for the decompressor", offset: at)]
+        default:
+            break
+        }
+        guard format.rawValue <= CompressionFormat.zstd.rawValue else { return [] }
+        let implied = signature.impliedFormat
+        if implied == format { return [] }
+        let found = signature.name + (streamPrefix.isEmpty ? "" : " (" + streamPrefix.prefix(8).map(hex2).joined(separator: " ") + ")")
+        if format == .raw {
+            return [Finding(code: "format_stream_mismatch", severity: .restoreFails,
+                            message: "header says raw but the stream at offset \(at) is \(found)",
+                            libvirtMessage: "QEMU: Not a migration stream", offset: at)]
+        }
+        let outcome = implied == .raw ? "restore hangs" : "\(format.decompressorProgram ?? "decompressor") -dc fails"
+        return [Finding(code: "format_stream_mismatch", severity: .restoreFails,
+                        message: "header says \(format) but the stream at offset \(at) is \(found)",
+                        libvirtMessage: outcome, offset: at)]
+    }
+
+    /// What libvirt's restore does with the cookie (`virSaveCookieParseString`).
+    func cookieFindings() -> [Finding] {
+        guard libvirtReadsCookie else { return [] }
+        let offset = UInt64(SaveImageHeader.size) + UInt64(header.cookieOffset)
+        guard let document = cookieDocument else {
+            return [Finding(code: "cookie_empty", severity: .restoreFails,
+                            message: "cookieOffset \(header.cookieOffset) points at a zero byte: the cookie is empty",
+                            libvirtMessage: "(save cookie):1: Document is empty", offset: offset)]
+        }
+        var findings: [Finding] = []
+        if !document.isTerminated {
+            findings.append(Finding(code: "cookie_unterminated", severity: .warning,
+                                    message: "the cookie has no NUL before data_len; libvirt reads past its buffer",
+                                    offset: offset))
+        }
+        do {
+            let element = try XMLParser.parse(document.bytes, name: "save cookie", path: path, offset: offset)
+            _ = try SaveCookie(element: element, path: path, offset: offset)
+        } catch {
+            findings.append(Finding(code: "cookie_invalid", severity: .restoreFails,
+                                    message: "the cookie at offset \(offset) is invalid: \(error.expected), found \(error.found)",
+                                    libvirtMessage: error.libvirtMessage, offset: offset))
+        }
+        return findings
+    }
+
+    /// Extensions, ignored documents, gap and padding.
+    func chainFindings() -> [Finding] {
+        var findings: [Finding] = []
+        if header.cookieOffset == 0 {
+            let ignored = region.ignoredDocuments
+            if !ignored.isEmpty {
+                findings.append(Finding(
+                    code: "documents_ignored", severity: .info,
+                    message: "\(ignored.count) document(s) after the domain XML are ignored by libvirt because cookieOffset is 0",
+                    offset: ignored.first?.fileOffset))
+            }
+        } else if !region.gap.isEmpty {
+            findings.append(Finding(code: "gap", severity: .info,
+                                    message: "\(region.gap.count) bytes between the domain XML's NUL and the cookie",
+                                    offset: region.domainXML.fileOffset + UInt64(region.domainXML.storedLength)))
+        }
+        for (index, document) in extensions.enumerated() {
+            findings.append(Finding(
+                code: "extension_present", severity: .info,
+                message: "extension \(index + 1) <\(document.rootElementName ?? "?")> (\(document.bytes.count) bytes): "
+                    + "libvirt restores with it but `virsh save-image-define` drops it",
+                offset: document.fileOffset))
+            if (try? XMLParser.parse(document.bytes, name: "extension \(index + 1)")) == nil {
+                findings.append(Finding(code: "extension_invalid", severity: .warning,
+                                        message: "extension \(index + 1) is not well-formed XML", offset: document.fileOffset))
+            }
+        }
+        let nonZero = region.nonZeroPaddingBytes
+        if nonZero > 0 {
+            findings.append(Finding(code: "padding_not_zero", severity: .warning,
+                                    message: "\(nonZero) non-zero bytes in the padding after the extension chain",
+                                    offset: streamOffset - UInt64(region.padding.count)))
+        }
+        return findings
+    }
+
+    func headerWordFindings() -> [Finding] {
+        var findings: [Finding] = []
+        if header.byteOrder == .big {
+            findings.append(Finding(code: "big_endian", severity: .info,
+                                    message: "header words are big-endian (libvirt byte-swaps them on read)"))
+        }
+        if header.wasRunning > 1 {
+            findings.append(Finding(code: "was_running_nonstandard", severity: .info,
+                                    message: "was_running is \(header.wasRunning); libvirt treats any non-zero value as running",
+                                    offset: UInt64(HeaderField.wasRunning.offset)))
+        }
+        if let index = header.unused.firstIndex(where: { $0 != 0 }) {
+            findings.append(Finding(code: "unused_words_set", severity: .info,
+                                    message: "unused header words are not zero (first: unused[\(index)] = \(header.unused[index])); libvirt ignores them",
+                                    offset: UInt64(HeaderField.unused.offset + 4 * index)))
+        }
+        return findings
+    }
+
+    /// A cookie CPU with another model than the domain XML's fails libvirt's
+    /// ABI check at restore.
+    func cpuFindings() -> [Finding] {
+        let difference = cpuDifference
+        guard libvirtReadsCookie, difference.modelDiffers else { return [] }
+        return [Finding(
+            code: "cpu_model_mismatch", severity: .restoreFails,
+            message: "cookie CPU model \(difference.cookieModel ?? "?") differs from the domain XML's \(difference.domainModel ?? "?")",
+            libvirtMessage: "guest CPU doesn't match specification: extra features: ...",
+            offset: cookieDocument?.fileOffset)]
+    }
+
+    /// The most severe finding, or nil when there are none.
+    public var worstSeverity: Finding.Severity? { findings.map(\.severity).max() }
+}

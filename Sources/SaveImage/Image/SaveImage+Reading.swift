@@ -1,0 +1,100 @@
+extension SaveImage {
+    /// The largest data region saveimg reads (libvirt writes ~64 KiB plus the XML).
+    public static let maximumDataRegionSize: UInt32 = 64 * 1024 * 1024
+
+    /// Reads an image's metadata from `path`: the header, the data region and
+    /// the first ``streamProbeLength`` bytes of the stream, never more.
+    ///
+    /// Checks are made in libvirt 9.0's order (`qemuSaveImageOpen`), so an
+    /// image this throws for is one `virsh save-image-dumpxml` rejects, with
+    /// the same meaning; ``SaveImageError/libvirtMessage`` holds libvirt's text.
+    public init(contentsOf path: String) throws(SaveImageError) {
+        let file = try ImageFile(openingForReading: path)
+        try self.init(reading: file)
+    }
+
+    /// Reads an image's metadata from an open file.
+    public init(reading file: borrowing ImageFile) throws(SaveImageError) {
+        let path = file.path
+        let header = try SaveImageHeader(parsing: try file.read(at: 0, count: SaveImageHeader.size), path: path)
+        try Self.checkRegionBounds(header, fileSize: file.size, path: path)
+        let regionBytes = try file.read(at: UInt64(SaveImageHeader.size), count: Int(header.dataLength))
+        let streamPrefix = try file.read(at: header.streamOffset, count: Self.streamProbeLength)
+        try self.init(header: header, regionBytes: regionBytes, streamPrefix: streamPrefix,
+                      fileSize: file.size, path: path)
+    }
+
+    /// Builds an image from bytes already read: the header, exactly data_len
+    /// region bytes and the stream's first bytes. Used by the file reader and
+    /// by tests and fuzzers working in memory.
+    public init(
+        header: SaveImageHeader, regionBytes: [UInt8], streamPrefix: [UInt8], fileSize: UInt64, path: String = ""
+    ) throws(SaveImageError) {
+        guard regionBytes.count == Int(header.dataLength) else {
+            throw SaveImageError(.domainXMLPastEndOfFile, path: path, offset: UInt64(SaveImageHeader.size),
+                                 field: "data_len", expected: "\(header.dataLength) bytes of data region",
+                                 found: "\(regionBytes.count) bytes", libvirtMessage: "failed to read domain XML")
+        }
+        let region = try DataRegion(parsing: regionBytes, cookieOffset: header.cookieOffset, path: path)
+        let domainElement = try XMLParser.parse(region.domainXML.bytes, name: "domain_definition", path: path,
+                                                offset: region.domainXML.fileOffset)
+        guard domainElement.name == "domain" else {
+            throw SaveImageError(.unexpectedXML, path: path, offset: region.domainXML.fileOffset, field: "domain XML",
+                                 expected: "root element <domain>", found: "<\(domainElement.name)>",
+                                 libvirtMessage: "unexpected root element <\(domainElement.name)>, expecting <domain>")
+        }
+        self.path = path
+        self.header = header
+        self.region = region
+        self.fileSize = fileSize
+        self.streamPrefix = streamPrefix
+        self.domain = DomainSummary(element: domainElement)
+        self.cookie = nil
+        self.findings = []
+        self.cookie = parseCookie()
+        self.findings = computeFindings()
+    }
+
+    /// The bounds libvirt checks, in its order, before it parses any XML.
+    static func checkRegionBounds(_ header: SaveImageHeader, fileSize: UInt64, path: String) throws(SaveImageError) {
+        let headerSize = UInt64(SaveImageHeader.size)
+        let xmlLength = UInt64(header.domainXMLReadLength)
+        if headerSize + xmlLength > fileSize {
+            let field = header.cookieOffset != 0 ? "cookieOffset" : "data_len"
+            throw SaveImageError(
+                .domainXMLPastEndOfFile, path: path, offset: UInt64(HeaderField(rawValue: field)?.offset ?? 20),
+                field: field, expected: "domain XML to end within the file (at most \(fileSize - min(fileSize, headerSize)) bytes)",
+                found: "\(xmlLength) bytes, ending at offset \(headerSize + xmlLength) of \(fileSize)",
+                libvirtMessage: "failed to read domain XML")
+        }
+        if header.cookieOffset > header.dataLength {
+            throw SaveImageError(
+                .cookieOffsetPastDataLength, path: path, offset: UInt64(HeaderField.cookieOffset.offset),
+                field: "cookieOffset", expected: "at most data_len (\(header.dataLength))",
+                found: "\(header.cookieOffset)",
+                libvirtMessage: "libvirtd 9.0 crashes reading this image (connection lost); newer libvirt: "
+                    + "invalid save image header: cookie offset exceeds data length")
+        }
+        if header.dataLength > header.domainXMLReadLength, header.streamOffset > fileSize {
+            throw SaveImageError(
+                .cookiePastEndOfFile, path: path, offset: UInt64(HeaderField.dataLength.offset), field: "data_len",
+                expected: "the data region to end within the file (at most \(fileSize - headerSize) bytes)",
+                found: "\(header.dataLength) bytes, ending at offset \(header.streamOffset) of \(fileSize)",
+                libvirtMessage: "failed to read cookie")
+        }
+        if header.dataLength > maximumDataRegionSize {
+            throw SaveImageError(
+                .tooLarge, path: path, offset: UInt64(HeaderField.dataLength.offset), field: "data_len",
+                expected: "at most \(maximumDataRegionSize) bytes", found: "\(header.dataLength) bytes")
+        }
+    }
+
+    /// Parses the chain's first document as libvirt's cookie, if it is one.
+    func parseCookie() -> SaveCookie? {
+        guard let document = cookieDocument,
+              let element = try? XMLParser.parse(document.bytes, name: "save cookie", path: path,
+                                                 offset: document.fileOffset)
+        else { return nil }
+        return try? SaveCookie(element: element, path: path, offset: document.fileOffset)
+    }
+}

@@ -1,0 +1,32 @@
+/// The start of a raw QEMU migration stream: magic, version and, when QEMU
+/// sent one (since QEMU 2.9 for most machine types), the configuration
+/// section naming the machine type.
+///
+/// ```
+/// "QEVM" u32be(3)  0x07 (QEMU_VM_CONFIGURATION)  u32be(len) name[len] ...
+/// ```
+public struct QEMUStreamPrelude: Hashable, Sendable {
+    /// The stream version (3 for every QEMU since 1.x).
+    public var version: UInt32
+    /// The machine type from the configuration section, e.g. `pc-i440fx-7.2`.
+    public var machineType: String?
+
+    /// `QEMU_VM_FILE_MAGIC`.
+    public static let magic: [UInt8] = Array("QEVM".utf8)
+    /// `QEMU_VM_CONFIGURATION` section type.
+    static let configurationSection: UInt8 = 0x07
+
+    /// Parses the prelude from the stream's first bytes (a few hundred suffice).
+    /// Returns nil when the bytes are not a QEMU stream.
+    public init?(prefix bytes: [UInt8]) {
+        guard bytes.count >= 8, Array(bytes.prefix(4)) == Self.magic else { return nil }
+        version = ByteOrder.big.word(in: bytes, at: 4)
+        machineType = nil
+        guard bytes.count >= 13, bytes[8] == Self.configurationSection else { return }
+        let length = Int(ByteOrder.big.word(in: bytes, at: 9))
+        guard length > 0, length <= 256, bytes.count >= 13 + length else { return }
+        let name = bytes[13..<(13 + length)]
+        guard name.allSatisfy({ (0x21..<0x7f).contains($0) }) else { return }
+        machineType = String(decoding: name, as: UTF8.self)
+    }
+}

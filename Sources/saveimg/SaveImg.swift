@@ -1,0 +1,35 @@
+import ArgumentParser
+
+/// The `saveimg` command: configuration only; each subcommand lives in
+/// `Commands/`.
+@main
+struct SaveImg: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "saveimg",
+        abstract: "Inspect, verify and edit libvirt QEMU save images.",
+        discussion: """
+            Exit codes: 0 success; 1 usage error; 2 an image is invalid (libvirt \
+            would refuse to read it) or an operation failed; 3 (verify) an image \
+            reads but would fail to restore.
+            """,
+        version: "0.1.0",
+        subcommands: [Inspect.self, DumpXML.self])
+
+    /// Runs the command, mapping argument errors to exit code 1 instead of
+    /// ArgumentParser's default 64, as the README documents.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let exit as ExitCode {
+            Self.exit(withError: exit)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure || code.rawValue == 64 {
+                print(fullMessage(for: error), to: &standardError)
+                Self.exit(withError: ExitCode(ExitStatus.usage))
+            }
+            Self.exit(withError: error)
+        }
+    }
+}
