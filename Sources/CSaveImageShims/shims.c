@@ -6,6 +6,7 @@
 #include <sys/ioctl.h>
 #include <linux/fs.h>
 #include <linux/falloc.h>
+#include <sys/xattr.h>
 
 ssize_t saveimg_copy_file_range(int fd_in, int64_t *off_in, int fd_out, int64_t *off_out, size_t len, unsigned int flags) {
     loff_t in = off_in ? (loff_t)*off_in : 0;
@@ -41,3 +42,10 @@ int saveimg_clone_range(int src_fd, uint64_t src_offset, uint64_t length, int de
 }
 
 int saveimg_errno(void) { return errno; }
+
+int64_t saveimg_seek_data(int fd, int64_t offset) { return (int64_t)lseek(fd, (off_t)offset, SEEK_DATA); }
+int64_t saveimg_seek_hole(int fd, int64_t offset) { return (int64_t)lseek(fd, (off_t)offset, SEEK_HOLE); }
+
+ssize_t saveimg_flistxattr(int fd, char *list, size_t size) { return flistxattr(fd, list, size); }
+ssize_t saveimg_fgetxattr(int fd, const char *name, void *value, size_t size) { return fgetxattr(fd, name, value, size); }
+int saveimg_fsetxattr(int fd, const char *name, const void *value, size_t size) { return fsetxattr(fd, name, value, size, 0); }

@@ -17,4 +17,12 @@ int saveimg_clone_range(int src_fd, uint64_t src_offset, uint64_t length, int de
 /// errno of the calling thread.
 int saveimg_errno(void);
 
+/// lseek(SEEK_DATA) / lseek(SEEK_HOLE); -1 with errno set (ENXIO: no data after offset).
+int64_t saveimg_seek_data(int fd, int64_t offset);
+int64_t saveimg_seek_hole(int fd, int64_t offset);
+/// flistxattr/fgetxattr/fsetxattr (sys/xattr.h); -1 with errno set.
+ssize_t saveimg_flistxattr(int fd, char *list, size_t size);
+ssize_t saveimg_fgetxattr(int fd, const char *name, void *value, size_t size);
+int saveimg_fsetxattr(int fd, const char *name, const void *value, size_t size);
+
 #endif

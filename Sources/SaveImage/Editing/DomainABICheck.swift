@@ -1,0 +1,100 @@
+/// The guest-ABI comparison libvirt makes before it accepts a new domain XML
+/// for a saved guest (`virDomainDefCheckABIStability`, used by
+/// `virsh save-image-define` and `virsh restore --xml`), for the parts
+/// saveimg models: identity, memory, vCPUs, OS type, architecture, machine,
+/// the CPU definition and the number of devices of each kind.
+///
+/// Messages are libvirt 9.0's, target (new XML) first, source (image) second,
+/// e.g. `Target domain max memory 65536 does not match source 32768`.
+public enum DomainABICheck {
+    /// Device elements libvirt counts, with the noun its message uses.
+    static let deviceKinds: [(element: String, noun: String)] = [
+        ("disk", "disk count"), ("controller", "controller count"), ("filesystem", "filesystem count"),
+        ("interface", "net card count"), ("input", "input device count"), ("sound", "sound card count"),
+        ("video", "video card count"), ("hostdev", "host device count"), ("smartcard", "smartcard count"),
+        ("serial", "serial port count"), ("parallel", "parallel port count"), ("channel", "channel count"),
+        ("console", "console count"), ("hub", "hub device count"), ("redirdev", "redirected devices count"),
+        ("watchdog", "watchdog count"), ("memballoon", "memory balloon count"), ("rng", "RNG device count"),
+        ("panic", "panic device count"), ("shmem", "shared memory device count"), ("tpm", "TPM device count"),
+        ("memory", "memory device count"),
+    ]
+
+    /// Every ABI difference between the image's domain (`source`) and a new
+    /// one (`target`), as libvirt's messages, in libvirt's order. Empty when
+    /// the new XML is ABI-compatible.
+    public static func differences(source: DomainSummary, target: DomainSummary) -> [String] {
+        var messages: [String] = []
+        func compare(_ what: String, _ target: String?, _ source: String?) {
+            if let target, let source, target != source {
+                messages.append("Target domain \(what) \(target) does not match source \(source)")
+            }
+        }
+        compare("virt type", target.type, source.type)
+        compare("uuid", target.uuid, source.uuid)
+        if let t = target.name, let s = source.name, t != s {
+            messages.append("Target domain name '\(t)' does not match source '\(s)'")
+        }
+        compare("max memory", target.memoryKiB.map(String.init), source.memoryKiB.map(String.init))
+        compare("vCPU max", target.vcpus.map(String.init), source.vcpus.map(String.init))
+        compare("OS type", target.element.descendant("os", "type")?.text, source.element.descendant("os", "type")?.text)
+        compare("architecture", target.arch, source.arch)
+        if let t = target.machine, let s = source.machine, !machinesMatch(t, s) {
+            messages.append("Target domain machine type \(t) does not match source \(s)")
+        }
+        messages += cpuDifferences(source: source.cpu, target: target.cpu)
+        messages += deviceDifferences(source: source.element, target: target.element)
+        return messages
+    }
+
+    /// libvirt stores the expanded machine type (`pc-i440fx-7.2`); a new XML
+    /// may still say the alias (`pc`, `q35`).
+    static func machinesMatch(_ target: String, _ source: String) -> Bool {
+        if target == source { return true }
+        let aliases = ["pc": "pc-i440fx-", "q35": "pc-q35-"]
+        if let prefix = aliases[target], source.hasPrefix(prefix) { return true }
+        if let prefix = aliases[source], target.hasPrefix(prefix) { return true }
+        return false
+    }
+
+    /// `virCPUDefIsEqual`: presence, mode, model, vendor, features in order.
+    static func cpuDifferences(source: CPUDefinition?, target: CPUDefinition?) -> [String] {
+        guard let source, let target else {
+            return source == nil && target == nil ? [] : ["Target CPU does not match source"]
+        }
+        var messages: [String] = []
+        let mode = { (cpu: CPUDefinition) in cpu.mode ?? "custom" }
+        if mode(target) != mode(source) {
+            messages.append("Target CPU mode \(mode(target)) does not match source \(mode(source))")
+        }
+        if let t = target.model, let s = source.model, t != s {
+            messages.append("Target CPU model \(t) does not match source \(s)")
+        } else if (target.model == nil) != (source.model == nil) {
+            messages.append("Target CPU model \(target.model ?? "(null)") does not match source \(source.model ?? "(null)")")
+        }
+        if target.vendor != source.vendor {
+            messages.append("Target CPU vendor \(target.vendor ?? "(null)") does not match source \(source.vendor ?? "(null)")")
+        }
+        if target.features.count != source.features.count {
+            messages.append("Target CPU feature count \(target.features.count) does not match source \(source.features.count)")
+        } else {
+            for (t, s) in zip(target.features, source.features) {
+                if t.name != s.name {
+                    messages.append("Target CPU feature \(t.name) does not match source \(s.name)")
+                } else if t.policy != s.policy {
+                    messages.append("Target CPU feature policy \(t.policy) does not match source \(s.policy)")
+                }
+            }
+        }
+        return messages
+    }
+
+    static func deviceDifferences(source: XMLElement, target: XMLElement) -> [String] {
+        let sourceDevices = source.first("devices")
+        let targetDevices = target.first("devices")
+        return deviceKinds.compactMap { kind in
+            let s = sourceDevices?.all(kind.element).count ?? 0
+            let t = targetDevices?.all(kind.element).count ?? 0
+            return s == t ? nil : "Target domain \(kind.noun) \(t) does not match source \(s)"
+        }
+    }
+}

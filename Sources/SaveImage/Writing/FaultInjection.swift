@@ -1,0 +1,40 @@
+/// The steps of a write, in order, at which tests inject failures.
+public enum WriteStep: String, CaseIterable, Hashable, Sendable {
+    // In place.
+    case writeDocuments, syncDocuments, writeHeader, syncHeader, clearOldChain, syncCleanup
+    // New file renamed over the destination.
+    case createTemporary, writeMetadata, copyStream, copyAttributes, syncTemporary, rename, syncDirectory
+
+    /// The in-place steps, in order.
+    public static let inPlaceSteps: [WriteStep] = [
+        .writeDocuments, .syncDocuments, .writeHeader, .syncHeader, .clearOldChain, .syncCleanup,
+    ]
+    /// The replacement steps, in order.
+    public static let replacementSteps: [WriteStep] = [
+        .createTemporary, .writeMetadata, .copyStream, .copyAttributes, .syncTemporary, .rename, .syncDirectory,
+    ]
+}
+
+/// A seam for tests: decides, before each ``WriteStep``, whether it runs,
+/// fails (as an I/O error would: the writer then rolls back) or the process
+/// "dies" (the writer stops where it is, with no rollback, as after SIGKILL).
+public struct FaultInjection: Sendable {
+    public enum Action: Sendable { case proceed, fail, crash }
+
+    public var decide: @Sendable (WriteStep) -> Action
+
+    public init(_ decide: @escaping @Sendable (WriteStep) -> Action) { self.decide = decide }
+
+    /// Runs every step.
+    public static let none = FaultInjection { _ in .proceed }
+
+    /// Fails (or crashes) at exactly `step`.
+    public static func at(_ step: WriteStep, _ action: Action = .fail) -> FaultInjection {
+        FaultInjection { $0 == step ? action : .proceed }
+    }
+}
+
+/// Thrown by the writer when ``FaultInjection`` simulates the process dying.
+public struct SimulatedCrash: Error, Hashable, Sendable {
+    public var step: WriteStep
+}

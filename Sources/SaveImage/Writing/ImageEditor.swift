@@ -1,0 +1,60 @@
+/// One edit of one save image, start to finish: open and lock the file,
+/// read its metadata (refusing what libvirt refuses, such as a save still in
+/// progress), compute the new content, plan the layout and write it.
+///
+/// ```swift
+/// let cpu = try CPUXML.parse(cpuBytes, path: "cpu.xml")
+/// let done = try ImageEditor(path: "vm.save").run { try $0.settingCookieCPU(cpu) }
+/// print(done.plan.strategy)   // in-place
+/// ```
+public struct ImageEditor {
+    /// The image to edit.
+    public var path: String
+    /// Where the result goes: nil for the image itself.
+    public var output: String?
+    /// Plan only; write nothing.
+    public var dryRun: Bool
+    /// The writer (tests inject faults through it).
+    public var writer: ImageWriter
+
+    public init(path: String, output: String? = nil, dryRun: Bool = false, writer: ImageWriter = ImageWriter()) {
+        self.path = path
+        self.output = output
+        self.dryRun = dryRun
+        self.writer = writer
+    }
+
+    /// What an edit did (or, with `dryRun`, would do).
+    public struct Result: Sendable {
+        public var plan: WritePlan
+        public var outcome: ImageWriter.Outcome?
+    }
+
+    /// Runs `edit` on the image and writes its result.
+    public func run(_ edit: (SaveImage) throws -> ImageContent) throws -> Result {
+        if let output, output != path, Self.exists(output) {
+            throw SaveImageError(.editRejected, path: output, field: "--output", expected: "a path that does not exist",
+                                 found: "an existing file (saveimg does not overwrite it; remove it first)")
+        }
+        let file = try EditableFile(opening: path, writable: output == nil && !dryRun)
+        let image = try Self.readImage(file)
+        let content = try edit(image)
+        let plan = try WritePlan(editing: image, to: content, destination: output ?? path)
+        if dryRun { return Result(plan: plan, outcome: nil) }
+        let outcome = try writer.write(plan, file: file)
+        return Result(plan: plan, outcome: outcome)
+    }
+
+    /// Reads the image's metadata through the locked descriptor, with the
+    /// reader's checks (libvirt's order).
+    static func readImage(_ file: EditableFile) throws(SaveImageError) -> SaveImage {
+        let header = try SaveImageHeader(parsing: try file.read(at: 0, count: SaveImageHeader.size), path: file.path)
+        try SaveImage.checkRegionBounds(header, fileSize: file.size, path: file.path)
+        let region = try file.read(at: UInt64(SaveImageHeader.size), count: Int(header.dataLength))
+        let prefix = try file.read(at: header.streamOffset, count: SaveImage.streamProbeLength)
+        return try SaveImage(header: header, regionBytes: region, streamPrefix: prefix, fileSize: file.size,
+                             path: file.path)
+    }
+
+    static func exists(_ path: String) -> Bool { EditableFile.exists(path) }
+}
