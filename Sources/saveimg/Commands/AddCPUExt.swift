@@ -1,0 +1,70 @@
+import ArgumentParser
+import SaveImage
+
+extension SaveImg {
+    /// `saveimg add-cpu-ext FILE --cpu CPU.xml`: the updated CPU into the cookie.
+    struct AddCPUExt: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "add-cpu-ext",
+            abstract: "Put the CPU QEMU ran (the updated CPU) into the image's cookie, keeping the domain XML's CPU.",
+            discussion: """
+                libvirt restores with the cookie's CPU and keeps the domain XML's CPU as the user defined it \
+                (the 2017 CPU-regression design). An existing cookie keeps its other children \
+                (<slirpHelper/> ...) and the extensions chained after it.
+
+                --from-domain --original-cpu ORIG.xml repairs an image whose domain XML holds the updated \
+                CPU: that CPU moves into the cookie and ORIG.xml's <cpu> goes back into the domain XML.
+
+                A CPU whose model differs from the domain XML's is refused: libvirt would fail the restore \
+                with "guest CPU doesn't match specification: extra features: ...". --force writes it anyway.
+
+                Examples:
+                  saveimg add-cpu-ext vm.save --cpu cpu.xml
+                  saveimg add-cpu-ext vm.save --from-domain --original-cpu defined-cpu.xml --output fixed.save
+                """)
+
+        @Argument(help: "Save image file.", completion: .file())
+        var file: String
+
+        @Option(help: ArgumentHelp("The updated <cpu> element ('-' for standard input).", valueName: "CPU.xml"),
+                completion: .file())
+        var cpu: String?
+
+        @Flag(help: "Take the updated CPU from the domain XML (repair).")
+        var fromDomain = false
+
+        @Option(help: ArgumentHelp("With --from-domain: the CPU as defined, put back into the domain XML.",
+                                   valueName: "ORIG.xml"), completion: .file())
+        var originalCPU: String?
+
+        @Flag(help: "Write a CPU whose model differs from the domain XML's.")
+        var force = false
+
+        @OptionGroup var options: EditOptions
+
+        func validate() throws {
+            if fromDomain {
+                if cpu != nil { throw ValidationError("--cpu and --from-domain exclude each other") }
+                if originalCPU == nil { throw ValidationError("--from-domain needs --original-cpu ORIG.xml") }
+            } else {
+                if cpu == nil { throw ValidationError("give --cpu CPU.xml (or --from-domain --original-cpu ORIG.xml)") }
+                if originalCPU != nil { throw ValidationError("--original-cpu is only for --from-domain") }
+            }
+        }
+
+        func run() throws {
+            let source = (fromDomain ? originalCPU : cpu) ?? "-"
+            let element: XMLElement
+            do { element = try CPUXML.parse(try readInputFile(source), path: source) } catch let error as SaveImageError {
+                print("saveimg: \(error)", to: &standardError)
+                throw ExitCode(ExitStatus.invalid)
+            }
+            let force = force
+            if fromDomain {
+                try options.run(file) { try $0.movingDomainCPUToCookie(originalCPU: element, force: force) }
+            } else {
+                try options.run(file) { try $0.settingCookieCPU(element, force: force) }
+            }
+        }
+    }
+}

@@ -1,0 +1,103 @@
+import ArgumentParser
+import SaveImage
+
+extension SaveImg {
+    /// `saveimg ext list|show|add|remove`: the extension chain after the cookie.
+    struct Ext: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List, show, add or remove the XML documents chained after the cookie.",
+            discussion: """
+                The chain starts at cookieOffset with libvirt's <cookie>; every later NUL-terminated \
+                document is an extension. libvirt 9.0 restores images with extensions and ignores them; \
+                `virsh save-image-define` drops them. Every saveimg edit keeps them.
+                """,
+            subcommands: [List.self, Show.self, Add.self, Remove.self])
+
+        struct List: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "List the extensions (index, root element, size, offset).")
+
+            @Argument(help: "Save image file.", completion: .file())
+            var file: String
+
+            func run() throws {
+                let image = try readImage(file)
+                if let cookie = image.cookieDocument {
+                    print("cookie  <\(cookie.rootElementName ?? "?")>  \(cookie.bytes.count) bytes  at \(cookie.fileOffset)")
+                } else {
+                    print("no cookie (cookieOffset \(image.header.cookieOffset))")
+                }
+                for (index, document) in image.extensions.enumerated() {
+                    print("\(index + 1)  <\(document.rootElementName ?? "?")>  \(document.bytes.count) bytes  at \(document.fileOffset)")
+                }
+                if image.extensions.isEmpty { print("no extensions") }
+            }
+        }
+
+        struct Show: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Print extension N exactly as stored.")
+
+            @Argument(help: "Save image file.", completion: .file())
+            var file: String
+
+            @Argument(help: "Extension index (1 = first document after the cookie).")
+            var index: Int
+
+            func run() throws {
+                let image = try readImage(file)
+                guard index >= 1, index <= image.extensions.count else {
+                    print("saveimg: \(file): no extension \(index); the image has \(image.extensions.count)", to: &standardError)
+                    throw ExitCode(ExitStatus.invalid)
+                }
+                writeToStandardOutput(image.extensions[index - 1].bytes)
+            }
+        }
+
+        struct Add: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Chain an XML document after the cookie (an image without a cookie gets <cookie/> first).")
+
+            @Argument(help: "Save image file.", completion: .file())
+            var file: String
+
+            @Argument(help: "The XML document ('-' for standard input).", completion: .file())
+            var document: String
+
+            @Option(help: "Insert as extension N (default: append).")
+            var at: Int?
+
+            @OptionGroup var options: EditOptions
+
+            func run() throws {
+                var bytes = try readInputFile(document)
+                while bytes.last == 0 { bytes.removeLast() }
+                let at = at
+                try options.run(file) { try $0.addingExtension(bytes, at: at) }
+            }
+        }
+
+        struct Remove: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Remove extension N from the chain.")
+
+            @Argument(help: "Save image file.", completion: .file())
+            var file: String
+
+            @Argument(help: "Extension index (1 = first document after the cookie).")
+            var index: Int
+
+            @OptionGroup var options: EditOptions
+
+            func run() throws {
+                let index = index
+                try options.run(file) { try $0.removingExtension(at: index) }
+            }
+        }
+    }
+}
+
+/// Reads an image for a read-only subcommand, exiting 2 with the error.
+private func readImage(_ file: String) throws -> SaveImage {
+    do { return try SaveImage(contentsOf: file) } catch {
+        print("saveimg: \(error)", to: &standardError)
+        throw ExitCode(ExitStatus.invalid)
+    }
+}

@@ -1,0 +1,34 @@
+import ArgumentParser
+import SaveImage
+
+extension SaveImg {
+    /// `saveimg set-state FILE --running|--paused`: flip was_running.
+    struct SetState: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "set-state",
+            abstract: "Set whether the guest runs or stays paused after restore (the was_running word only).",
+            discussion: """
+                Like `virsh save-image-define --running/--paused`: one header word changes, in place.
+
+                Examples:
+                  saveimg set-state vm.save --paused
+                """)
+
+        @Argument(help: "Save image file.", completion: .file())
+        var file: String
+
+        @Flag(exclusivity: .exclusive, help: "--running: resume after restore; --paused: stay paused.")
+        var state: GuestState
+
+        enum GuestState: String, EnumerableFlag {
+            case running, paused
+        }
+
+        @OptionGroup var options: EditOptions
+
+        func run() throws {
+            let running = state == .running
+            try options.run(file) { $0.settingWasRunning(running) }
+        }
+    }
+}
