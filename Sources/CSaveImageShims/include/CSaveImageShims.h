@@ -25,4 +25,9 @@ ssize_t saveimg_flistxattr(int fd, char *list, size_t size);
 ssize_t saveimg_fgetxattr(int fd, const char *name, void *value, size_t size);
 int saveimg_fsetxattr(int fd, const char *name, const void *value, size_t size);
 
+/// Registers `path` to be unlinked if SIGINT/SIGTERM/SIGHUP arrives (then the signal proceeds); -1 if too long.
+int saveimg_cleanup_arm(const char *path);
+/// Stops removing the registered path on a signal.
+void saveimg_cleanup_disarm(void);
+
 #endif

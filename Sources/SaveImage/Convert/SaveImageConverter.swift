@@ -1,0 +1,123 @@
+/// Rewrites a save image's stream in another format (and optionally its
+/// header's byte order or version), keeping the data region, i.e. the domain
+/// XML, cookie, extension chain and padding, byte-identical.
+///
+/// The output is written to a temporary file in the output's directory and
+/// renamed over it only when complete and synced, with the input's mode and
+/// owner; so a failure or Ctrl-C leaves no partial output, the input is never
+/// modified, and output == input converts in place.
+public enum SaveImageConverter {
+    /// Converts `input` to `output` as `request` says.
+    public static func convert(
+        input: String, output: String, request: ConversionRequest,
+        progress: ((ConversionProgress) -> Void)? = nil
+    ) throws(SaveImageError) -> ConversionSummary {
+        let file = try ImageFile(openingForReading: input)
+        let image = try SaveImage(reading: file)
+        let source = try sourceFormat(of: image)
+        let header = try outputHeader(image.header, request: request, path: input)
+        let regionBytes = try file.read(at: UInt64(SaveImageHeader.size), count: Int(image.header.dataLength))
+        let ownership = try file.ownership()
+
+        let staged = try StagedOutputFile(destination: output)
+        try append(header.serialized(), to: staged)
+        try append(regionBytes, to: staged)
+        let copy = source == request.format && request.options.level == nil
+        let rawBytes = try transcode(file: file, from: image.streamOffset, source: source, copy: copy,
+                                     request: request, into: staged, progress: progress)
+        let written = staged.length
+        try staged.commit(mode: ownership.mode, owner: ownership.owner, group: ownership.group)
+        return ConversionSummary(
+            input: input, output: output, fromFormat: source.description, toFormat: request.format.description,
+            streamCopied: copy, inputBytes: file.size, outputBytes: written, rawStreamBytes: rawBytes,
+            outputStreamBytes: written - header.streamOffset)
+    }
+
+    /// The stream's real format: the header's, checked against the stream's magic.
+    static func sourceFormat(of image: SaveImage) throws(SaveImageError) -> CompressionFormat {
+        // libvirt ignores the format below version 2 and reads the stream raw.
+        let declared = image.header.version < 2 ? CompressionFormat.raw : image.header.format
+        guard StreamCodec.supported.contains(declared) else {
+            throw SaveImageError(.badStream, path: image.path, offset: UInt64(HeaderField.format.offset),
+                                 field: "format", expected: "a format saveimg can read", found: "\(declared)")
+        }
+        let found = image.streamSignature
+        guard found.impliedFormat == declared else {
+            throw SaveImageError(.badStream, path: image.path, offset: image.streamOffset, field: "stream",
+                                 expected: "a \(declared) stream, as the header's format says",
+                                 found: found == .empty ? "no stream" : "a \(found.name) stream")
+        }
+        return declared
+    }
+
+    /// The header to write: new format, and byte order / version if asked.
+    static func outputHeader(
+        _ input: SaveImageHeader, request: ConversionRequest, path: String
+    ) throws(SaveImageError) -> SaveImageHeader {
+        var header = input
+        header.format = request.format
+        if let order = request.byteOrder { header.byteOrder = order }
+        if let version = request.version {
+            guard version == 1 || version == 2 else {
+                throw SaveImageError(.editRejected, path: path, offset: UInt64(HeaderField.version.offset),
+                                     field: "version", expected: "1 or 2", found: "\(version)")
+            }
+            header.version = version
+        }
+        if header.version < 2 && request.format != .raw {
+            throw SaveImageError(
+                .editRejected, path: path, offset: UInt64(HeaderField.version.offset), field: "version",
+                expected: "version 2 for a \(request.format) stream (libvirt ignores the format below version 2)",
+                found: "\(header.version)")
+        }
+        return header
+    }
+
+    /// Streams the input's stream through decoder and encoder into `staged`;
+    /// returns the raw stream's size (0 when copied unchanged and compressed).
+    static func transcode(
+        file: borrowing ImageFile, from offset: UInt64, source: CompressionFormat, copy: Bool,
+        request: ConversionRequest, into staged: StagedOutputFile, progress: ((ConversionProgress) -> Void)?
+    ) throws(SaveImageError) -> UInt64 {
+        let total = file.size - min(file.size, offset)
+        let path = file.path
+        let decoder: any StreamTransform = copy ? PassthroughTransform() : try StreamCodec.decoder(for: source)
+        let encoder: any StreamTransform = copy ? PassthroughTransform() : try StreamCodec.encoder(
+            for: request.format, options: request.options)
+        var rawBytes: UInt64 = 0
+        let write: (UnsafeRawBufferPointer) throws(SaveImageError) -> Void = { (bytes) throws(SaveImageError) in
+            try staged.append(bytes)
+        }
+        let encode: (UnsafeRawBufferPointer) throws(SaveImageError) -> Void = { (raw) throws(SaveImageError) in
+            rawBytes += UInt64(raw.count)
+            do throws(SaveImageError) { try encoder.process(raw, output: write) } catch { throw error.locating(path, base: nil) }
+        }
+        try file.streamChunks(from: offset) { (chunk, position) throws(SaveImageError) in
+            do throws(SaveImageError) { try decoder.process(chunk, output: encode) } catch { throw error.locating(path, base: offset) }
+            progress?(ConversionProgress(done: position - offset + UInt64(chunk.count), total: total))
+        }
+        do throws(SaveImageError) { try decoder.finish(output: encode) } catch { throw error.locating(path, base: offset) }
+        do throws(SaveImageError) { try encoder.finish(output: write) } catch { throw error.locating(path, base: nil) }
+        return copy && source != .raw ? 0 : rawBytes
+    }
+
+    static func append(_ bytes: [UInt8], to staged: StagedOutputFile) throws(SaveImageError) {
+        let buffer = CodecBuffer(capacity: bytes.count)
+        buffer.pointer.copyBytes(from: bytes)
+        try staged.append(buffer.prefix(bytes.count))
+    }
+}
+
+extension SaveImageError {
+    /// Fills in the path of a codec error and turns its stream-relative
+    /// offset into a file offset (`base` nil: the offset is not in this file).
+    func locating(_ path: String, base: UInt64?) -> SaveImageError {
+        guard self.path.isEmpty else { return self }
+        var located = self
+        located.path = path
+        if code == .badStream, let offset = located.offset {
+            located.offset = base.map { $0 + offset }
+        }
+        return located
+    }
+}

@@ -1,0 +1,40 @@
+/// Picks the encoder or decoder for a header format.
+public enum StreamCodec {
+    /// The formats saveimg can write and read.
+    public static let supported: [CompressionFormat] = [.raw, .gzip, .bzip2, .xz, .lzop, .zstd]
+
+    /// A stage that turns a raw QEMU stream into `format`.
+    public static func encoder(
+        for format: CompressionFormat, options: CompressionOptions = CompressionOptions()
+    ) throws(SaveImageError) -> any StreamTransform {
+        let level = options.effectiveLevel(for: format)
+        switch format {
+        case .raw: return PassthroughTransform()
+        case .gzip: return try ParallelGzipEncoder(level: level, threads: options.threads)
+        case .bzip2: return try BZip2Encoder(level: level)
+        case .xz: return try XZEncoder(level: level, threads: options.threads)
+        case .lzop: return try LzopFilter(compressingAt: level)
+        case .zstd: return try ZstdEncoder(level: level, threads: options.threads)
+        default: throw unsupported(format)
+        }
+    }
+
+    /// A stage that turns a `format` stream back into the raw QEMU stream.
+    public static func decoder(for format: CompressionFormat) throws(SaveImageError) -> any StreamTransform {
+        switch format {
+        case .raw: return PassthroughTransform()
+        case .gzip: return try GzipDecoder()
+        case .bzip2: return try BZip2Decoder()
+        case .xz: return try XZDecoder()
+        case .lzop: return try LzopFilter(compressingAt: nil)
+        case .zstd: return try ZstdDecoder()
+        default: throw unsupported(format)
+        }
+    }
+
+    static func unsupported(_ format: CompressionFormat) -> SaveImageError {
+        SaveImageError(.badStream, path: "", offset: UInt64(HeaderField.format.offset), field: "format",
+                       expected: "one of " + supported.map { $0.description }.joined(separator: ", "),
+                       found: "\(format) (\(format.rawValue))")
+    }
+}

@@ -1,0 +1,98 @@
+import CZstd
+
+/// Compresses to zstd with libzstd, with `ZSTD_c_nbWorkers` worker threads
+/// when more than one thread is asked for (as `zstd -T N`).
+public final class ZstdEncoder: StreamTransform {
+    private let context: OpaquePointer
+    private let buffer = CodecBuffer(capacity: ZSTD_CStreamOutSize())
+    private var consumed: UInt64 = 0
+
+    public init(level: Int, threads: Int) throws(SaveImageError) {
+        guard let context = ZSTD_createCCtx() else {
+            throw .codec("zstd", consumed: 0, expected: "libzstd to initialise", found: "ZSTD_createCCtx failed")
+        }
+        self.context = context
+        _ = ZSTD_CCtx_setParameter(context, ZSTD_c_compressionLevel, Int32(clamping: level))
+        _ = ZSTD_CCtx_setParameter(context, ZSTD_c_checksumFlag, 1)
+        if threads > 1 {
+            // Fails harmlessly (single-threaded) on a libzstd built without ZSTD_MULTITHREAD.
+            _ = ZSTD_CCtx_setParameter(context, ZSTD_c_nbWorkers, Int32(clamping: threads))
+        }
+    }
+
+    deinit { ZSTD_freeCCtx(context) }
+
+    public func process(
+        _ input: UnsafeRawBufferPointer, output: (UnsafeRawBufferPointer) throws(SaveImageError) -> Void
+    ) throws(SaveImageError) {
+        try run(input, directive: ZSTD_e_continue, output: output)
+    }
+
+    public func finish(output: (UnsafeRawBufferPointer) throws(SaveImageError) -> Void) throws(SaveImageError) {
+        try run(UnsafeRawBufferPointer(start: nil, count: 0), directive: ZSTD_e_end, output: output)
+    }
+
+    private func run(
+        _ input: UnsafeRawBufferPointer, directive: ZSTD_EndDirective,
+        output: (UnsafeRawBufferPointer) throws(SaveImageError) -> Void
+    ) throws(SaveImageError) {
+        var inBuffer = ZSTD_inBuffer(src: input.baseAddress, size: input.count, pos: 0)
+        while true {
+            var outBuffer = ZSTD_outBuffer(dst: buffer.base, size: buffer.count, pos: 0)
+            let remaining = ZSTD_compressStream2(context, &outBuffer, &inBuffer, directive)
+            if ZSTD_isError(remaining) != 0 {
+                throw .codec("zstd", consumed: consumed, expected: "compression to succeed",
+                             found: String(cString: ZSTD_getErrorName(remaining)))
+            }
+            if outBuffer.pos > 0 { try output(buffer.prefix(outBuffer.pos)) }
+            let done = directive == ZSTD_e_end ? remaining == 0 : inBuffer.pos == inBuffer.size
+            if done { break }
+        }
+        consumed += UInt64(input.count)
+    }
+}
+
+/// Decompresses zstd with libzstd, reading concatenated frames as `zstd -dc` does.
+public final class ZstdDecoder: StreamTransform {
+    private let context: OpaquePointer
+    private let buffer = CodecBuffer(capacity: ZSTD_DStreamOutSize())
+    private var consumed: UInt64 = 0
+    private var frameOpen = false
+    private var sawData = false
+
+    public init() throws(SaveImageError) {
+        guard let context = ZSTD_createDCtx() else {
+            throw .codec("zstd", consumed: 0, expected: "libzstd to initialise", found: "ZSTD_createDCtx failed")
+        }
+        self.context = context
+    }
+
+    deinit { ZSTD_freeDCtx(context) }
+
+    public func process(
+        _ input: UnsafeRawBufferPointer, output: (UnsafeRawBufferPointer) throws(SaveImageError) -> Void
+    ) throws(SaveImageError) {
+        guard !input.isEmpty else { return }
+        sawData = true
+        var inBuffer = ZSTD_inBuffer(src: input.baseAddress, size: input.count, pos: 0)
+        while true {
+            var outBuffer = ZSTD_outBuffer(dst: buffer.base, size: buffer.count, pos: 0)
+            let hint = ZSTD_decompressStream(context, &outBuffer, &inBuffer)
+            if ZSTD_isError(hint) != 0 {
+                throw .codec("zstd", consumed: consumed + UInt64(inBuffer.pos),
+                             found: "corrupt zstd data (\(String(cString: ZSTD_getErrorName(hint))))")
+            }
+            frameOpen = hint != 0
+            if outBuffer.pos > 0 { try output(buffer.prefix(outBuffer.pos)) }
+            if inBuffer.pos == inBuffer.size && outBuffer.pos < outBuffer.size { break }
+        }
+        consumed += UInt64(input.count)
+    }
+
+    public func finish(output: (UnsafeRawBufferPointer) throws(SaveImageError) -> Void) throws(SaveImageError) {
+        if frameOpen || !sawData {
+            throw .codec("zstd", consumed: consumed, expected: "the zstd stream to continue",
+                         found: sawData ? "end of data inside a zstd frame (truncated)" : "no zstd data")
+        }
+    }
+}

@@ -1,0 +1,94 @@
+import ArgumentParser
+import SaveImage
+
+extension SaveImg {
+    /// `saveimg convert IN OUT --format F`: rewrite the stream in another format.
+    struct Convert: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Rewrite a save image's stream in another compression format.",
+            discussion: """
+                The domain XML, cookie, extension chain and padding are copied byte for byte; \
+                the header's format field (and, if asked, its byte order and version) is rewritten. \
+                gzip is compressed in parallel (one gzip member, as pigz writes), xz and zstd with \
+                their libraries' worker threads, bzip2 with libbz2, lzop through the lzop program. \
+                The output is written to a temporary file beside OUT and renamed over it when \
+                complete: an error or Ctrl-C leaves no partial OUT and IN is never modified; OUT \
+                may be IN. libvirt 9.0 restores raw, gzip, bzip2, xz and lzop, not zstd.
+
+                Examples:
+                  saveimg convert vm.save vm.save --format gzip
+                  saveimg convert vm.save /tmp/vm-raw.save --format raw --byte-order big
+
+                Exit status: 0 converted; 1 usage error; 2 the input is invalid or the conversion failed.
+                """)
+
+        @Argument(help: "Input image.", completion: .file())
+        var input: String
+
+        @Argument(help: "Output image (may be the input).", completion: .file())
+        var output: String
+
+        @Option(help: "Stream format: raw, gzip, bzip2, xz, lzop or zstd.")
+        var format: String
+
+        @Option(help: "Compression level (default: the level of libvirt's program: gzip 6, bzip2 9, xz 3, lzop 3, zstd 3).")
+        var level: Int?
+
+        @Option(help: "Worker threads for gzip, xz and zstd (default: the number of CPUs).")
+        var threads: Int?
+
+        @Option(name: .customLong("byte-order"), help: "Header byte order to write: little or big (default: the input's).")
+        var byteOrder: String?
+
+        @Option(help: "Header version to write: 1 or 2 (1 only with a raw stream).")
+        var version: UInt32?
+
+        @Flag(name: [.short, .long], help: "Show a progress bar on standard error (only when it is a terminal).")
+        var progress = false
+
+        @Flag(help: "Print a JSON summary.")
+        var json = false
+
+        func validate() throws {
+            guard let target = CompressionFormat(name: format), StreamCodec.supported.contains(target) else {
+                throw ValidationError("--format must be one of raw, gzip, bzip2, xz, lzop, zstd (got '\(format)')")
+            }
+            if let level, !CompressionOptions.levelRange(for: target).contains(level), target != .raw {
+                let range = CompressionOptions.levelRange(for: target)
+                throw ValidationError("--level for \(format) must be \(range.lowerBound)...\(range.upperBound)")
+            }
+            if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+            if let byteOrder, ByteOrder(rawValue: byteOrder) == nil {
+                throw ValidationError("--byte-order must be little or big")
+            }
+            if let version, version != 1 && version != 2 { throw ValidationError("--version must be 1 or 2") }
+            if version == 1 && target != .raw {
+                throw ValidationError("--version 1 needs --format raw (libvirt ignores the format below version 2)")
+            }
+        }
+
+        func run() throws {
+            let request = ConversionRequest(
+                format: CompressionFormat(name: format) ?? .raw,
+                options: CompressionOptions(level: level, threads: threads ?? ProcessorCount.online),
+                byteOrder: byteOrder.flatMap(ByteOrder.init(rawValue:)), version: version)
+            let bar = progress ? ProgressBar(label: "convert") : nil
+            do {
+                let summary = try SaveImageConverter.convert(input: input, output: output, request: request) { step in
+                    bar?.update(done: step.done, total: step.total)
+                }
+                bar?.finish()
+                if json {
+                    print(try jsonString(summary))
+                } else {
+                    print("\(output): \(summary.fromFormat) -> \(summary.toFormat), \(summary.outputBytes) bytes")
+                }
+            } catch let error as SaveImageError {
+                bar?.finish()
+                if json { print(try jsonString(ErrorReport(path: input, error: error))) }
+                print("saveimg: \(error)", to: &standardError)
+                throw ExitCode(ExitStatus.invalid)
+            }
+        }
+    }
+}
