@@ -19,7 +19,12 @@ extension SaveImage {
         let header = try SaveImageHeader(parsing: try file.read(at: 0, count: SaveImageHeader.size), path: path)
         try Self.checkRegionBounds(header, fileSize: file.size, path: path)
         let regionBytes = try file.read(at: UInt64(SaveImageHeader.size), count: Int(header.dataLength))
-        let streamPrefix = try file.read(at: header.streamOffset, count: Self.streamProbeLength)
+        var streamPrefix = try file.read(at: header.streamOffset, count: Self.streamProbeLength)
+        let signature = StreamSignature(prefix: streamPrefix)
+        if signature.impliedFormat.map({ $0 != .raw }) ?? false {
+            // A compressed stream: read a bounded start, enough to decompress the prelude.
+            streamPrefix = try file.read(at: header.streamOffset, count: StreamPeek.inputLength(for: signature))
+        }
         try self.init(header: header, regionBytes: regionBytes, streamPrefix: streamPrefix,
                       fileSize: file.size, path: path)
     }

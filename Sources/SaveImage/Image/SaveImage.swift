@@ -15,7 +15,9 @@ public struct SaveImage: Hashable, Sendable {
     public var region: DataRegion
     /// The file size when read.
     public var fileSize: UInt64
-    /// The stream's first bytes (at most ``streamProbeLength``), for sniffing.
+    /// The stream's first bytes, for sniffing: ``streamProbeLength`` bytes, or
+    /// for a compressed stream a bounded start (64 KiB; zstd 256 KiB; bzip2
+    /// 1 MiB) from which the prelude is decompressed.
     public var streamPrefix: [UInt8]
 
     /// How many stream bytes the reader looks at.
@@ -44,11 +46,16 @@ public struct SaveImage: Hashable, Sendable {
     public var cpuDifference: CPUDifference { CPUDifference(domain: domain.cpu, cookie: cookie?.cpu) }
 
     /// The QEMU stream prelude (version, machine type), read from the first
-    /// stream bytes; for gzip streams the first bytes are decompressed.
+    /// stream bytes; for gzip, xz, bzip2 and zstd streams the first bytes are
+    /// decompressed (lzop would need the external program: nil).
     public var streamPrelude: QEMUStreamPrelude? {
         switch streamSignature {
         case .qemu: return QEMUStreamPrelude(prefix: streamPrefix)
         case .gzip: return GzipPeek.decompressPrefix(streamPrefix, limit: 512).flatMap(QEMUStreamPrelude.init(prefix:))
+        case .xz, .bzip2, .zstd:
+            guard let format = streamSignature.impliedFormat else { return nil }
+            return StreamPeek.decompressPrefix(streamPrefix, format: format, limit: 512)
+                .flatMap(QEMUStreamPrelude.init(prefix:))
         default: return nil
         }
     }
