@@ -1,0 +1,68 @@
+/// The answer of `saveimg verify`: will this image restore on the target, and
+/// if not, exactly why.
+public struct RestoreVerdict: Hashable, Sendable {
+    /// The overall answer.
+    public enum Outcome: String, Hashable, Sendable, Codable, Comparable {
+        /// Restores, nothing to report.
+        case restorable
+        /// Restores, but something is off or could not be checked.
+        case restorableWithWarnings = "restorable_with_warnings"
+        /// The target libvirt reads the image but restore fails, hangs or crashes.
+        case willFail = "will_fail"
+        /// The target libvirt refuses to read the image at all.
+        case invalid
+
+        private var rank: Int { [.restorable: 0, .restorableWithWarnings: 1, .willFail: 2, .invalid: 3][self] ?? 3 }
+        public static func < (a: Outcome, b: Outcome) -> Bool { a.rank < b.rank }
+    }
+
+    /// One reason behind the verdict.
+    public struct Reason: Hashable, Sendable, Codable {
+        /// Stable code, e.g. `cpu_missing_features`, `format_unsupported`.
+        public var code: String
+        /// What this reason does to the verdict (`info` reasons do nothing).
+        public var severity: Finding.Severity
+        /// What saveimg found, naming the field, offset or feature.
+        public var message: String
+        /// What the target libvirt says or does, when known.
+        public var libvirtMessage: String?
+        /// How to fix it, e.g. "run `saveimg add-cpu-ext`".
+        public var hint: String?
+
+        public init(code: String, severity: Finding.Severity, message: String,
+                    libvirtMessage: String? = nil, hint: String? = nil) {
+            self.code = code
+            self.severity = severity
+            self.message = message
+            self.libvirtMessage = libvirtMessage
+            self.hint = hint
+        }
+    }
+
+    /// The reader the verdict is for.
+    public var target: String
+    /// Every reason, most severe first.
+    public var reasons: [Reason]
+    /// Set when the image could not be read at all.
+    public var readError: SaveImageError?
+
+    public init(target: String, reasons: [Reason], readError: SaveImageError? = nil) {
+        self.target = target
+        self.reasons = reasons.enumerated().sorted {
+            $0.element.severity != $1.element.severity ? $0.element.severity > $1.element.severity : $0.offset < $1.offset
+        }.map(\.element)
+        self.readError = readError
+    }
+
+    public var outcome: Outcome {
+        if readError != nil { return .invalid }
+        switch reasons.map(\.severity).max() {
+        case .restoreFails: return .willFail
+        case .warning: return .restorableWithWarnings
+        default: return .restorable
+        }
+    }
+
+    /// The reason libvirt would report first (the most severe one).
+    public var primaryReason: Reason? { reasons.first { $0.severity != .info } }
+}
