@@ -1,0 +1,44 @@
+import Synchronization
+
+/// Prints `saveimg scan` results as they are delivered and counts them.
+final class ScanPrinter: Sendable {
+    let json: Bool
+    let problemsOnly: Bool
+    let style: TextStyle
+    private let summary = Mutex(ScanSummary())
+
+    init(json: Bool, problemsOnly: Bool, style: TextStyle) {
+        self.json = json
+        self.problemsOnly = problemsOnly
+        self.style = style
+    }
+
+    /// The table header (text only).
+    func start() {
+        if !json { Swift.print(ScanRecord.tableHeader(style: style)) }
+    }
+
+    /// One result; nil is a file that is not a save image.
+    @Sendable func print(_ record: ScanRecord?) {
+        summary.withLock { summary in
+            guard let record else {
+                summary.skipped += 1
+                return
+            }
+            summary.count(record)
+            if problemsOnly && record.verdict == .ok { return }
+            Swift.print(json ? Self.jsonLine(record) : record.tableLine(style: style))
+        }
+    }
+
+    /// Prints the summary line and returns the counts.
+    func finish() -> ScanSummary {
+        let counts = summary.withLock { $0 }
+        Swift.print(json ? Self.jsonLine(counts) : counts.text(style: style))
+        return counts
+    }
+
+    private static func jsonLine(_ value: some Encodable) -> String {
+        (try? jsonString(value, pretty: false)) ?? #"{"type":"error","message":"JSON encoding failed"}"#
+    }
+}
