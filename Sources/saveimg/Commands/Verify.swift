@@ -1,0 +1,119 @@
+import ArgumentParser
+import FoundationEssentials
+import SaveImage
+
+extension SaveImg {
+    /// `saveimg verify FILE|DIR...`: will each image restore on the target?
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Tell whether save images will restore on a target libvirt and host, and if not, why.",
+            discussion: """
+                For each image: the verdict (restorable, restorable with warnings, will fail, invalid) \
+                and every reason with a stable code, the message libvirt gives and a fix hint. Reads \
+                only the header, the data region and the stream's first bytes.
+
+                The target reader is --target-libvirt (a version such as 3.2 or 9.0, or `lab`, \
+                `current`; default 9.0). The target host CPU is --domcapabilities (preferred: what \
+                libvirt compares guest CPUs with, also under TCG) or --capabilities (`virsh \
+                capabilities`); with neither, this machine's /proc/cpuinfo (--no-host skips the \
+                host comparison). --model-additions gives the features QEMU adds per model on that \
+                host (scripts/lab/measure-model-additions.py), needed to predict "extra features".
+
+                Examples:
+                  saveimg verify vm.save
+                  saveimg verify --target-libvirt 3.2 --domcapabilities old-host-domcaps.xml vm.save
+                  saveimg verify --xml new.xml vm.save
+                  saveimg verify --recursive --json /var/lib/libvirt/qemu/save
+
+                Exit status: 0 every image restores (warnings included: they are reported but do \
+                not change the status); 1 usage error; 2 at least one image is invalid (libvirt \
+                refuses to read it); 3 at least one reads but will fail to restore (and none is \
+                invalid).
+                """)
+
+        @Argument(help: "Save image files or directories.", completion: .file())
+        var paths: [String]
+
+        @Option(name: .customLong("target-libvirt"), help: "Target libvirt version (3.2, 9.0.0) or profile (lab, current).")
+        var targetLibvirt = "9.0"
+
+        @Option(help: "`virsh capabilities` XML of the target host.", completion: .file())
+        var capabilities: String?
+
+        @Option(help: "`virsh domcapabilities` XML of the target host (preferred).", completion: .file())
+        var domcapabilities: String?
+
+        @Option(name: .customLong("model-additions"), help: "Measured QEMU additions per CPU model on the target host.",
+                completion: .file())
+        var modelAdditions: String?
+
+        @Flag(name: .customLong("no-host"), help: "Do not compare the CPU with any host.")
+        var noHost = false
+
+        @Option(help: "Replacement domain XML (as `virsh restore --xml`): check its ABI against the image.",
+                completion: .file())
+        var xml: String?
+
+        @Flag(help: "Descend into directories.")
+        var recursive = false
+
+        @Flag(help: "Print JSON: one object per image (an array with several).")
+        var json = false
+
+        func run() throws {
+            guard let profile = ReaderProfile(named: targetLibvirt) else {
+                throw ValidationError("--target-libvirt: expected a version such as 9.0 or a profile (lab, current), found '\(targetLibvirt)'")
+            }
+            let verifier = RestoreVerifier(profile: profile, host: try loadHost(), replacementDomain: try loadReplacement())
+            let files = try VerifyInputs.expand(paths, recursive: recursive)
+            var results: [(String, RestoreVerdict)] = []
+            for file in files { results.append((file, verifier.verify(path: file))) }
+            if json {
+                let reports = try results.map { try jsonString(VerifyReport(path: $0.0, verdict: $0.1)) }
+                print(results.count == 1 ? reports[0] : "[\n" + reports.joined(separator: ",\n") + "\n]")
+            } else {
+                let many = results.count > 1
+                for (file, verdict) in results { print(VerifyReport.text(path: file, verdict: verdict, oneLine: many)) }
+                if many { print(VerifyReport.summary(results.map(\.1))) }
+            }
+            let worst = results.map(\.1.outcome).max() ?? .restorable
+            if worst == .invalid { throw ExitCode(ExitStatus.invalid) }
+            if worst == .willFail { throw ExitCode(ExitStatus.wouldFail) }
+        }
+
+        func loadHost() throws -> TargetHost? {
+            if noHost { return nil }
+            var host: TargetHost
+            do {
+                if let domcapabilities {
+                    host = try TargetHost(domainCapabilities: try VerifyInputs.bytes(domcapabilities), source: domcapabilities)
+                } else if let capabilities {
+                    host = try TargetHost(capabilities: try VerifyInputs.bytes(capabilities), source: capabilities)
+                } else {
+                    host = TargetHost(cpuinfo: String(decoding: try VerifyInputs.bytes("/proc/cpuinfo"), as: UTF8.self),
+                                      source: "this machine (/proc/cpuinfo)")
+                }
+            } catch let error as SaveImageError {
+                throw ValidationError("\(error)")
+            }
+            if let modelAdditions {
+                host.modelAdditions = TargetHost.parseModelAdditions(
+                    String(decoding: try VerifyInputs.bytes(modelAdditions), as: UTF8.self))
+            }
+            return host
+        }
+
+        func loadReplacement() throws -> DomainSummary? {
+            guard let xml else { return nil }
+            do {
+                let element = try XMLParser.parse(try VerifyInputs.bytes(xml), name: "replacement domain XML", path: xml)
+                guard element.name == "domain" else {
+                    throw ValidationError("--xml \(xml): expected root element <domain>, found <\(element.name)>")
+                }
+                return DomainSummary(element: element)
+            } catch let error as SaveImageError {
+                throw ValidationError("--xml: \(error)")
+            }
+        }
+    }
+}

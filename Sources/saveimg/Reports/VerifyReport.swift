@@ -1,0 +1,48 @@
+import SaveImage
+
+/// One image's verdict, as JSON and as text.
+struct VerifyReport: Encodable {
+    var filename: String
+    var verdict: String
+    var target: String
+    var reasons: [RestoreVerdict.Reason]
+
+    init(path: String, verdict: RestoreVerdict) {
+        filename = path
+        self.verdict = verdict.outcome.rawValue
+        target = verdict.target
+        reasons = verdict.reasons
+    }
+
+    static func label(_ outcome: RestoreVerdict.Outcome) -> String {
+        switch outcome {
+        case .restorable: "restorable"
+        case .restorableWithWarnings: "restorable with warnings"
+        case .willFail: "will fail"
+        case .invalid: "invalid"
+        }
+    }
+
+    /// Text: a verdict line, then one block per reason (info reasons only when
+    /// `oneLine` is false). With `oneLine`, the verdict line and the primary reason.
+    static func text(path: String, verdict: RestoreVerdict, oneLine: Bool) -> String {
+        let head = "\(path): \(label(verdict.outcome))"
+        if oneLine {
+            guard let reason = verdict.primaryReason else { return head }
+            return head + " [\(reason.code)] " + (reason.libvirtMessage ?? reason.message)
+        }
+        var lines = [head, "  target: \(verdict.target)"]
+        for reason in verdict.reasons {
+            lines.append("  \(reason.severity.rawValue) [\(reason.code)] \(reason.message)")
+            if let message = reason.libvirtMessage { lines.append("    libvirt: \(message)") }
+            if let hint = reason.hint, reason.severity != .info { lines.append("    hint: \(hint)") }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func summary(_ verdicts: [RestoreVerdict]) -> String {
+        let order: [RestoreVerdict.Outcome] = [.restorable, .restorableWithWarnings, .willFail, .invalid]
+        let counts = order.map { outcome in "\(verdicts.filter { $0.outcome == outcome }.count) \(label(outcome))" }
+        return "\(verdicts.count) images: " + counts.joined(separator: ", ")
+    }
+}
