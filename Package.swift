@@ -63,6 +63,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // libFuzzer target over the read path (scripts/fuzz.sh builds it with
+        // -sanitize=fuzzer,address -DSAVEIMG_FUZZ; otherwise it is a stub).
+        .target(name: "CFuzzDriver"),
+        .executableTarget(name: "saveimg-fuzz", dependencies: ["SaveImage", "CFuzzDriver"]),
         .testTarget(
             name: "SaveImageTests",
             dependencies: ["SaveImage"],

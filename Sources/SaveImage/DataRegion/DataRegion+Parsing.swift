@@ -11,6 +11,13 @@ extension DataRegion {
     ///   before cookieOffset (or data_len): libvirt would then parse a cut or
     ///   run-on document.
     public init(parsing bytes: [UInt8], cookieOffset: UInt32, path: String = "") throws(SaveImageError) {
+        // Callers reading a file check this first (in libvirt's order); the
+        // in-memory API must still reject it rather than trap (found by fuzzing).
+        guard UInt64(cookieOffset) <= UInt64(bytes.count) else {
+            throw SaveImageError(
+                .cookieOffsetPastDataLength, path: path, offset: UInt64(HeaderField.cookieOffset.offset),
+                field: "cookieOffset", expected: "at most data_len (\(bytes.count))", found: "\(cookieOffset)")
+        }
         let xmlLimit = cookieOffset != 0 ? Int(cookieOffset) : bytes.count
         guard let nul = bytes[0..<xmlLimit].firstIndex(of: 0) else {
             let boundary = cookieOffset != 0 ? "cookieOffset (\(cookieOffset))" : "data_len (\(bytes.count))"

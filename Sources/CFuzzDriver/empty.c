@@ -1,0 +1,1 @@
+// Intentionally empty: CFuzzDriver only declares LLVMFuzzerRunDriver (see include/CFuzzDriver.h).

@@ -1,0 +1,25 @@
+#!/bin/sh
+# Builds the libFuzzer target (Sources/saveimg-fuzz) with ASan and runs it.
+#
+#   scripts/fuzz.sh SECONDS [extra libFuzzer flags...]
+#
+# The seed corpus is generated from the real fixtures (scripts/fuzz-seeds.py)
+# into .build-fuzz/seeds; new inputs go to .build-fuzz/corpus, crashes to
+# .build-fuzz/artifacts. Not run in CI; figures are recorded in BENCHMARKS.md.
+set -eu
+cd "$(dirname "$0")/.."
+seconds=${1:-60}
+[ $# -gt 0 ] && shift
+scratch=.build-fuzz
+swift build -c release --product saveimg-fuzz --scratch-path "$scratch" \
+    -Xswiftc -sanitize=fuzzer,address -Xswiftc -DSAVEIMG_FUZZ 2>&1 \
+    | grep -v "Cannot export local symbol" || true
+binary="$scratch/release/saveimg-fuzz"
+[ -x "$binary" ] || { echo "fuzz.sh: build failed" >&2; exit 2; }
+python3 scripts/fuzz-seeds.py "$scratch/seeds"
+mkdir -p "$scratch/corpus" "$scratch/artifacts"
+# The Swift backtracer trips ASan and can leave an orphan holding pipes open.
+ASAN_OPTIONS=${ASAN_OPTIONS:-malloc_context_size=0:quarantine_size_mb=16} \
+SWIFT_BACKTRACE=enable=no exec "$binary" -max_total_time="$seconds" -max_len=72000 \
+    -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+    -artifact_prefix="$scratch/artifacts/" "$@" "$scratch/corpus" "$scratch/seeds"
