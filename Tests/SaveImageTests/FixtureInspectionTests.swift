@@ -74,7 +74,8 @@ import Testing
             #expect(image.domain.cpu?.model == defined.cpu?.model)
             #expect(image.domain.cpu?.features == defined.cpu?.features)
         }
-        #expect(image.streamPrelude?.machineType == (name.hasSuffix("xz.sav") ? nil : "pc-i440fx-7.2"))
+        #expect(image.streamPrelude?.machineType == "pc-i440fx-7.2")
+        #expect(image.streamPrelude?.version == 3)
     }
 
     /// The CPUs QEMU ran, as MANIFEST.md describes them.
