@@ -1,0 +1,62 @@
+/// The result of ``DeepCheck/run(path:)``.
+public struct DeepCheckReport: Hashable, Sendable, Codable {
+    public var path: String
+    /// The header's stream format (raw below version 2, as libvirt reads it).
+    public var format: String
+    /// Where the stream starts in the file.
+    public var streamOffset: UInt64
+    /// The stream's size in the file (compressed size for compressed formats).
+    public var streamBytes: UInt64
+    /// Bytes of raw QEMU stream decoded (all of it when there is no problem).
+    public var rawStreamBytes: UInt64 = 0
+    /// SHA-256 of the raw (decompressed) stream, hex.
+    public var sha256 = ""
+    /// What the walk found.
+    public var stream = MigrationStreamSummary()
+    /// Raw-stream bytes after the VM description (or after QEMU_VM_EOF).
+    public var trailingBytes: UInt64 = 0
+    /// Problems, first the decoder's (compressed data), then the walker's.
+    public var problems: [DeepCheckProblem] = []
+    /// The image's seal, if it has one.
+    public var seal: SaveImageSeal?
+    /// Whether the stream matches the seal (nil without a seal).
+    public var sealMatches: Bool?
+
+    /// True when the stream decodes, walks to QEMU_VM_EOF and matches its seal.
+    public var isValid: Bool { problems.isEmpty && stream.reachedEOF && sealMatches != false }
+}
+
+/// A problem found in the stream, with where it is.
+public struct DeepCheckProblem: Hashable, Sendable, Codable {
+    public var code: String
+    /// Offset in the raw (decompressed) QEMU stream, for walker problems.
+    public var rawStreamOffset: UInt64?
+    /// Offset in the file, when it is known (decoder problems; walker problems in raw streams).
+    public var fileOffset: UInt64?
+    public var field: String
+    public var expected: String
+    public var found: String
+    public var message: String
+
+    init(_ error: SaveImageError, rawStream: Bool, fileBase: UInt64? = nil) {
+        code = error.code.rawValue
+        field = error.field
+        expected = error.expected
+        found = error.found
+        if rawStream {
+            rawStreamOffset = error.offset
+            fileOffset = zip(fileBase, error.offset).map { $0 + $1 }
+        } else {
+            fileOffset = error.offset
+        }
+        var text = error.path.isEmpty ? "" : "\(error.path): "
+        if let offset = rawStreamOffset { text += "raw stream offset \(offset)" + (fileOffset.map { " (file offset \($0))" } ?? "") + ": " }
+        else if let offset = fileOffset { text += "offset \(offset): " }
+        message = text + "\(field): expected \(expected), found \(found)"
+    }
+}
+
+private func zip(_ a: UInt64?, _ b: UInt64?) -> (UInt64, UInt64)? {
+    guard let a, let b else { return nil }
+    return (a, b)
+}

@@ -1,0 +1,286 @@
+/// Walks a raw QEMU migration stream (version 3) from start to end, in the
+/// manner of QEMU's `scripts/analyze-migration.py`, and reports what it holds
+/// or where it stops making sense.
+///
+/// ```
+/// "QEVM" u32be(3)
+/// [0x07 configuration: u32be len, machine type, subsections (0x05 ...)]
+/// sections:
+///   0x01 START / 0x04 FULL: u32be id, u8 len, idstr, u32be instance, u32be version, data, footer
+///   0x02 PART  / 0x03 END : u32be id, data, footer
+///   0x08 COMMAND: u16be command, u16be len, data
+///   footer: 0x7e u32be id
+/// 0x00 EOF, then optionally 0x06 u32be len + VM description JSON
+/// ```
+///
+/// The RAM section's data is a list of page records (`u64be address|flags`,
+/// then a block name unless CONTINUE, then 1 byte for ZERO or a 4 KiB page
+/// for PAGE, until EOS) and is checked record by record. Other devices'
+/// state has no length in the stream (only the VM description, at the very
+/// end, describes it); its end is found as the section footer followed by a
+/// plausible next section.
+struct MigrationStreamWalker {
+    static let pageSize: UInt64 = 4096
+
+    enum SectionType: UInt8 {
+        case eof = 0x00, start = 0x01, part = 0x02, end = 0x03, full = 0x04
+        case subsection = 0x05, vmDescription = 0x06, configuration = 0x07, command = 0x08, footer = 0x7e
+    }
+
+    enum RAMFlag {
+        static let zero: UInt64 = 0x02, memSize: UInt64 = 0x04, page: UInt64 = 0x08, eos: UInt64 = 0x10
+        static let `continue`: UInt64 = 0x20, xbzrle: UInt64 = 0x40, compressPage: UInt64 = 0x100
+        static let multifdFlush: UInt64 = 0x200
+        static let known: UInt64 = zero | memSize | page | eos | `continue` | xbzrle | compressPage | multifdFlush
+    }
+
+    let cursor: StreamCursor
+    var summary = MigrationStreamSummary()
+    private var sectionNames: [UInt32: String] = [:]
+    private var ramBlocks: [String: UInt64] = [:]
+    private var currentBlock: String?
+
+    init(cursor: StreamCursor) { self.cursor = cursor }
+
+    /// Walks to QEMU_VM_EOF and the VM description; throws at the first
+    /// inconsistency (truncation included) with its raw-stream offset.
+    mutating func walk() throws(SaveImageError) {
+        try readPrelude()
+        while true {
+            let offset = cursor.offset
+            cursor.context = "section header"
+            let raw = try cursor.byte("a section type")
+            guard let type = SectionType(rawValue: raw) else {
+                throw garbage(at: offset, expected: "a section type (0x00-0x04, 0x08)", found: hex(raw))
+            }
+            switch type {
+            case .eof:
+                summary.reachedEOF = true
+                try readDescription()
+                return
+            case .start, .full: try readNewSection(type, at: offset)
+            case .part, .end: try readContinuedSection(type, at: offset)
+            case .command:
+                let command = try cursor.u16("a command number")
+                let length = try cursor.u16("a command length")
+                try cursor.skip(UInt64(length), "command \(command) data")
+                summary.commands += 1
+            default:
+                throw garbage(at: offset, expected: "a section type (0x00-0x04, 0x08)", found: hex(raw))
+            }
+        }
+    }
+
+    // MARK: Prelude and configuration
+
+    private mutating func readPrelude() throws(SaveImageError) {
+        cursor.context = "stream magic"
+        let magic = try cursor.bytes(4, "QEMU_VM_FILE_MAGIC")
+        guard magic == QEMUStreamPrelude.magic else {
+            throw garbage(at: 0, expected: "\"QEVM\" (a QEMU migration stream)", found: hexString(magic))
+        }
+        let version = try cursor.u32("the stream version")
+        summary.version = version
+        guard version == 3 else { throw garbage(at: 4, expected: "stream version 3", found: "\(version)") }
+        guard cursor.peek(1) == [SectionType.configuration.rawValue] else { return }
+        cursor.context = "configuration section"
+        _ = try cursor.byte()
+        let length = try cursor.u32("the machine type length")
+        guard length > 0, length <= 256 else {
+            throw garbage(at: cursor.offset - 4, expected: "a machine type length of 1...256", found: "\(length)")
+        }
+        summary.machineType = String(decoding: try cursor.bytes(Int(length), "the machine type"), as: UTF8.self)
+        while cursor.peek(1) == [SectionType.subsection.rawValue] { try readConfigurationSubsection() }
+    }
+
+    private mutating func readConfigurationSubsection() throws(SaveImageError) {
+        let offset = cursor.offset
+        _ = try cursor.byte()
+        let nameLength = try cursor.byte("a subsection name length")
+        let name = String(decoding: try cursor.bytes(Int(nameLength), "a subsection name"), as: UTF8.self)
+        _ = try cursor.u32("a subsection version")
+        switch name {
+        case "configuration/target-page-bits": _ = try cursor.u32("target page bits")
+        case "configuration/uuid": try cursor.skip(16, "the VM UUID")
+        case "configuration/capabilities":
+            let count = try cursor.u32("the capability count")
+            guard count <= 256 else { throw garbage(at: cursor.offset - 4, expected: "at most 256 capabilities", found: "\(count)") }
+            for _ in 0..<count {
+                let length = try cursor.byte("a capability name length")
+                summary.capabilities.append(String(decoding: try cursor.bytes(Int(length), "a capability"), as: UTF8.self))
+            }
+        default:
+            throw garbage(at: offset, expected: "a known configuration subsection", found: "'\(name)'")
+        }
+    }
+
+    // MARK: Sections
+
+    private mutating func readNewSection(_ type: SectionType, at offset: UInt64) throws(SaveImageError) {
+        let id = try cursor.u32("a section id")
+        let length = try cursor.byte("an idstr length")
+        let name = String(decoding: try cursor.bytes(Int(length), "an idstr"), as: UTF8.self)
+        let instance = try cursor.u32("an instance id")
+        let version = try cursor.u32("a version id")
+        guard sectionNames[id] == nil else {
+            throw garbage(at: offset + 1, expected: "a new section id", found: "id \(id) again ('\(name)')")
+        }
+        sectionNames[id] = name
+        summary.sections.append(.init(id: id, name: name, instance: instance, version: version, offset: offset))
+        cursor.context = "section \(id) (\(name))"
+        if name == "ram" { try readRAMRecords() } else { try skipToFooter(id) }
+        try readFooter(id)
+    }
+
+    private mutating func readContinuedSection(_ type: SectionType, at offset: UInt64) throws(SaveImageError) {
+        let id = try cursor.u32("a section id")
+        guard let name = sectionNames[id] else {
+            throw garbage(at: offset + 1, expected: "the id of a started section", found: "id \(id)")
+        }
+        cursor.context = "section \(id) (\(name))"
+        if let index = summary.sections.firstIndex(where: { $0.id == id }) { summary.sections[index].parts += 1 }
+        if name == "ram" { try readRAMRecords() } else { try skipToFooter(id) }
+        try readFooter(id)
+    }
+
+    private func readFooter(_ id: UInt32) throws(SaveImageError) {
+        let offset = cursor.offset
+        let marker = try cursor.byte("a section footer")
+        let footerID = try cursor.u32("the footer's section id")
+        guard marker == SectionType.footer.rawValue, footerID == id else {
+            throw garbage(at: offset, expected: "footer 0x7e + section id \(id)",
+                          found: "\(hex(marker)) + \(footerID)")
+        }
+    }
+
+    /// Advances to the footer of section `id`: 0x7e, the id, and a plausible next section.
+    private func skipToFooter(_ id: UInt32) throws(SaveImageError) {
+        let start = cursor.offset
+        let idBytes: [UInt8] = [0x7e, UInt8(id >> 24), UInt8((id >> 16) & 0xff), UInt8((id >> 8) & 0xff), UInt8(id & 0xff)]
+        while true {
+            let ahead = cursor.peek(5)
+            if ahead.count < 5 {
+                throw SaveImageError(.badStream, path: "", offset: cursor.offset, field: cursor.context,
+                                     expected: "the section's footer (state started at \(start))",
+                                     found: "end of stream (truncated)")
+            }
+            if ahead == idBytes, plausibleNextSection(afterFooterAt: cursor.offset) { return }
+            try cursor.skip(1, "device state")
+        }
+    }
+
+    private func plausibleNextSection(afterFooterAt offset: UInt64) -> Bool {
+        let ahead = cursor.peek(5 + 1 + 4 + 1 + 256)
+        guard ahead.count > 5 else { return false }
+        let type = ahead[5]
+        switch SectionType(rawValue: type) {
+        case .eof: return true
+        case .part, .end:
+            guard ahead.count >= 10 else { return false }
+            return sectionNames[word(ahead, 6)] != nil
+        case .start, .full:
+            guard ahead.count >= 11 else { return false }
+            let length = Int(ahead[10])
+            guard sectionNames[word(ahead, 6)] == nil, length > 0, ahead.count >= 11 + length else { return false }
+            return ahead[11..<(11 + length)].allSatisfy { (0x20..<0x7f).contains($0) }
+        case .command: return true
+        default: return false
+        }
+    }
+
+    // MARK: RAM
+
+    private mutating func readRAMRecords() throws(SaveImageError) {
+        while true {
+            let offset = cursor.offset
+            let word = try cursor.u64("a RAM page record")
+            let flags = word & (Self.pageSize - 1)
+            let address = word & ~(Self.pageSize - 1)
+            guard flags & ~RAMFlag.known == 0 else {
+                throw garbage(at: offset, expected: "RAM page flags", found: "0x" + String(flags, radix: 16))
+            }
+            if flags & RAMFlag.memSize != 0 { try readRAMBlockList(total: address) }
+            if flags & (RAMFlag.zero | RAMFlag.page | RAMFlag.xbzrle | RAMFlag.compressPage) != 0 {
+                try checkPageAddress(address, flags: flags, recordOffset: offset)
+            }
+            if flags & RAMFlag.zero != 0 {
+                _ = try cursor.byte("a zero page's fill byte")
+                summary.zeroPages += 1
+            } else if flags & RAMFlag.page != 0 {
+                try cursor.skip(Self.pageSize, "a RAM page")
+                summary.pages += 1
+            } else if flags & RAMFlag.xbzrle != 0 {
+                _ = try cursor.byte("an XBZRLE header")
+                try cursor.skip(UInt64(try cursor.u16("an XBZRLE length")), "XBZRLE data")
+                summary.pages += 1
+            } else if flags & RAMFlag.compressPage != 0 {
+                try cursor.skip(UInt64(try cursor.u32("a compressed page length")), "a compressed page")
+                summary.pages += 1
+            }
+            if flags & RAMFlag.eos != 0 { return }
+        }
+    }
+
+    private mutating func readRAMBlockList(total: UInt64) throws(SaveImageError) {
+        var remaining = total
+        while remaining > 0 {
+            let offset = cursor.offset
+            let length = try cursor.byte("a RAM block name length")
+            let name = String(decoding: try cursor.bytes(Int(length), "a RAM block name"), as: UTF8.self)
+            let size = try cursor.u64("a RAM block size")
+            guard size <= remaining else {
+                throw garbage(at: offset, expected: "RAM blocks adding up to \(total) bytes",
+                              found: "block '\(name)' of \(size) bytes with \(remaining) left")
+            }
+            ramBlocks[name] = size
+            summary.ramBlocks.append(.init(name: name, size: size))
+            remaining -= size
+        }
+    }
+
+    private mutating func checkPageAddress(_ address: UInt64, flags: UInt64, recordOffset: UInt64) throws(SaveImageError) {
+        if flags & RAMFlag.continue == 0 {
+            let length = try cursor.byte("a RAM block name length")
+            let name = String(decoding: try cursor.bytes(Int(length), "a RAM block name"), as: UTF8.self)
+            guard ramBlocks[name] != nil else {
+                throw garbage(at: recordOffset + 8, expected: "a RAM block from the section start", found: "'\(name)'")
+            }
+            currentBlock = name
+        }
+        guard let block = currentBlock, let size = ramBlocks[block] else {
+            throw garbage(at: recordOffset, expected: "a RAM block before CONTINUE", found: "none")
+        }
+        guard address < size else {
+            throw garbage(at: recordOffset, expected: "a page address below \(block)'s size \(size)",
+                          found: "0x" + String(address, radix: 16))
+        }
+    }
+
+    // MARK: VM description
+
+    private mutating func readDescription() throws(SaveImageError) {
+        guard cursor.peek(1) == [SectionType.vmDescription.rawValue] else { return }
+        cursor.context = "VM description"
+        let offset = cursor.offset
+        _ = try cursor.byte()
+        let length = try cursor.u32("the VM description length")
+        guard length <= 64 << 20 else {
+            throw garbage(at: offset + 1, expected: "a VM description of at most 64 MiB", found: "\(length) bytes")
+        }
+        let json = try cursor.bytes(Int(length), "the VM description")
+        summary.description = try VMDescription(json: json, offset: offset + 5)
+    }
+
+    // MARK: Helpers
+
+    private func garbage(at offset: UInt64, expected: String, found: String) -> SaveImageError {
+        SaveImageError(.badStream, path: "", offset: offset, field: cursor.context, expected: expected, found: found)
+    }
+
+    private func word(_ bytes: [UInt8], _ at: Int) -> UInt32 {
+        bytes[at..<(at + 4)].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+    }
+
+    private func hex(_ byte: UInt8) -> String { "0x" + (byte < 16 ? "0" : "") + String(byte, radix: 16) }
+    private func hexString(_ bytes: [UInt8]) -> String { bytes.map(hex).joined(separator: " ") }
+}

@@ -1,0 +1,135 @@
+import Crypto
+
+/// Sequential reads over the decoded stream's chunks, tracking the offset in
+/// the raw stream and hashing every byte that passes (SHA-256).
+///
+/// Reads past the end throw a truncation error naming the offset.
+final class StreamCursor {
+    private let next: () -> [UInt8]?
+    private var chunk: [UInt8] = []
+    private var index = 0
+    private var chunkStart: UInt64 = 0
+    private var exhausted = false
+    private var hasher = SHA256()
+    /// What is being read, for truncation messages ("section 3 (ram)").
+    var context = "stream"
+
+    init(next: @escaping () -> [UInt8]?) { self.next = next }
+
+    /// Offset in the raw stream of the next byte.
+    var offset: UInt64 { chunkStart + UInt64(index) }
+
+    /// Fetches the next non-empty chunk; false at the end.
+    private func advance() -> Bool {
+        while index >= chunk.count {
+            if exhausted { return false }
+            chunkStart += UInt64(chunk.count)
+            guard let fresh = next() else {
+                exhausted = true
+                chunk = []
+                index = 0
+                return false
+            }
+            fresh.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+            chunk = fresh
+            index = 0
+        }
+        return true
+    }
+
+    private func truncated(_ wanted: String) -> SaveImageError {
+        SaveImageError(.badStream, path: "", offset: offset, field: context,
+                       expected: wanted, found: "end of stream (truncated)")
+    }
+
+    /// True when no byte is left.
+    func atEnd() -> Bool { !advance() }
+
+    func byte(_ what: String = "a byte") throws(SaveImageError) -> UInt8 {
+        guard advance() else { throw truncated(what) }
+        let value = chunk[index]
+        index += 1
+        return value
+    }
+
+    func u16(_ what: String) throws(SaveImageError) -> UInt16 {
+        UInt16(try byte(what)) << 8 | UInt16(try byte(what))
+    }
+
+    func u32(_ what: String) throws(SaveImageError) -> UInt32 {
+        if index + 4 <= chunk.count {
+            let value = chunk[index..<(index + 4)].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+            index += 4
+            return value
+        }
+        var value: UInt32 = 0
+        for _ in 0..<4 { value = value << 8 | UInt32(try byte(what)) }
+        return value
+    }
+
+    func u64(_ what: String) throws(SaveImageError) -> UInt64 {
+        if index + 8 <= chunk.count {
+            var value: UInt64 = 0
+            for i in index..<(index + 8) { value = value << 8 | UInt64(chunk[i]) }
+            index += 8
+            return value
+        }
+        var value: UInt64 = 0
+        for _ in 0..<8 { value = value << 8 | UInt64(try byte(what)) }
+        return value
+    }
+
+    func bytes(_ count: Int, _ what: String) throws(SaveImageError) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(count)
+        while out.count < count {
+            guard advance() else { throw truncated(what) }
+            let take = min(count - out.count, chunk.count - index)
+            out += chunk[index..<(index + take)]
+            index += take
+        }
+        return out
+    }
+
+    func skip(_ count: UInt64, _ what: String) throws(SaveImageError) {
+        var left = count
+        while left > 0 {
+            guard advance() else { throw truncated(what) }
+            let take = Int(min(left, UInt64(chunk.count - index)))
+            index += take
+            left -= UInt64(take)
+        }
+    }
+
+    /// Up to `count` bytes ahead without consuming them (fewer at the end).
+    func peek(_ count: Int) -> [UInt8] {
+        guard advance() else { return [] }
+        if index + count <= chunk.count { return Array(chunk[index..<(index + count)]) }
+        // Straddles chunks: join the rest of this chunk with following ones.
+        var joined = Array(chunk[index...])
+        while joined.count < count, let fresh = next() {
+            fresh.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+            joined += fresh
+        }
+        chunkStart += UInt64(index)
+        chunk = joined
+        index = 0
+        if joined.count < count { exhausted = true }
+        return Array(joined.prefix(count))
+    }
+
+    /// Reads and hashes everything left; returns how many bytes that was.
+    func drain() -> UInt64 {
+        var count: UInt64 = 0
+        while advance() {
+            count += UInt64(chunk.count - index)
+            index = chunk.count
+        }
+        return count
+    }
+
+    /// SHA-256 of every byte seen, as lowercase hex (call after ``drain()``).
+    func digest() -> String {
+        hasher.finalize().map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+    }
+}

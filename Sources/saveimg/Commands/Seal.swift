@@ -1,0 +1,48 @@
+import ArgumentParser
+import SaveImage
+
+extension SaveImg {
+    /// `saveimg seal FILE`: store the raw stream's SHA-256 in the extension chain.
+    struct Seal: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Store the stream's SHA-256 in the image (an extension document) for check --deep.",
+            discussion: """
+                Walks the whole stream first (as check --deep) and refuses a damaged stream. The \
+                seal, <saveimg-seal sha256='...' bytes='...'/>, is appended to the extension chain \
+                in place in the padding (libvirt ignores it). It is the digest of the decompressed \
+                stream, so it stays valid through saveimg convert.
+
+                Exit status: 0 sealed (or already sealed with this digest); 2 damaged stream, a \
+                different seal already present, or the write failed.
+                """)
+
+        @Argument(help: "Save image file.", completion: .file())
+        var file: String
+
+        func run() throws {
+            do {
+                let report = try DeepCheck.run(path: file)
+                guard report.problems.isEmpty, report.stream.reachedEOF else {
+                    print(Check.text(report), to: &standardError)
+                    print("saveimg: \(file): not sealing a damaged stream", to: &standardError)
+                    throw ExitCode(ExitStatus.invalid)
+                }
+                if let seal = report.seal {
+                    guard report.sealMatches == true else {
+                        print("saveimg: \(file): already sealed with another digest (\(seal.sha256)); "
+                            + "remove that extension first (saveimg ext remove)", to: &standardError)
+                        throw ExitCode(ExitStatus.invalid)
+                    }
+                    print("\(file): already sealed, sha256 \(report.sha256)")
+                    return
+                }
+                let seal = SaveImageSeal(sha256: report.sha256, bytes: report.rawStreamBytes)
+                _ = try ImageEditor(path: file).run { image in try image.addingExtension(seal.document) }
+                print("\(file): sealed, sha256 \(report.sha256)")
+            } catch let error as SaveImageError {
+                print("saveimg: \(error)", to: &standardError)
+                throw ExitCode(ExitStatus.invalid)
+            }
+        }
+    }
+}
