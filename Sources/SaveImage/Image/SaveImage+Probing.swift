@@ -36,3 +36,14 @@ extension SaveImage {
         }
     }
 }
+
+extension SaveImage {
+    /// Whether the file at `path` starts with a `LibvirtQemud` magic (reads 16
+    /// bytes). Directory scans use it to skip files that are not save images.
+    public static func hasSaveImageMagic(path: String) -> Bool {
+        guard let file = try? ImageFile(openingForReading: path),
+              let magic = try? file.read(at: 0, count: HeaderMagic.complete.bytes.count)
+        else { return false }
+        return magic.count == HeaderMagic.complete.bytes.count && magic.starts(with: magicPrefix)
+    }
+}

@@ -78,6 +78,12 @@ extension RestoreVerifier {
             return [RestoreVerdict.Reason(code: "cpu_host_not_checked", severity: .info,
                                           message: "no target host CPU given: the \(origin) CPU was not compared with a host")]
         }
+        if !host.describesTCG, image.domain.type != "kvm" {
+            return [RestoreVerdict.Reason(
+                code: "cpu_host_not_checked", severity: .info,
+                message: "the domain runs under TCG (<domain type='\(image.domain.type ?? "?")'>), which emulates CPU "
+                    + "features, so \(host.source) does not limit it; give --domcapabilities to compare with QEMU's TCG CPU")]
+        }
         let required = Self.requiredFeatures(cpu)
         let missing = CPUMap.ordered(required.subtracting(host.features))
         let fullCheck = profile.knowsCPUCheck && cpu.check == "full"

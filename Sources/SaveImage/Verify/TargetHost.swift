@@ -11,6 +11,11 @@ public struct TargetHost: Hashable, Sendable {
     /// what libvirt records in the cookie beyond the model), by model name.
     /// Empty when unknown.
     public var modelAdditions: [String: Set<String>]
+    /// Whether the features describe what a TCG (`<domain type='qemu'>`)
+    /// guest gets. True for libvirt's (dom)capabilities, which describe the
+    /// hypervisor libvirt uses; false for a physical CPU (`/proc/cpuinfo`),
+    /// which binds only KVM guests: TCG emulates what the CPU lacks.
+    public var describesTCG = true
 
     public init(source: String, features: Set<String>, modelAdditions: [String: Set<String>] = [:]) {
         self.source = source
@@ -70,6 +75,7 @@ public struct TargetHost: Hashable, Sendable {
         let flagsLine = text.split(separator: "\n").first { $0.hasPrefix("flags") }
         let flags = flagsLine?.split(separator: ":", maxSplits: 1).last?.split(separator: " ").map(String.init) ?? []
         self.init(source: source, features: Set(flags.map(Self.libvirtName(forLinuxFlag:))))
+        describesTCG = false
     }
 
     /// Linux `/proc/cpuinfo` flag -> libvirt feature name where they differ.

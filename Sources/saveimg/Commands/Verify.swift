@@ -15,8 +15,9 @@ extension SaveImg {
                 The target reader is --target-libvirt (a version such as 3.2 or 9.0, or `lab`, \
                 `current`; default 9.0). The target host CPU is --domcapabilities (preferred: what \
                 libvirt compares guest CPUs with, also under TCG) or --capabilities (`virsh \
-                capabilities`); with neither, this machine's /proc/cpuinfo (--no-host skips the \
-                host comparison). --model-additions gives the features QEMU adds per model on that \
+                capabilities`); with neither, this machine's /proc/cpuinfo, which binds only KVM \
+                guests (<domain type='kvm'>; TCG emulates missing features), and --no-host skips \
+                the host comparison. --model-additions gives the features QEMU adds per model on that \
                 host (scripts/lab/measure-model-additions.py), needed to predict "extra features".
 
                 Examples:

@@ -1,10 +1,12 @@
 import ArgumentParser
 import FoundationEssentials
+import SaveImage
 
 /// File arguments of `saveimg verify`: files as given, directories expanded.
 enum VerifyInputs {
-    /// Files in argument order; a directory contributes its regular files
-    /// (sorted; subdirectories only with `recursive`).
+    /// Files in argument order; a directory contributes its save images
+    /// (files with a `LibvirtQemud` magic, sorted; subdirectories only with
+    /// `recursive`). Files named explicitly are always verified.
     static func expand(_ paths: [String], recursive: Bool) throws -> [String] {
         var files: [String] = []
         for path in paths {
@@ -21,7 +23,7 @@ enum VerifyInputs {
             let path = directory.hasSuffix("/") ? directory + name : directory + "/" + name
             if isDirectory(path) {
                 if recursive { files += try directoryFiles(path, recursive: true) }
-            } else {
+            } else if SaveImage.hasSaveImageMagic(path: path) {
                 files.append(path)
             }
         }
