@@ -1,0 +1,70 @@
+import ArgumentParser
+import SaveImage
+
+extension SaveImg {
+    /// `saveimg diff-cpu FILE...`: the domain CPU against the cookie CPU, as a unified diff.
+    struct DiffCPU: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "diff-cpu",
+            abstract: "Show a unified diff from the domain XML's <cpu> to the cookie's <cpu>.",
+            discussion: """
+                The domain XML holds the CPU as the user defined it; the save cookie holds the \
+                CPU as QEMU ran it (libvirt 3.5 and later). Lines starting with + are in the \
+                cookie only, lines starting with - in the domain XML only. Both are printed in \
+                libvirt's XML layout. Nothing is printed for an image whose CPUs are the same; \
+                an image whose cookie has no <cpu> gets a one-line note (restore then uses the \
+                domain XML's CPU).
+
+                Examples:
+                  saveimg diff-cpu /var/lib/libvirt/qemu/save/vm.save
+                  saveimg diff-cpu --color always -U 1 vm.save | less -R
+
+                Exit status: 0 the CPUs were compared; 2 an image is invalid.
+                """)
+
+        @Argument(help: "Save image files.", completion: .file())
+        var files: [String]
+
+        @Option(name: [.customShort("U", allowingJoined: true), .long], help: "Lines of context around each change.")
+        var context = 3
+
+        @Option(help: "Colour: auto (a terminal without NO_COLOR), always or never.")
+        var color: ColorChoice = .auto
+
+        func validate() throws {
+            if !(0...1000).contains(context) { throw ValidationError("--context must be between 0 and 1000") }
+        }
+
+        func run() throws {
+            let style = TextStyle(color)
+            var failed = false
+            for path in files {
+                do {
+                    if let text = try Self.diff(SaveImage(contentsOf: path), context: context, style: style) {
+                        print(text)
+                    }
+                } catch {
+                    failed = true
+                    print("saveimg: \(error)", to: &standardError)
+                }
+            }
+            if failed { throw ExitCode(ExitStatus.invalid) }
+        }
+
+        /// The diff text, a note, or nil when the CPUs are the same.
+        static func diff(_ image: SaveImage, context: Int, style: TextStyle) -> String? {
+            guard let cookieCPU = image.cookie?.cpu else {
+                return "\(image.path): the cookie has no <cpu>; restore uses the domain XML's CPU"
+            }
+            let old = image.domain.cpu.map { lines($0.element.formatted()) } ?? []
+            let diff = UnifiedDiff(old: old, new: lines(cookieCPU.element.formatted()), context: context)
+            guard !diff.isEmpty else { return nil }
+            return diff.text(oldLabel: "\(image.path) (domain XML <cpu>\(old.isEmpty ? ": none" : ""))",
+                             newLabel: "\(image.path) (cookie <cpu>)", style: style)
+        }
+
+        private static func lines(_ text: String) -> [String] {
+            text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init).filter { !$0.isEmpty }
+        }
+    }
+}

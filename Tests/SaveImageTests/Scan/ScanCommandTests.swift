@@ -1,0 +1,120 @@
+import Foundation
+import Testing
+@testable import SaveImage
+
+/// `saveimg scan` and `saveimg diff-cpu`, run as an operator runs them.
+@Suite struct ScanCommandTests {
+    private func jsonLines(_ result: CLI.Result) throws -> [[String: Any]] {
+        try result.output.split(separator: "\n").map { line in
+            try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        }
+    }
+
+    @Test func jsonListsEveryImageInPathOrderThenASummary() throws {
+        let fleet = try ScanFleet()
+        let result = try CLI.run(["scan", "--json", fleet.root])
+        #expect(result.status == 2)  // two broken images
+        let objects = try jsonLines(result)
+        let images = objects.filter { $0["type"] as? String == "image" }
+        #expect(images.map { $0["file"] as? String } == fleet.expectedImages)
+        var byName: [String: [String: Any]] = [:]
+        for image in images {
+            if let file = image["file"] as? String { byName[URL(fileURLWithPath: file).lastPathComponent] = image }
+        }
+        #expect(byName["unfinished.sav"]?["verdict"] as? String == "invalid")
+        #expect((byName["unfinished.sav"]?["error"] as? [String: Any])?["code"] as? String == "incomplete_save")
+        #expect(byName["truncated.sav"]?["verdict"] as? String == "invalid")
+        let westmere = try #require(byName["westmere-copy.sav"])
+        #expect(westmere["domain"] as? String == "oracle-westmere")
+        #expect(westmere["cpu_delta"] as? String == "+pclmuldq +hypervisor +arat")
+        #expect(westmere["file_size"] as? Int == 590_756)
+        #expect(byName["qemu64-raw-suspended.sav"]?["state"] as? String == "paused")
+        #expect(byName["qemu64-xz.sav"]?["format"] as? String == "xz")
+        #expect(byName["hostmodel-raw.sav"]?["cpu_delta"] as? String == "no cookie cpu")
+        let summary = try #require(objects.last)
+        #expect(summary["type"] as? String == "summary")
+        #expect(summary["images"] as? Int == 12)
+        #expect(summary["invalid"] as? Int == 2)
+        #expect(summary["skipped"] as? Int == 2)
+        #expect(objects.count == 13)
+    }
+
+    @Test func oneWorkerAndManyWorkersPrintTheSameLines() throws {
+        let fleet = try ScanFleet()
+        let one = try CLI.run(["scan", "--jobs", "1", fleet.root])
+        let two = try CLI.run(["scan", "--jobs", "2", fleet.root])
+        let eight = try CLI.run(["scan", "-j", "8", fleet.root])
+        #expect(one.output == two.output)
+        #expect(one.output == eight.output)
+        #expect(one.output.split(separator: "\n").count == 14)  // header, 12 images, summary
+    }
+
+    @Test func tableColumnsLineUp() throws {
+        let fleet = try ScanFleet()
+        let lines = try CLI.run(["scan", fleet.root]).output.split(separator: "\n").map(String.init)
+        let header = try #require(lines.first)
+        let fileColumn = try #require(header.range(of: "FILE")).lowerBound.utf16Offset(in: header)
+        for line in lines.dropFirst().dropLast() {
+            let path = try #require(line.range(of: fleet.root))
+            #expect(line[..<path.lowerBound].count == fileColumn, "\(line)")
+        }
+        #expect(lines.contains { $0.hasPrefix("invalid ") && $0.contains("unfinished.sav  offset 0: magic: expected LibvirtQemudSave") })
+        #expect(lines.last == "12 save images: 10 ok, 2 invalid (6.1M); 2 other files skipped")
+    }
+
+    @Test func healthyImagesExitZeroAndColourFollowsTheOption() throws {
+        let result = try CLI.run(["scan", Fixtures.testdata + "/libvirt-9.0"])
+        #expect(result.status == 0)
+        #expect(!result.output.contains("\u{1B}["))
+        let coloured = try CLI.run(["scan", "--color", "always", Fixtures.testdata + "/libvirt-9.0"])
+        #expect(coloured.output.contains("\u{1B}[32mok"))
+        #expect(coloured.output.replacingOccurrences(of: "\u{1B}\\[[0-9;]*m", with: "", options: .regularExpression)
+                == result.output)
+    }
+
+    @Test func unreadableRootsAreReported() throws {
+        let result = try CLI.run(["scan", "/nonexistent-saveimg-dir"])
+        #expect(result.status == 2)
+        #expect(result.output.contains("unreadable"))
+        #expect(result.output.contains("No such file or directory"))
+    }
+
+    /// Rebuilds both sides from the diff and compares the hunks with diff(1).
+    @Test func diffCPUIsAUnifiedDiffOfTheFormattedCPUs() throws {
+        let image = try SaveImage(contentsOf: Fixtures.path("westmere-raw.sav"))
+        let domainCPU = try #require(image.domain.cpu).element.formatted()
+        let cookieCPU = try #require(image.cookie?.cpu).element.formatted()
+        let full = try CLI.run(["diff-cpu", "-U", "1000", Fixtures.path("westmere-raw.sav")])
+        #expect(full.status == 0)
+        let body = full.output.split(separator: "\n").dropFirst(3)  // ---, +++, @@
+        let old = body.filter { !$0.hasPrefix("+") }.map { String($0.dropFirst()) }
+        let new = body.filter { !$0.hasPrefix("-") }.map { String($0.dropFirst()) }
+        #expect(old.joined(separator: "\n") + "\n" == domainCPU)
+        #expect(new.joined(separator: "\n") + "\n" == cookieCPU)
+        #expect(body.contains("+  <feature policy='require' name='pclmuldq'/>"))
+
+        let directory = try TemporaryDirectory()
+        let oldPath = try directory.write("domain.xml", Array(domainCPU.utf8))
+        let newPath = try directory.write("cookie.xml", Array(cookieCPU.utf8))
+        let reference = Process()
+        reference.executableURL = URL(fileURLWithPath: "/usr/bin/diff")
+        reference.arguments = ["-U", "1", oldPath, newPath]
+        let pipe = Pipe()
+        reference.standardOutput = pipe
+        try reference.run()
+        let expected = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        reference.waitUntilExit()
+        let ours = try CLI.run(["diff-cpu", "-U1", Fixtures.path("westmere-raw.sav")])
+        #expect(ours.output.split(separator: "\n").dropFirst(2) == expected.split(separator: "\n").dropFirst(2))
+    }
+
+    @Test func diffCPUNotesAMissingCookieCPUAndFailsOnInvalidImages() throws {
+        let hostModel = try CLI.run(["diff-cpu", Fixtures.path("hostmodel-raw.sav")])
+        #expect(hostModel.status == 0)
+        #expect(hostModel.output.hasSuffix("the cookie has no <cpu>; restore uses the domain XML's CPU\n"))
+        let broken = try ModifiedImage("westmere-raw.sav") { $0.replaceSubrange(0..<16, with: Array("LibvirtQemudPart".utf8)) }
+        let result = try CLI.run(["diff-cpu", broken.path])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("magic: expected LibvirtQemudSave"))
+    }
+}
