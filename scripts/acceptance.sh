@@ -6,7 +6,8 @@
 #
 #   scripts/acceptance.sh                 install from this working tree, reusing
 #                                         the debug build in .build (what
-#                                         scripts/test.sh runs after `swift test`)
+#                                         scripts/test.sh runs after `swift test`;
+#                                         SAVEIMG_SCRATCH=DIR picks another build)
 #   scripts/acceptance.sh --fresh-clone   git clone this repository into a temp
 #                                         directory and run the README's
 #                                         `make install` there (release build: slow)
@@ -26,7 +27,7 @@ if [ "${1:-}" = "--fresh-clone" ]; then
     (cd "$work/clone" && make install PREFIX="$prefix") > "$work/install.log" 2>&1 \
         || { tail -30 "$work/install.log" >&2; exit 1; }
 else
-    (cd "$repo" && make install PREFIX="$prefix" CONFIGURATION=debug SCRATCH=.build) > "$work/install.log" 2>&1 \
+    (cd "$repo" && make install PREFIX="$prefix" CONFIGURATION=debug SCRATCH="${SAVEIMG_SCRATCH:-.build}") > "$work/install.log" 2>&1 \
         || { tail -30 "$work/install.log" >&2; exit 1; }
 fi
 saveimg=$prefix/bin/saveimg
@@ -51,7 +52,7 @@ for section in NAME SYNOPSIS DESCRIPTION; do
     check "man page has $section" grep -q "^$section" "$work/man.txt"
 done
 for command in inspect dumpxml scan diff-cpu; do
-    check "man page documents '$command'" grep -Eq "^ +$command\$" "$work/man.txt"
+    check "man page documents '$command'" grep -Eq "^ +$command( |\$)" "$work/man.txt"
 done
 check "man page shows scan's examples" grep -q "saveimg scan /var/lib/libvirt/qemu/save" "$work/man.txt"
 
@@ -94,7 +95,7 @@ status=$?
 "$saveimg" scan --color always "$fleet" > "$work/scan-color.txt" 2>/dev/null
 set -e
 check "scan exits 2 (broken images present)" test "$status" -eq 2
-check "scan prints a header" grep -q '^VERDICT +STATE +FORMAT +SIZE +DOMAIN +CPU DELTA +FILE$' "$work/scan.txt"
+check "scan prints a header" grep -Eq '^VERDICT +STATE +FORMAT +SIZE +DOMAIN +CPU DELTA +FILE$' "$work/scan.txt"
 for image in "$repo"/testdata/libvirt-9.0/*.sav; do
     name=$(basename "$image")
     check "scan lists $name as restorable" grep -Eq "^(ok|warning) .* $fleet/$name\$" "$work/scan.txt"
@@ -111,7 +112,15 @@ check "scan --json: 11 image lines and a summary" bash -c "
     tail -1 '$work/scan.jsonl' | grep -q '\"images\":11'"
 check "no colour when piped" bash -c "! grep -q \$'\\e\\[' '$work/scan.txt'"
 check "--color always colours" grep -q $'\e\[' "$work/scan-color.txt"
-check "NO_COLOR is honoured with --color auto" bash -c "NO_COLOR=1 script -qec '$saveimg scan --color auto $fleet' /dev/null 2>/dev/null | (! grep -q \$'\\e\\[') || ! command -v script >/dev/null"
+if command -v script >/dev/null 2>&1; then
+    # A pseudo-terminal: colour by default, none with NO_COLOR.
+    TERM=xterm script -qec "'$saveimg' scan '$fleet'" /dev/null > "$work/scan-tty.txt" 2>&1 || true
+    NO_COLOR=1 TERM=xterm script -qec "'$saveimg' scan '$fleet'" /dev/null > "$work/scan-nocolor.txt" 2>&1 || true
+    check "colour on a terminal" grep -q $'\e\\[' "$work/scan-tty.txt"
+    check "no colour on a terminal with NO_COLOR" bash -c "grep -q VERDICT '$work/scan-nocolor.txt' && ! grep -q \$'\\e\\[' '$work/scan-nocolor.txt'"
+else
+    echo "skip terminal colour checks (script(1) not installed)"
+fi
 
 if [ "$failures" -gt 0 ]; then
     echo "acceptance: $failures check(s) failed" >&2
