@@ -11,6 +11,11 @@ struct SaveImg: ParsableCommand {
             Exit codes: 0 success; 1 usage error; 2 an image is invalid (libvirt \
             would refuse to read it) or an operation failed; 3 (verify) an image \
             reads but would fail to restore.
+
+            Examples:
+              saveimg inspect /var/lib/libvirt/qemu/save/vm.save
+              saveimg scan /var/lib/libvirt/qemu/save
+              saveimg help scan
             """,
         version: "0.1.0",
         subcommands: [Inspect.self, DumpXML.self, AddCPUExt.self, Ext.self, Define.self, SetState.self, Convert.self, Check.self, Seal.self, Verify.self, Scan.self, DiffCPU.self])

@@ -10,6 +10,12 @@ extension SaveImg {
                 The chain starts at cookieOffset with libvirt's <cookie>; every later NUL-terminated \
                 document is an extension. libvirt 9.0 restores images with extensions and ignores them; \
                 `virsh save-image-define` drops them. Every saveimg edit keeps them.
+
+                Examples:
+                  saveimg ext list vm.save
+                  saveimg ext show vm.save 1
+                  saveimg ext add vm.save note.xml
+                  saveimg ext remove vm.save 1
                 """,
             subcommands: [List.self, Show.self, Add.self, Remove.self])
 

@@ -12,6 +12,10 @@ extension SaveImg {
                 in place in the padding (libvirt ignores it). It is the digest of the decompressed \
                 stream, so it stays valid through saveimg convert.
 
+                Examples:
+                  saveimg seal vm.save
+                  saveimg check --deep vm.save     # later: compares the stream with the seal
+
                 Exit status: 0 sealed (or already sealed with this digest); 2 damaged stream, a \
                 different seal already present, or the write failed.
                 """)
