@@ -16,6 +16,15 @@ struct ScanRecord: Encodable, Sendable {
         case invalid
         /// The file could not be opened or read.
         case unreadable
+
+        init(_ outcome: RestoreVerdict.Outcome) {
+            switch outcome {
+            case .restorable: self = .ok
+            case .restorableWithWarnings: self = .warning
+            case .willFail: self = .restoreFails
+            case .invalid: self = .invalid
+            }
+        }
     }
 
     struct Problem: Encodable, Sendable {
@@ -70,17 +79,17 @@ struct ScanRecord: Encodable, Sendable {
 
 extension ScanRecord {
     /// Looks at one file: nil when it is not a save image (skipped quietly).
-    /// The verdict is the worst finding's severity.
-    static func scanning(path: String, size: UInt64) -> ScanRecord? {
+    /// The verdict is ``RestoreVerifier``'s for libvirt 9.0 (the same checks
+    /// as `saveimg verify` without a target host).
+    static func scanning(path: String, size: UInt64, verifier: RestoreVerifier = RestoreVerifier()) -> ScanRecord? {
         switch SaveImage.probe(path: path) {
         case .notSaveImage:
             return nil
         case .image(let image):
-            let problems = image.findings.filter { $0.severity > .info }
-            let worst = problems.map(\.severity).max()
-            let verdict: Verdict = worst == .restoreFails ? .restoreFails : worst == .warning ? .warning : .ok
-            return ScanRecord(path: path, image: image, verdict: verdict,
-                              problems: problems.map { Problem(code: $0.code, severity: $0.severity.rawValue, message: $0.message) })
+            let verdict = verifier.verify(image)
+            let problems = verdict.reasons.filter { $0.severity > .info }
+                .map { Problem(code: $0.code, severity: $0.severity.rawValue, message: $0.message) }
+            return ScanRecord(path: path, image: image, verdict: Verdict(verdict.outcome), problems: problems)
         case .invalid(let error):
             return ScanRecord(path: path, size: size, verdict: .invalid, error: error)
         case .unreadable(let error):

@@ -72,6 +72,22 @@ import Testing
                 == result.output)
     }
 
+    @Test func anImageThatWouldNotRestoreGetsTheVerifiersVerdictAndExit3() throws {
+        // Header says gzip, the stream is raw: libvirt 9.0 reads it, restore fails.
+        let mismatch = try ModifiedImage("westmere-raw.sav") { $0.setWord(1, at: 28) }
+        let result = try CLI.run(["scan", "--json", mismatch.directory.path])
+        #expect(result.status == 3)
+        let image = try #require(try jsonLines(result).first)
+        #expect(image["verdict"] as? String == "restore_fails")
+        let problems = try #require(image["problems"] as? [[String: Any]])
+        #expect(problems.contains { $0["code"] as? String == "format_stream_mismatch" })
+        let text = try CLI.run(["scan", "--problems", mismatch.directory.path, Fixtures.testdata + "/libvirt-9.0"])
+        let lines = text.output.split(separator: "\n")
+        #expect(lines.count == 3)  // header, the failing image, summary
+        #expect(lines[1].hasPrefix("restore_fails "))
+        #expect(lines[2] == "9 save images: 8 ok, 1 restore_fails (4.9M); 6 other files skipped")
+    }
+
     @Test func unreadableRootsAreReported() throws {
         let result = try CLI.run(["scan", "/nonexistent-saveimg-dir"])
         #expect(result.status == 2)
