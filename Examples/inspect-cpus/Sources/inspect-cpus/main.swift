@@ -15,10 +15,10 @@ func describeCPUs(of image: SaveImage) {
     if let cookieCPU = image.cookie?.cpu {
         let features = cookieCPU.features.map { "\($0.policy) \($0.name)" }
         print("  QEMU ran     \(cookieCPU.model ?? "?") [\(features.joined(separator: ", "))]")
+        print("  difference   \(image.cpuDifference.summary)")
     } else {
-        print("  QEMU ran     (the cookie records no CPU)")
+        print("  QEMU ran     (the cookie records no CPU; restore uses the defined one)")
     }
-    print("  difference   \(image.cpuDifference.summary)")
     for finding in image.findings where finding.severity != .info {
         print("  \(finding.severity.rawValue): \(finding.message)")
     }
