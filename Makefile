@@ -11,7 +11,7 @@
 #   $(PREFIX)/share/zsh/site-functions/_saveimg
 #   $(PREFIX)/share/fish/vendor_completions.d/saveimg.fish
 #
-# The man page comes from swift-argument-parser's generate-manual plugin, the
+# The man page comes from swift-argument-parser's generate-manual tool, the
 # completions from `saveimg --generate-completion-script`: both are generated
 # from the argument parser, so they always match the binary.
 
@@ -32,9 +32,7 @@ FISH_COMPLETION := $(GEN)/completions/saveimg.fish
 
 .PHONY: all build man completions install uninstall deps
 
-# man runs first: the plugin builds the package itself (without
-# SWIFT_BUILD_FLAGS); build then relinks the binary that gets installed.
-all: man build completions
+all: build man completions
 
 deps:
 	bash scripts/install-deps.sh
@@ -42,10 +40,13 @@ deps:
 build: deps
 	$(SWIFT) build -c $(CONFIGURATION) --scratch-path $(SCRATCH) --product saveimg $(SWIFT_BUILD_FLAGS)
 
-man: deps
+# swift-argument-parser's generate-manual tool (what `swift package
+# generate-manual` runs), built with the same flags so nothing is rebuilt,
+# run on the binary that gets installed.
+man: build
+	$(SWIFT) build -c $(CONFIGURATION) --scratch-path $(SCRATCH) --product generate-manual $(SWIFT_BUILD_FLAGS)
 	mkdir -p $(GEN)/man
-	$(SWIFT) package --scratch-path $(SCRATCH) --allow-writing-to-directory $(GEN)/man \
-		generate-manual --configuration $(CONFIGURATION) --output-directory $(GEN)/man
+	$(SCRATCH)/$(CONFIGURATION)/generate-manual $(BIN) --output-directory $(GEN)/man
 	# mdoc warns about blank lines (paragraph breaks in --help text): make them .Pp.
 	sed -i 's/^$$/.Pp/' $(MANPAGE)
 
