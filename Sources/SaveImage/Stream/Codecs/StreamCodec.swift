@@ -12,9 +12,9 @@ public enum StreamCodec {
         case .raw: return PassthroughTransform()
         case .gzip: return try ParallelGzipEncoder(level: level, threads: options.threads)
         case .bzip2: return try BZip2Encoder(level: level)
-        case .xz: return try XZEncoder(level: level, threads: options.threads)
+        case .xz: return try XZEncoder(level: level, threads: options.threads, memoryLimit: options.memoryLimit)
         case .lzop: return try LzopFilter(compressingAt: level)
-        case .zstd: return try ZstdEncoder(level: level, threads: options.threads)
+        case .zstd: return try ZstdEncoder(level: level, threads: options.threads, jobSize: options.memoryLimit >= 64 << 20 ? 0 : 2 << 20)
         default: throw unsupported(format)
         }
     }

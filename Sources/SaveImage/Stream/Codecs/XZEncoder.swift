@@ -8,16 +8,19 @@ public final class XZEncoder: StreamTransform {
 
     /// - Parameter blockSize: uncompressed bytes per independently compressed
     ///   block in multithreaded mode; 0 lets liblzma choose (3 x dictionary).
-    public init(level: Int, threads: Int, blockSize: UInt64 = 0) throws(SaveImageError) {
+    /// Uses as many of `threads` as fit in `memoryLimit` by liblzma's own
+    /// estimate (`lzma_stream_encoder_mt_memusage`), down to one.
+    public init(level: Int, threads: Int, memoryLimit: UInt64 = .max, blockSize: UInt64 = 0) throws(SaveImageError) {
         coder = LZMACoder(name: "xz")
         let preset = UInt32(clamping: level)
         let status: lzma_ret
-        if threads > 1 {
-            var options = lzma_mt()
-            options.threads = UInt32(clamping: threads)
-            options.preset = preset
-            options.check = LZMA_CHECK_CRC64
-            options.block_size = blockSize
+        var options = lzma_mt()
+        options.preset = preset
+        options.check = LZMA_CHECK_CRC64
+        options.block_size = blockSize
+        options.threads = UInt32(clamping: threads)
+        while options.threads > 1 && lzma_stream_encoder_mt_memusage(&options) > memoryLimit { options.threads -= 1 }
+        if options.threads > 1 {
             status = lzma_stream_encoder_mt(coder.stream, &options)
         } else {
             status = lzma_easy_encoder(coder.stream, preset, LZMA_CHECK_CRC64)

@@ -7,7 +7,9 @@ public final class ZstdEncoder: StreamTransform {
     private let buffer = CodecBuffer(capacity: ZSTD_CStreamOutSize())
     private var consumed: UInt64 = 0
 
-    public init(level: Int, threads: Int) throws(SaveImageError) {
+    /// - Parameter jobSize: bytes per worker job (0: libzstd's default, 4 x window);
+    ///   smaller jobs bound the workers' buffers.
+    public init(level: Int, threads: Int, jobSize: Int = 0) throws(SaveImageError) {
         guard let context = ZSTD_createCCtx() else {
             throw .codec("zstd", consumed: 0, expected: "libzstd to initialise", found: "ZSTD_createCCtx failed")
         }
@@ -17,6 +19,7 @@ public final class ZstdEncoder: StreamTransform {
         if threads > 1 {
             // Fails harmlessly (single-threaded) on a libzstd built without ZSTD_MULTITHREAD.
             _ = ZSTD_CCtx_setParameter(context, ZSTD_c_nbWorkers, Int32(clamping: threads))
+            if jobSize > 0 { _ = ZSTD_CCtx_setParameter(context, ZSTD_c_jobSize, Int32(clamping: jobSize)) }
         }
     }
 
