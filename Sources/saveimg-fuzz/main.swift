@@ -10,6 +10,7 @@
 // - a header that parses re-serialises to the same 92 bytes;
 // - a data region that parses re-serialises to the same bytes;
 // - planning "no change" is a no-op;
+// - the verify library decides without trapping;
 // - every planned edit, applied to the bytes in memory, reads back as the
 //   plan's result (header and data region).
 import Glibc
@@ -20,6 +21,16 @@ import SaveImage
 
 /// The `<cpu>` used for the cookie-CPU edit (model taken from the domain XML).
 func cpuElement(model: String?) -> XMLElement? {
+    let key = model ?? ""
+    if let cached = cpuCache[key] { return cached }
+    let element = parseCPU(model: model)
+    if cpuCache.count < 1024 { cpuCache[key] = element }
+    return element
+}
+
+nonisolated(unsafe) var cpuCache: [String: XMLElement?] = [:]
+
+func parseCPU(model: String?) -> XMLElement? {
     let text = "<cpu mode='custom' match='exact' check='partial'><model fallback='forbid'>\(model ?? "qemu64")</model>"
         + "<feature policy='require' name='hypervisor'/></cpu>"
     return try? CPUXML.parse(Array(text.utf8), path: "cpu.xml")
@@ -56,7 +67,27 @@ func exercise(_ image: SaveImage) {
     if let cookie = image.cookieDocument {
         sink &+= (try? CPUXML.parse(cookie.bytes, path: "cookie"))?.name.utf8.count ?? 0
     }
+    sink &+= verify(image)
     if sink == Int.min { print(sink) }
+}
+
+/// The verify library over the image: two libvirt generations, a target
+/// host, and the image's own domain as a `restore --xml` replacement.
+let verifiers = [
+    RestoreVerifier(profile: .libvirt90),
+    RestoreVerifier(profile: ReaderProfile(version: LibvirtVersion(3, 0, 0))),
+    RestoreVerifier(profile: .current,
+                    host: TargetHost(source: "fuzz-host", features: ["sse2", "hypervisor", "lahf_lm", "pclmuldq"])),
+]
+
+func verify(_ image: SaveImage) -> Int {
+    var sink = 0
+    let which = image.region.domainXML.bytes.count % (verifiers.count + 1)
+    let verifier = which < verifiers.count
+        ? verifiers[which] : RestoreVerifier(profile: .libvirt90, replacementDomain: image.domain)
+    let verdict = verifier.verify(image)
+    sink &+= verdict.reasons.reduce(0) { $0 &+ $1.message.utf8.count &+ ($1.hint?.utf8.count ?? 0) }
+    return sink
 }
 
 /// Applies `plan` to `bytes` as the writer would and checks the result reads back as planned.

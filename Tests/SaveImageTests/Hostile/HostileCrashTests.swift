@@ -1,0 +1,236 @@
+import Foundation
+import Testing
+@testable import SaveImage
+
+/// Tools these suites need; a missing one skips the test with this reason.
+enum HostileTools {
+    static let strace = FileManager.default.isExecutableFile(atPath: "/usr/bin/strace")
+    static let isRoot = getuid() == 0
+    /// Whether this process may mount a tmpfs (root in a namespace that allows it).
+    static let canMount: Bool = {
+        guard isRoot, let directory = try? TemporaryDirectory() else { return false }
+        let mounted = (try? Hostile.command(["/bin/mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", directory.path]))?
+            .status == 0
+        if mounted { _ = try? Hostile.command(["/bin/umount", directory.path]) }
+        return mounted
+    }()
+}
+
+/// One edit whose every write step is interrupted by SIGKILL.
+struct CrashScenario: CustomTestStringConvertible, Sendable {
+    var name: String
+    var fixture: String
+    /// Arguments with `IMAGE` standing for the image's path and `DIR` for its directory.
+    var arguments: [String]
+    /// Extra files (name, bytes) put in the directory first.
+    var inputs: [String: [UInt8]] = [:]
+    /// Edits in place (free bytes of the region may differ from both images); else byte-exact.
+    var inPlace = false
+    var testDescription: String { name }
+
+    func argv(image: String, directory: String) -> [String] {
+        arguments.map { $0.replacingOccurrences(of: "IMAGE", with: image).replacingOccurrences(of: "DIR", with: directory) }
+    }
+}
+
+/// Crash safety: `kill -9` at each system call of an edit that touches the
+/// file system (strace's fault injection delivers SIGKILL on entry to the
+/// Nth call), then the image must be exactly the old one or exactly the new
+/// one, and read as valid.
+@Suite(.serialized) struct HostileCrashTests {
+    /// The system calls at which the process is killed.
+    static let killCalls = ["openat", "pread64", "pwrite64", "write", "fsync", "fdatasync", "ftruncate", "fallocate",
+                            "copy_file_range", "lseek", "fchmod", "fchown", "fsetxattr", "flistxattr", "rename",
+                            "renameat", "renameat2", "unlink", "close", "flock"]
+
+    static let scenarios: [CrashScenario] = [
+        CrashScenario(name: "add-cpu-ext in place", fixture: "westmere-raw.sav",
+                      arguments: ["add-cpu-ext", "IMAGE", "--cpu", "DIR/cpu.xml"],
+                      inputs: ["cpu.xml": EditFixtures.cpuXML(model: "Westmere",
+                                                              features: ["pclmuldq", "hypervisor", "arat", "x2apic"])],
+                      inPlace: true),
+        CrashScenario(name: "ext add in place", fixture: "qemu64-raw-running.sav",
+                      arguments: ["ext", "add", "IMAGE", "DIR/ext.xml"],
+                      inputs: ["ext.xml": Array("<note xmlns='urn:example:saveimg'>crash test</note>".utf8)],
+                      inPlace: true),
+        CrashScenario(name: "define growing the data region", fixture: "westmere-raw.sav",
+                      arguments: ["define", "IMAGE", "DIR/big.xml"],
+                      inputs: ["big.xml": (try? HostileCrashTests.grownDomainXML()) ?? []]),
+        CrashScenario(name: "convert in place to gzip", fixture: "qemu64-raw-running.sav",
+                      arguments: ["convert", "IMAGE", "IMAGE", "--format", "gzip", "--threads", "1"]),
+        CrashScenario(name: "convert in place from gzip to raw", fixture: "qemu64-gzip.sav",
+                      arguments: ["convert", "IMAGE", "IMAGE", "--format", "raw"]),
+    ]
+
+    /// Whether `image` is `reference`: byte for byte, or, for an in-place
+    /// edit, the same header, documents and stream with only bytes no header
+    /// word points to differing (the writer puts new documents into free bytes
+    /// before the header commit and zeroes the old chain after it).
+    static func same(_ image: [UInt8], _ reference: [UInt8], inPlace: Bool) -> Bool {
+        if image == reference { return true }
+        guard inPlace, image.count == reference.count, image.prefix(92) == reference.prefix(92),
+              let a = try? read(image), let b = try? read(reference)
+        else { return false }
+        return a.content == b.content && image[Int(a.streamOffset)...] == reference[Int(b.streamOffset)...]
+    }
+
+    static func read(_ bytes: [UInt8]) throws -> SaveImage {
+        let header = try SaveImageHeader(parsing: Array(bytes.prefix(92)))
+        let end = 92 + Int(header.dataLength)
+        guard end <= bytes.count else { throw SaveImageError(.io, path: "", field: "", expected: "", found: "") }
+        return try SaveImage(header: header, regionBytes: Array(bytes[92..<end]),
+                             streamPrefix: Array(bytes[end..<min(bytes.count, end + 4096)]), fileSize: UInt64(bytes.count))
+    }
+
+    /// The fixture's domain XML with a 70 KB description: larger than the 64 KiB padding.
+    static func grownDomainXML() throws -> [UInt8] {
+        try Hostile.domainXML(inserting: "<description>" + String(repeating: "grow ", count: 14_000) + "</description>")
+    }
+
+    /// A fresh copy of the scenario's image and inputs.
+    static func prepare(_ scenario: CrashScenario) throws -> (TemporaryDirectory, String) {
+        let directory = try TemporaryDirectory()
+        for (name, bytes) in scenario.inputs { _ = try directory.write(name, bytes) }
+        let image = try directory.write("vm.sav", try Fixtures.bytes(scenario.fixture))
+        return (directory, image)
+    }
+
+    /// The ordered (call, occurrence) list the edit makes after opening the image.
+    static func killPoints(_ scenario: CrashScenario) throws -> [(call: String, occurrence: Int)] {
+        let (directory, image) = try prepare(scenario)
+        let log = directory.path + "/trace.txt"
+        let run = try Hostile.saveimg(scenario.argv(image: image, directory: directory.path),
+                                      wrapper: ["/usr/bin/strace", "-f", "-qq", "-o", log,
+                                                "-e", "trace=" + killCalls.joined(separator: ",")])
+        #expect(run.status == 0, "\(run.stderr)")
+        var counts: [String: Int] = [:]
+        var points: [(String, Int)] = []
+        var opened = false
+        for line in try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n") {
+            // "1234  pwrite64(3, ..." (the pid prefix comes from -f).
+            let text = line.drop { $0.isNumber || $0 == " " }
+            guard let paren = text.firstIndex(of: "("), !text.hasPrefix("+++"), !text.hasPrefix("---") else { continue }
+            let call = String(text[..<paren])
+            guard killCalls.contains(call) else { continue }
+            counts[call, default: 0] += 1
+            if call == "openat", text.contains("vm.sav") { opened = true }
+            if opened { points.append((call, counts[call]!)) }
+        }
+        return points
+    }
+
+    @Test(.enabled(if: HostileTools.strace, "needs /usr/bin/strace for fault injection"), arguments: scenarios)
+    func killedAtEverySystemCall(_ scenario: CrashScenario) throws {
+        // The reference result of an uninterrupted run.
+        let (referenceDirectory, referenceImage) = try Self.prepare(scenario)
+        let old = try Hostile.read(referenceImage)
+        let done = try Hostile.saveimg(scenario.argv(image: referenceImage, directory: referenceDirectory.path))
+        #expect(done.status == 0, "\(done.stderr)")
+        let new = try Hostile.read(referenceImage)
+        #expect(new != old)
+
+        let points = try Self.killPoints(scenario)
+        #expect(points.count >= 10, "only \(points.count) kill points")
+        var killed = 0, sawOld = 0, sawNew = 0
+        for point in points {
+            let (directory, image) = try Self.prepare(scenario)
+            let run = try Hostile.saveimg(
+                scenario.argv(image: image, directory: directory.path),
+                wrapper: ["/usr/bin/strace", "-f", "-qq", "-o", "/dev/null", "-e", "trace=\(point.call)",
+                          "-e", "inject=\(point.call):signal=KILL:when=\(point.occurrence)"])
+            if run.status == 137 { killed += 1 } else { #expect(run.status == 0, "\(point): \(run.stderr)") }
+            let after = try Hostile.read(image)
+            let isOld = Self.same(after, old, inPlace: scenario.inPlace)
+            let isNew = Self.same(after, new, inPlace: scenario.inPlace)
+            #expect(isOld || isNew, "killed at \(point.call) #\(point.occurrence): neither the old nor the new image")
+            if isOld { sawOld += 1 }
+            if isNew { sawNew += 1 }
+            #expect(throws: Never.self, "killed at \(point.call) #\(point.occurrence)") { try SaveImage(contentsOf: image) }
+            // A killed process cannot remove its temporary file; it is named so it can be found.
+            for name in leftoverTemporaries(beside: image) { #expect(name.hasPrefix(".vm.sav.saveimg-")) }
+        }
+        #expect(killed >= 10, "\(scenario.name): only \(killed) runs were killed")
+        #expect(sawOld > 0 && sawNew > 0)
+        HostileCrashTests.record(scenario: scenario.name, points: points.count, killed: killed, old: sawOld, new: sawNew)
+    }
+
+    /// Random-delay `kill -9` of the same edits, the way a power cut or OOM kill lands.
+    @Test(arguments: scenarios)
+    func killedAfterRandomDelays(_ scenario: CrashScenario) throws {
+        let (referenceDirectory, referenceImage) = try Self.prepare(scenario)
+        let old = try Hostile.read(referenceImage)
+        _ = try Hostile.saveimg(scenario.argv(image: referenceImage, directory: referenceDirectory.path))
+        let new = try Hostile.read(referenceImage)
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<8 {
+            let (directory, image) = try Self.prepare(scenario)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: CLI.executable)
+            process.arguments = scenario.argv(image: image, directory: directory.path)
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            usleep(UInt32.random(in: 1_000...60_000, using: &generator))
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            let after = try Hostile.read(image)
+            #expect(Self.same(after, old, inPlace: scenario.inPlace) || Self.same(after, new, inPlace: scenario.inPlace))
+            #expect(throws: Never.self) { try SaveImage(contentsOf: image) }
+        }
+    }
+
+    static func record(scenario: String, points: Int, killed: Int, old: Int, new: Int) {
+        print("crash-safety: \(scenario): \(points) kill points, \(killed) killed, old image \(old)×, new image \(new)×")
+    }
+}
+
+/// ENOSPC: a full small tmpfs during a grow and a convert.
+@Suite(.serialized) struct HostileNoSpaceTests {
+    /// Mounts a 2 MiB tmpfs, copies `fixture` in and fills it to leave `free` bytes.
+    static func fullFileSystem(fixture: String, free: Int) throws -> (TemporaryDirectory, String) {
+        let directory = try TemporaryDirectory()
+        let mount = try Hostile.command(["/bin/mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", directory.path])
+        try #require(mount.status == 0, "mount: \(mount.stderr)")
+        let image = try directory.write("vm.sav", try Fixtures.bytes(fixture))
+        // Fill it up, then free `free` bytes.
+        let filler = directory.path + "/filler"
+        _ = try Hostile.command(["/bin/dd", "if=/dev/zero", "of=" + filler, "bs=4096"])
+        let shrink = try Hostile.command(["/usr/bin/truncate", "-s", "-\(free)", filler])
+        try #require(shrink.status == 0, "\(shrink.stderr)")
+        return (directory, image)
+    }
+
+    static func unmount(_ directory: TemporaryDirectory) { _ = try? Hostile.command(["/bin/umount", directory.path]) }
+
+    @Test(.enabled(if: HostileTools.canMount, "needs root and permission to mount a tmpfs"))
+    func growOnAFullFileSystem() throws {
+        let (directory, image) = try Self.fullFileSystem(fixture: "westmere-raw.sav", free: 64 * 1024)
+        defer { Self.unmount(directory) }
+        let inputs = try TemporaryDirectory()
+        let xml = try inputs.write("big.xml", try HostileCrashTests.grownDomainXML())
+        let before = try FileSnapshot(image)
+        let run = try Hostile.saveimg(["define", image, xml])
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("No space left on device"), "\(run.stderr)")
+        #expect(run.stderr.contains(image) || run.stderr.contains("vm.sav"))
+        #expect(try FileSnapshot(image) == before)
+        #expect(leftoverTemporaries(beside: image).isEmpty)
+    }
+
+    @Test(.enabled(if: HostileTools.canMount, "needs root and permission to mount a tmpfs"))
+    func convertOnAFullFileSystem() throws {
+        let (directory, image) = try Self.fullFileSystem(fixture: "qemu64-gzip.sav", free: 64 * 1024)
+        defer { Self.unmount(directory) }
+        let before = try FileSnapshot(image)
+        let run = try Hostile.saveimg(["convert", image, image, "--format", "raw"])
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("No space left on device"), "\(run.stderr)")
+        #expect(try FileSnapshot(image) == before)
+        #expect(leftoverTemporaries(beside: image).isEmpty)
+        let other = directory.path + "/out.sav"
+        let toOther = try Hostile.saveimg(["convert", image, other, "--format", "raw"])
+        #expect(toOther.status == 2)
+        #expect(!FileManager.default.fileExists(atPath: other))
+        #expect(leftoverTemporaries(beside: other).isEmpty)
+    }
+}

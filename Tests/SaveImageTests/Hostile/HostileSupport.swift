@@ -1,0 +1,114 @@
+import Foundation
+import Testing
+@testable import SaveImage
+
+/// Helpers for the hostile-input, crash and concurrency suites.
+enum Hostile {
+    /// The fixture every hostile image is built from.
+    static let fixture = "westmere-raw.sav"
+
+    /// How long any one saveimg run may take before it counts as a hang.
+    static let timeoutSeconds = 30
+
+    struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        var seconds: Double
+        /// The process was killed by `timeout` (a hang) or died of a signal (a crash).
+        var hungOrCrashed: Bool { status == 124 || status == 137 || status >= 128 }
+        var output: String { stdout + stderr }
+    }
+
+    /// Runs `saveimg arguments...` under `timeout -s KILL`, optionally
+    /// wrapped (e.g. in `setpriv` or `strace`).
+    static func saveimg(
+        _ arguments: [String], wrapper: [String] = [], timeout: Int = timeoutSeconds, stdin: String? = nil
+    ) throws -> Run {
+        try command(["/usr/bin/timeout", "-s", "KILL", "\(timeout)"] + wrapper + [CLI.executable] + arguments,
+                    stdin: stdin)
+    }
+
+    /// Runs any command and collects its output.
+    static func command(_ argv: [String], stdin: String? = nil) throws -> Run {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: argv[0])
+        process.arguments = Array(argv.dropFirst())
+        var environment = ProcessInfo.processInfo.environment
+        environment["NO_COLOR"] = "1"
+        environment["SWIFT_BACKTRACE"] = "enable=no"
+        process.environment = environment
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        if stdin == nil { process.standardInput = FileHandle.nullDevice }
+        let input = Pipe()
+        if stdin != nil { process.standardInput = input }
+        let start = Date()
+        try process.run()
+        if let stdin {
+            input.fileHandleForWriting.write(Data(stdin.utf8))
+            try? input.fileHandleForWriting.close()
+        }
+        nonisolated(unsafe) var errData = Data()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        let status = process.terminationReason == .uncaughtSignal
+            ? 128 + process.terminationStatus : process.terminationStatus
+        return Run(status: status, stdout: String(decoding: outData, as: UTF8.self),
+                   stderr: String(decoding: errData, as: UTF8.self), seconds: Date().timeIntervalSince(start))
+    }
+
+    /// An image with the fixture's header words and stream, and the given documents laid out the
+    /// way libvirt writes them (XML, NUL, chain documents each with a NUL, then `padding` zero bytes).
+    static func image(domainXML: [UInt8], chain: [[UInt8]], padding: Int = 0) throws -> [UInt8] {
+        let original = try Fixtures.bytes(fixture)
+        var region = domainXML + [0]
+        let cookieOffset = chain.isEmpty ? 0 : region.count
+        for document in chain { region += document + [0] }
+        region += [UInt8](repeating: 0, count: padding)
+        var header = Array(original[0..<92])
+        header.setWord(UInt32(region.count), at: 20)
+        header.setWord(UInt32(cookieOffset), at: 32)
+        return header + region + original[(92 + Int(original.word(at: 20)))...]
+    }
+
+    /// The fixture's domain XML and cookie bytes.
+    static func documents() throws -> (xml: [UInt8], cookie: [UInt8]) {
+        let image = try SaveImage(contentsOf: Fixtures.path(fixture))
+        return (image.region.domainXML.bytes, image.cookieDocument?.bytes ?? [])
+    }
+
+    /// The fixture's domain XML with `text` spliced in right after the `<domain ...>` start tag.
+    static func domainXML(inserting text: String, prolog: String = "") throws -> [UInt8] {
+        var xml = String(decoding: try documents().xml, as: UTF8.self)
+        let tagEnd = try #require(xml.firstIndex(of: ">"))
+        xml.insert(contentsOf: text, at: xml.index(after: tagEnd))
+        return Array((prolog + xml).utf8)
+    }
+
+    static func read(_ path: String) throws -> [UInt8] { [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))) }
+}
+
+/// A file's bytes and modification time, to prove an operation left it alone.
+struct FileSnapshot: Equatable {
+    var bytes: [UInt8]
+    var modified: Date?
+
+    init(_ path: String) throws {
+        bytes = try Hostile.read(path)
+        modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
+    }
+}
+
+/// Files beside `path` that a writer left behind (`.NAME.saveimg-*` temporaries).
+func leftoverTemporaries(beside path: String) -> [String] {
+    let directory = (path as NSString).deletingLastPathComponent
+    let name = (path as NSString).lastPathComponent
+    let entries = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+    return entries.filter { $0.hasPrefix("." + name + ".saveimg-") }
+}
