@@ -94,14 +94,19 @@ enum Hostile {
     static func read(_ path: String) throws -> [UInt8] { [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))) }
 }
 
-/// A file's bytes and modification time, to prove an operation left it alone.
+/// A file's SHA-256 (sha256sum), size and modification time, to prove an operation left it alone.
 struct FileSnapshot: Equatable {
-    var bytes: [UInt8]
+    var sha256: String
+    var size: Int?
     var modified: Date?
 
     init(_ path: String) throws {
-        bytes = try Hostile.read(path)
-        modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
+        let sum = try Hostile.command(["/usr/bin/sha256sum", path])
+        try #require(sum.status == 0, "sha256sum \(path): \(sum.stderr)")
+        sha256 = String(sum.stdout.prefix(64))
+        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+        size = attributes?[.size] as? Int
+        modified = attributes?[.modificationDate] as? Date
     }
 }
 
