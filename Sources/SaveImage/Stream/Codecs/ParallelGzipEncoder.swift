@@ -10,18 +10,21 @@ import Synchronization
 /// CRC-32 is combined from the blocks' CRCs (`crc32_combine`). The result is
 /// an ordinary gzip file: `gzip -dc` reads it.
 ///
-/// Memory: a batch of `blocksPerBatch` blocks in and out plus one zlib state
-/// per block slot (about 8 MiB in all), whatever the stream's size.
+/// Memory: a batch of `blocksPerBatch` blocks in and out (8 MiB each) plus
+/// one zlib state per thread, whatever the stream's size. Large batches keep
+/// both threads busy between the batch boundaries (on a loaded machine a
+/// woken thread can wait milliseconds for a CPU).
 public final class ParallelGzipEncoder: StreamTransform {
     static let blockSize = 128 * 1024
     static let dictionarySize = 32 * 1024
-    static let blocksPerBatch = 16
+    static let blocksPerBatch = 64
 
     private let level: Int32
     private let threads: Int
     private let batchInput: CodecBuffer
     private var filled = 0
     private var slots: [DeflateSlot] = []
+    private var deflaters: [Deflater] = []
     private var dictionary: [UInt8] = []
     private var crc: UInt = 0
     private var totalLength: UInt64 = 0
@@ -31,9 +34,9 @@ public final class ParallelGzipEncoder: StreamTransform {
         self.level = Int32(level)
         self.threads = max(1, threads)
         batchInput = CodecBuffer(capacity: Self.blockSize * Self.blocksPerBatch)
-        for _ in 0..<Self.blocksPerBatch {
-            slots.append(try DeflateSlot(level: self.level, capacity: Self.blockSize))
-        }
+        for _ in 0..<self.threads { deflaters.append(try Deflater(level: self.level)) }
+        let bound = Int(deflateBound(deflaters[0].stream, UInt(Self.blockSize))) + 64
+        for _ in 0..<Self.blocksPerBatch { slots.append(DeflateSlot(capacity: bound)) }
         crc = crc32(0, nil, 0)
     }
 
@@ -84,19 +87,25 @@ public final class ParallelGzipEncoder: StreamTransform {
         let blockCount = max(final ? 1 : 0, (filled + Self.blockSize - 1) / Self.blockSize)
         let jobs = BatchJobs(
             input: UnsafeRawBufferPointer(batchInput.prefix(filled)), blockSize: Self.blockSize,
-            blockCount: blockCount, final: final, dictionary: dictionary, slots: slots)
+            blockCount: blockCount, final: final, dictionary: dictionary, slots: slots, deflaters: deflaters)
         let workers = min(threads, blockCount)
         if workers <= 1 {
-            for index in 0..<blockCount { jobs.run(index) }
+            for index in 0..<blockCount { jobs.run(index, worker: 0) }
         } else {
+            // Workers take blocks in order from a shared counter; this thread is one of them.
+            // (DispatchQueue.concurrentPerform ran the iterations on one thread here: measured.)
             let next = Atomic<Int>(0)
-            DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            let work: @Sendable (Int) -> Void = { worker in
                 while true {
                     let index = next.add(1, ordering: .relaxed).oldValue
                     if index >= blockCount { break }
-                    jobs.run(index)
+                    jobs.run(index, worker: worker)
                 }
             }
+            let group = DispatchGroup()
+            for worker in 1..<workers { DispatchQueue.global().async(group: group) { work(worker) } }
+            work(0)
+            group.wait()
         }
         for index in 0..<blockCount {
             let slot = slots[index]
@@ -122,31 +131,39 @@ private struct BatchJobs: @unchecked Sendable {
     let final: Bool
     let dictionary: [UInt8]
     let slots: [DeflateSlot]
+    let deflaters: [Deflater]
 
-    func run(_ index: Int) {
+    func run(_ index: Int, worker: Int) {
         let start = index * blockSize
         let end = min(input.count, start + blockSize)
         let block = UnsafeRawBufferPointer(rebasing: input[start..<end])
         let last = final && index == blockCount - 1
         if index == 0 {
-            dictionary.withUnsafeBytes { slots[index].deflate(block, dictionary: $0, last: last) }
+            dictionary.withUnsafeBytes { deflaters[worker].deflate(block, dictionary: $0, last: last, into: slots[index]) }
         } else {
             let dictStart = max(0, start - ParallelGzipEncoder.dictionarySize)
-            slots[index].deflate(block, dictionary: UnsafeRawBufferPointer(rebasing: input[dictStart..<start]), last: last)
+            deflaters[worker].deflate(block, dictionary: UnsafeRawBufferPointer(rebasing: input[dictStart..<start]),
+                                      last: last, into: slots[index])
         }
     }
 }
 
-/// A reusable raw-deflate state with its output buffer.
+/// One block's result: its deflate output, CRC-32 and length.
 private final class DeflateSlot: @unchecked Sendable {
-    let stream: UnsafeMutablePointer<z_stream>
     let output: CodecBuffer
     var produced = 0
     var crc: UInt = 0
     var inputLength = 0
     var failure: String?
 
-    init(level: Int32, capacity: Int) throws(SaveImageError) {
+    init(capacity: Int) { output = CodecBuffer(capacity: capacity) }
+}
+
+/// A reusable raw-deflate state, one per worker thread.
+private final class Deflater: @unchecked Sendable {
+    let stream: UnsafeMutablePointer<z_stream>
+
+    init(level: Int32) throws(SaveImageError) {
         stream = .allocate(capacity: 1)
         stream.initialize(to: z_stream())
         // -15: raw deflate (the gzip wrapper is written once for the whole stream).
@@ -156,7 +173,6 @@ private final class DeflateSlot: @unchecked Sendable {
             stream.deallocate()
             throw .codec("gzip", consumed: 0, expected: "zlib to initialise", found: "deflateInit2 returned \(status)")
         }
-        output = CodecBuffer(capacity: Int(deflateBound(stream, UInt(capacity))) + 64)
     }
 
     deinit {
@@ -164,24 +180,23 @@ private final class DeflateSlot: @unchecked Sendable {
         stream.deallocate()
     }
 
-    func deflate(_ block: UnsafeRawBufferPointer, dictionary: UnsafeRawBufferPointer, last: Bool) {
-        failure = nil
-        produced = 0
-        inputLength = block.count
+    func deflate(_ block: UnsafeRawBufferPointer, dictionary: UnsafeRawBufferPointer, last: Bool, into slot: DeflateSlot) {
+        slot.failure = nil
+        slot.inputLength = block.count
         deflateReset(stream)
         if let base = dictionary.baseAddress, dictionary.count > 0 {
             deflateSetDictionary(stream, base.assumingMemoryBound(to: Bytef.self), UInt32(dictionary.count))
         }
-        crc = crc32(0, block.baseAddress?.assumingMemoryBound(to: Bytef.self), UInt32(block.count))
+        slot.crc = crc32(0, block.baseAddress?.assumingMemoryBound(to: Bytef.self), UInt32(block.count))
         stream.pointee.next_in = UnsafeMutablePointer(mutating: block.baseAddress?.assumingMemoryBound(to: Bytef.self))
         stream.pointee.avail_in = UInt32(block.count)
-        stream.pointee.next_out = output.base.assumingMemoryBound(to: Bytef.self)
-        stream.pointee.avail_out = UInt32(output.count)
+        stream.pointee.next_out = slot.output.base.assumingMemoryBound(to: Bytef.self)
+        stream.pointee.avail_out = UInt32(slot.output.count)
         let status = CZlib.deflate(stream, last ? Z_FINISH : Z_SYNC_FLUSH)
         let expected = last ? Z_STREAM_END : Z_OK
         if status != expected || stream.pointee.avail_in != 0 || stream.pointee.avail_out == 0 {
-            failure = "deflate returned \(status) with \(stream.pointee.avail_in) bytes left"
+            slot.failure = "deflate returned \(status) with \(stream.pointee.avail_in) bytes left"
         }
-        produced = output.count - Int(stream.pointee.avail_out)
+        slot.produced = slot.output.count - Int(stream.pointee.avail_out)
     }
 }
