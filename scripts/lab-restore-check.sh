@@ -63,7 +63,7 @@ open(sys.argv[3],\"w\").write(re.sub(r\"<cpu.*?</cpu>\",lambda m:c,x,count=1,fla
     [ -n "$write" ] || write="FAILED"
     if r=$($V restore $img 2>&1); then
       state=$($V domstate $name 2>&1 | head -1)
-      cpu=$($V dumpxml $name | sed -n "/<cpu/,/<\/cpu>/p" | grep -o "<model[^>]*>[^<]*\|name=.[^\x27]*.\|policy=.[a-z]*." | sed "s/<model[^>]*>//; s/name=//; s/policy=//" | tr -d "\x27" | paste -sd" " -)
+      cpu=$($V dumpxml $name | python3 scripts/lab/live-cpu.py)
       $V destroy $name >/dev/null 2>&1
     else
       state="RESTORE-FAILED"; cpu=$(echo "$r" | tail -1)
