@@ -74,8 +74,11 @@ import Testing
 
         chmod(image, 0o444)
         let before = try FileSnapshot(image)
-        if HostileTools.isRoot, FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") {
-            let nobody = ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+        // Root ignores mode bits: run as nobody. Anyone else is refused by the mode itself.
+        if !HostileTools.isRoot || FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") {
+            let nobody = HostileTools.isRoot ? ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] : []
+            chmod(directory.path, 0o555)  // nor may a new file be renamed over it
+            defer { chmod(directory.path, 0o755) }
             for arguments in edits {
                 let run = try Hostile.saveimg(arguments, wrapper: nobody)
                 #expect(run.status == 2, "0444 as nobody \(arguments): \(run.stderr)")
