@@ -14,8 +14,8 @@ import Testing
         var cookieOffset: UInt32
     }
 
-    static func manifest() throws -> [ManifestRow] {
-        let text = try String(contentsOfFile: Fixtures.path("MANIFEST.md"), encoding: .utf8)
+    static func manifest(_ path: String = Fixtures.path("MANIFEST.md")) throws -> [ManifestRow] {
+        let text = try String(contentsOfFile: path, encoding: .utf8)
         return text.split(separator: "\n").compactMap { line in
             let cells = line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
             guard cells.count >= 6, cells[0].hasSuffix(".sav"),
