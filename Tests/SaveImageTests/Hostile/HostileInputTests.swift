@@ -32,7 +32,7 @@ let hostileSecretPath = "/tmp/saveimg-hostile-secret.txt"
 let hostileSecret = "SAVEIMG-XXE-SECRET-7f3a9c"
 
 /// The hostile corpus: each case is read by the library and by the CLI
-/// (`inspect`, `inspect --json`, `dumpxml`, an in-place `set-state`), each run
+/// (`inspect`, `inspect --json`, `dumpxml`, `verify`, an in-place `set-state`), each run
 /// under a timeout, and the file is compared before and after.
 @Suite struct HostileInputTests {
     // westmere-raw.sav: data_len 66853, cookieOffset 1034, stream at 66945.
@@ -223,6 +223,11 @@ let hostileSecret = "SAVEIMG-XXE-SECRET-7f3a9c"
                 #expect(run.output.contains(hostile.expected?.rawValue ?? "?") || run.output.contains("expected"))
             }
         }
+        // verify: 2 when libvirt refuses to read it, else 0 (restores) or 3 (reads, will not restore).
+        let verify = try Hostile.saveimg(["verify", path])
+        #expect(!verify.hungOrCrashed)
+        #expect(status == 2 ? verify.status == 2 : [0, 3].contains(verify.status), "verify: \(verify.output)")
+        #expect(!verify.output.contains(hostileSecret))
         // An in-place edit of an image libvirt would refuse is refused; either way the file is left alone
         // (a readable image is edited into --output, never in place, here).
         let output = directory.path + "/edited.sav"
