@@ -3,7 +3,8 @@
 // saveimg: a toolkit for libvirt's QEMU save images.
 //
 // System libraries (install with scripts/install-deps.sh):
-//   libxml2 (pkg-config libxml-2.0), zlib (pkg-config zlib).
+//   libxml2 (pkg-config libxml-2.0), zlib (pkg-config zlib), liblzma, libzstd,
+//   libbz2, OpenSSL's libcrypto (pkg-config libcrypto, Debian libssl-dev).
 import PackageDescription
 
 let package = Package(
@@ -15,8 +16,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
-        // SHA-256 of the raw stream for `check --deep` and `seal`.
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         .systemLibrary(
@@ -43,6 +42,12 @@ let package = Package(
             name: "CBZip2",
             providers: [.apt(["libbz2-dev"])]
         ),
+        // OpenSSL's libcrypto: SHA-256 of the raw stream for `check --deep` and `seal`.
+        .systemLibrary(
+            name: "CCrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
         // The one place that calls GNU-only libc functions (copy_file_range,
         // fallocate) that Swift's Glibc module does not export.
         .target(name: "CSaveImageShims"),
@@ -54,9 +59,9 @@ let package = Package(
                 "CLZMA",
                 "CZstd",
                 "CBZip2",
+                "CCrypto",
                 "CSaveImageShims",
                 .product(name: "SystemPackage", package: "swift-system"),
-                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .executableTarget(

@@ -21,16 +21,17 @@ public enum DeepCheck {
         }
         let pipe = ChunkPipe(capacity: 8)
         let streamOffset = image.streamOffset
+        // The cursor (and its SHA-256 state) first: if that fails, no producer is left blocked on the pipe.
+        let cursor = try StreamCursor(next: { pipe.receive() })
         DispatchQueue.global().async {
             pipe.close(failure: produce(path: path, format: format, from: streamOffset, into: pipe))
         }
-        let cursor = StreamCursor(next: { pipe.receive() })
         var walker = MigrationStreamWalker(cursor: cursor)
         var walkFailure: SaveImageError?
         do throws(SaveImageError) { try walker.walk() } catch { walkFailure = error }
         report.trailingBytes = cursor.drain()
         report.rawStreamBytes = cursor.offset
-        report.sha256 = cursor.digest()
+        report.sha256 = try cursor.digest()
         report.stream = walker.summary
         if let failure = pipe.failure {
             report.problems.append(DeepCheckProblem(failure, rawStream: false))

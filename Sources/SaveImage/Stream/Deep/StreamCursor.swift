@@ -1,20 +1,23 @@
-import Crypto
-
 /// Sequential reads over the decoded stream's chunks, tracking the offset in
 /// the raw stream and hashing every byte that passes (SHA-256).
 ///
-/// Reads past the end throw a truncation error naming the offset.
+/// Reads past the end throw a truncation error naming the offset. Hashing is
+/// ``SHA256Hasher`` (OpenSSL's libcrypto, in the platform layer).
 final class StreamCursor {
     private let next: () -> [UInt8]?
     private var chunk: [UInt8] = []
     private var index = 0
     private var chunkStart: UInt64 = 0
     private var exhausted = false
-    private var hasher = SHA256()
+    private let hasher: SHA256Hasher
     /// What is being read, for truncation messages ("section 3 (ram)").
     var context = "stream"
 
-    init(next: @escaping () -> [UInt8]?) { self.next = next }
+    /// Throws only when libcrypto cannot set up a SHA-256 state.
+    init(next: @escaping () -> [UInt8]?) throws(SaveImageError) {
+        self.next = next
+        self.hasher = try SHA256Hasher()
+    }
 
     /// Offset in the raw stream of the next byte.
     var offset: UInt64 { chunkStart + UInt64(index) }
@@ -30,7 +33,7 @@ final class StreamCursor {
                 index = 0
                 return false
             }
-            fresh.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+            hasher.update(fresh)
             chunk = fresh
             index = 0
         }
@@ -108,7 +111,7 @@ final class StreamCursor {
         // Straddles chunks: join the rest of this chunk with following ones.
         var joined = Array(chunk[index...])
         while joined.count < count, let fresh = next() {
-            fresh.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+            hasher.update(fresh)
             joined += fresh
         }
         chunkStart += UInt64(index)
@@ -129,7 +132,7 @@ final class StreamCursor {
     }
 
     /// SHA-256 of every byte seen, as lowercase hex (call after ``drain()``).
-    func digest() -> String {
-        hasher.finalize().map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+    func digest() throws(SaveImageError) -> String {
+        try hasher.finalizeHex()
     }
 }
