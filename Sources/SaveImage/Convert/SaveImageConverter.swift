@@ -19,7 +19,7 @@ public enum SaveImageConverter {
         let regionBytes = try file.read(at: UInt64(SaveImageHeader.size), count: Int(image.header.dataLength))
         let ownership = try file.ownership()
 
-        let staged = try StagedOutputFile(destination: output)
+        let staged = try ReplacementFile(replacing: output, label: "saveimg-convert", removeOnSignal: true)
         try append(header.serialized(), to: staged)
         try append(regionBytes, to: staged)
         let copy = source == request.format && request.options.level == nil
@@ -77,7 +77,7 @@ public enum SaveImageConverter {
     /// returns the raw stream's size (0 when copied unchanged and compressed).
     static func transcode(
         file: borrowing ImageFile, from offset: UInt64, source: CompressionFormat, copy: Bool,
-        request: ConversionRequest, into staged: StagedOutputFile, progress: ((ConversionProgress) -> Void)?
+        request: ConversionRequest, into staged: ReplacementFile, progress: ((ConversionProgress) -> Void)?
     ) throws(SaveImageError) -> UInt64 {
         let total = file.size - min(file.size, offset)
         let path = file.path
@@ -101,7 +101,7 @@ public enum SaveImageConverter {
         return copy && source != .raw ? 0 : rawBytes
     }
 
-    static func append(_ bytes: [UInt8], to staged: StagedOutputFile) throws(SaveImageError) {
+    static func append(_ bytes: [UInt8], to staged: ReplacementFile) throws(SaveImageError) {
         let buffer = CodecBuffer(capacity: bytes.count)
         buffer.pointer.copyBytes(from: bytes)
         try staged.append(buffer.prefix(bytes.count))

@@ -117,11 +117,19 @@ public final class EditableFile {
     // MARK: - Shared helpers (also used for the temporary file)
 
     static func writeAll(fd: Int32, _ bytes: [UInt8], at offset: UInt64, path: String) throws(SaveImageError) {
+        // Array.withUnsafeBytes rethrows untyped errors: carry the typed one out.
+        let failure: SaveImageError? = bytes.withUnsafeBytes { raw in
+            do throws(SaveImageError) { try writeAll(fd: fd, raw, at: offset, path: path) } catch { return error }
+            return nil
+        }
+        if let failure { throw failure }
+    }
+
+    static func writeAll(fd: Int32, _ bytes: UnsafeRawBufferPointer, at offset: UInt64, path: String) throws(SaveImageError) {
+        guard let base = bytes.baseAddress else { return }
         var written = 0
         while written < bytes.count {
-            let result = bytes.withUnsafeBytes { raw in
-                pwrite(fd, raw.baseAddress! + written, bytes.count - written, off_t(offset) + off_t(written))
-            }
+            let result = pwrite(fd, base + written, bytes.count - written, off_t(offset) + off_t(written))
             if result < 0 {
                 if errno == EINTR { continue }
                 throw SaveImageError(.io, path: path, offset: offset + UInt64(written), field: "file",

@@ -5,26 +5,48 @@ import CSaveImageShims
 
 /// A new file written beside its destination and renamed over it when
 /// complete: created `O_EXCL` with mode 0600 in the destination's directory,
-/// removed again unless ``commit()`` succeeds.
+/// given the original's mode, owner (and extended attributes), fsynced,
+/// renamed over the destination, and the directory fsynced. Until
+/// ``commit()`` succeeds it is removed again: on deinit and, when asked for,
+/// (through a signal handler) on SIGINT, SIGTERM or SIGHUP. So a failed or
+/// interrupted write never leaves a partial destination, and the destination
+/// may be the input file itself.
+///
+/// Two writers use it: the editing ``ImageWriter`` (positional writes, the
+/// stream copied by ``StreamCopier``, each step separately so tests can
+/// inject faults between them) and ``SaveImageConverter`` (sequential
+/// ``append(_:)`` and then ``commit(mode:owner:group:)``).
 public final class ReplacementFile {
     /// The destination path (the original image, or `--output`).
     public let destination: String
     /// The temporary file's path.
     public let temporaryPath: String
-    let fd: Int32
+    /// The temporary file's descriptor (read-write; -1 once closed).
+    private(set) var fd: Int32
     private var committed = false
+    private let removesOnSignal: Bool
+    /// Bytes appended so far with ``append(_:)`` (where the next one goes).
+    public private(set) var length: UInt64 = 0
 
-    /// Creates the temporary file `.<name>.saveimg-<pid>-<n>` in the destination's directory.
-    public init(replacing destination: String) throws(SaveImageError) {
+    /// Creates the temporary file `.<name>.<label>-<pid>-<n>` in the destination's directory.
+    ///
+    /// - Parameters:
+    ///   - destination: the file it will replace (or create).
+    ///   - label: the name's tag (`saveimg` for edits, `saveimg-convert` for convert).
+    ///   - removeOnSignal: also remove the temporary file if SIGINT, SIGTERM or
+    ///     SIGHUP ends the process before the commit (one such file per process).
+    public init(replacing destination: String, label: String = "saveimg", removeOnSignal: Bool = false) throws(SaveImageError) {
         let (directory, name) = Self.split(destination)
         var attempt = 0
         while true {
-            let candidate = directory + "/." + name + ".saveimg-\(getpid())-\(attempt)"
+            let candidate = directory + "/." + name + ".\(label)-\(getpid())-\(attempt)"
             let fd = open(candidate, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
             if fd >= 0 {
                 self.destination = destination
                 self.temporaryPath = candidate
                 self.fd = fd
+                self.removesOnSignal = removeOnSignal
+                if removeOnSignal { _ = saveimg_cleanup_arm(candidate) }
                 return
             }
             if errno != EEXIST || attempt > 100 {
@@ -37,13 +59,22 @@ public final class ReplacementFile {
     }
 
     deinit {
-        _ = close(fd)
-        if !committed { _ = unlink(temporaryPath) }
+        if fd >= 0 { _ = Glibc.close(fd) }
+        if !committed {
+            if removesOnSignal { saveimg_cleanup_disarm() }
+            _ = unlink(temporaryPath)
+        }
     }
 
     /// Writes `bytes` at `offset` of the temporary file.
     public func write(_ bytes: [UInt8], at offset: UInt64) throws(SaveImageError) {
         try EditableFile.writeAll(fd: fd, bytes, at: offset, path: temporaryPath)
+    }
+
+    /// Writes `bytes` after the ones appended before (at ``length``).
+    public func append(_ bytes: UnsafeRawBufferPointer) throws(SaveImageError) {
+        try EditableFile.writeAll(fd: fd, bytes, at: length, path: temporaryPath)
+        length += UInt64(bytes.count)
     }
 
     /// Sets the temporary file's size (`ftruncate`); unwritten ranges stay holes.
@@ -57,29 +88,41 @@ public final class ReplacementFile {
     /// Flushes the temporary file.
     public func sync() throws(SaveImageError) { try EditableFile.sync(fd: fd, path: temporaryPath) }
 
+    /// Gives the temporary file the permission bits of `mode` and, where it
+    /// differs from the file's, the owner `owner`:`group`.
+    ///
+    /// - Parameter ownerRequired: when true a failed `fchown` fails the
+    ///   write; when false a refusal (`EPERM`, e.g. not root) keeps the
+    ///   caller's ownership and other failures still throw.
+    func setOwnership(
+        mode: UInt32, owner: UInt32, group: UInt32, ownerRequired: Bool, like source: String? = nil
+    ) throws(SaveImageError) {
+        let mine = try EditableFile.stat(fd, path: temporaryPath)
+        if mine.owner != owner || mine.group != group {
+            if fchown(fd, owner, group) != 0 && (ownerRequired || errno != EPERM) {
+                throw SaveImageError(
+                    .io, path: temporaryPath, field: "owner", expected: "owner \(owner):\(group)" + (source.map { " like \($0)" } ?? ""),
+                    found: "fchown failed: \(EditableFile.describe(errno)); the original is unchanged")
+            }
+        }
+        if fchmod(fd, mode_t(mode & 0o7777)) != 0 {
+            throw SaveImageError(.io, path: temporaryPath, field: "mode",
+                                 expected: "mode \(String(mode & 0o7777, radix: 8))",
+                                 found: "fchmod failed: \(EditableFile.describe(errno))")
+        }
+    }
+
     /// Gives the temporary file the original's permission bits, owner and
-    /// extended attributes.
+    /// extended attributes; returns the attributes it had to skip.
     ///
     /// The owner is changed only when it differs; if that is not permitted the
     /// edit fails (the original is left alone). Extended attributes in the
     /// `user.` namespace must copy; others (`security.`, `trusted.`,
     /// `system.`) are copied where the kernel allows and skipped otherwise.
     func copyAttributes(from original: EditableFile) throws(SaveImageError) -> [String] {
+        try setOwnership(mode: original.status.mode, owner: original.status.owner, group: original.status.group,
+                         ownerRequired: true, like: original.path)
         var skipped: [String] = []
-        let mine = try EditableFile.stat(fd, path: temporaryPath)
-        if mine.owner != original.status.owner || mine.group != original.status.group {
-            if fchown(fd, original.status.owner, original.status.group) != 0 {
-                throw SaveImageError(
-                    .io, path: temporaryPath, field: "owner",
-                    expected: "owner \(original.status.owner):\(original.status.group) like \(original.path)",
-                    found: "fchown failed: \(EditableFile.describe(errno)); the original is unchanged")
-            }
-        }
-        if fchmod(fd, mode_t(original.status.mode & 0o7777)) != 0 {
-            throw SaveImageError(.io, path: temporaryPath, field: "mode",
-                                 expected: "mode \(String(original.status.mode & 0o7777, radix: 8))",
-                                 found: "fchmod failed: \(EditableFile.describe(errno))")
-        }
         for name in Self.attributeNames(of: original.fd) {
             guard let value = Self.attribute(name, of: original.fd) else { continue }
             let result = value.withUnsafeBytes { saveimg_fsetxattr(fd, name, $0.baseAddress, $0.count) }
@@ -95,6 +138,18 @@ public final class ReplacementFile {
         return skipped
     }
 
+    /// Closes the temporary file, reporting a failed `close` (a late write
+    /// error on some file systems).
+    func close() throws(SaveImageError) {
+        guard fd >= 0 else { return }
+        let status = Glibc.close(fd)
+        fd = -1
+        if status != 0 {
+            throw SaveImageError(.io, path: temporaryPath, field: "temporary file", expected: "the file closed",
+                                 found: "close failed: \(EditableFile.describe(errno))")
+        }
+    }
+
     /// Renames the temporary file over the destination and syncs the
     /// directory. After a successful rename the destination is the new file
     /// even if the directory sync then fails (the error says so).
@@ -105,17 +160,32 @@ public final class ReplacementFile {
                                  found: "rename failed: \(EditableFile.describe(errno)); the original is unchanged")
         }
         committed = true
+        if removesOnSignal { saveimg_cleanup_disarm() }
+    }
+
+    /// The whole commit of a file written in one go (convert): `mode`, and
+    /// `owner`/`group` where permitted; fsync; close; rename over the
+    /// destination; fsync the directory (skipped if it cannot be opened).
+    public func commit(mode: UInt32, owner: UInt32, group: UInt32) throws(SaveImageError) {
+        try setOwnership(mode: mode, owner: owner, group: group, ownerRequired: false)
+        try sync()
+        try close()
+        try commit()
+        try syncDirectory(skipIfUnopenable: true)
     }
 
     /// fsyncs the destination's directory, making the rename durable.
-    public func syncDirectory() throws(SaveImageError) {
+    public func syncDirectory() throws(SaveImageError) { try syncDirectory(skipIfUnopenable: false) }
+
+    private func syncDirectory(skipIfUnopenable: Bool) throws(SaveImageError) {
         let (directory, _) = Self.split(destination)
         let dirfd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard dirfd >= 0 else {
+            if skipIfUnopenable { return }
             throw SaveImageError(.io, path: directory, field: "directory", expected: "an openable directory",
                                  found: "open failed: \(EditableFile.describe(errno)); the new image is in place")
         }
-        defer { _ = close(dirfd) }
+        defer { _ = Glibc.close(dirfd) }
         do { try EditableFile.sync(fd: dirfd, path: directory) } catch {
             var error = error
             error.found += "; the new image is in place but the rename may not be durable yet"
