@@ -133,6 +133,41 @@ import Testing
         #expect(try StreamFixtures.listing(image.directory.path) == ["westmere-raw.sav"])
     }
 
+    @Test("SIGINT or SIGTERM mid-convert removes the temporary file: no OUT, IN untouched",
+          .enabled(if: HostileTools.strace, "needs /usr/bin/strace to hold the convert mid-write"),
+          arguments: [SIGINT, SIGTERM])
+    func interrupted(signal: Int32) throws {
+        let image = try ModifiedImage("qemu64-raw-running.sav")
+        let output = image.directory.path + "/out.sav"
+        // strace holds saveimg for 2 s before its first pwrite, when the temporary file exists.
+        // The test runner blocks SIGINT/SIGTERM and children inherit that mask: start saveimg
+        // with none blocked, as a shell does.
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = ["-c", "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); "
+                                 + "os.execv(sys.argv[1], sys.argv[1:])",
+                             "/usr/bin/strace", "-f", "-qq", "-o", "/dev/null", "-e", "trace=pwrite64",
+                             "-e", "inject=pwrite64:delay_enter=2000000:when=1",
+                             CLI.executable, "convert", image.path, output, "--format", "gzip", "--threads", "1"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // The temporary file's name carries saveimg's pid: `.out.sav.saveimg-convert-<pid>-<n>`.
+        var temporaries: [String] = []
+        for _ in 0..<150 where temporaries.isEmpty {
+            usleep(20_000)
+            temporaries = leftoverTemporaries(beside: output)
+        }
+        let name = try #require(temporaries.first, "no temporary file appeared")
+        let pid = try #require(name.split(separator: "-").dropLast().last.flatMap { pid_t($0) })
+        #expect(kill(pid, signal) == 0)
+        process.waitUntilExit()
+        #expect(leftoverTemporaries(beside: output).isEmpty)
+        let listing = try StreamFixtures.listing(image.directory.path)
+        #expect(listing == ["qemu64-raw-running.sav"], "saveimg \(pid) was not stopped by signal \(signal)")
+        #expect(try StreamFixtures.file(image.path) == image.bytes)
+    }
+
     // MARK: - check --deep
 
     @Test("check --deep on a good gzip image: exit 0 and the SHA-256 sha256sum gives for the decompressed stream")
