@@ -30,32 +30,26 @@ extension SaveImg {
         var json = false
 
         func run() throws {
-            var failed = false
-            var reports: [String] = []
+            var output = PerFileOutput(json: json)
             for path in files {
                 do {
                     if deep {
                         let report = try DeepCheck.run(path: path)
-                        failed = failed || !report.isValid
-                        if json { reports.append(try jsonString(report)) } else { print(Self.text(report)) }
+                        if !report.isValid { output.failed = true }
+                        try output.report(report, text: Self.text(report))
                     } else {
                         let image = try SaveImage(contentsOf: path)
                         let prelude = image.streamPrelude
                         let line = "\(path): metadata OK; stream \(image.streamSignature.name)"
                             + (prelude?.machineType.map { ", machine \($0)" } ?? "")
-                        if json {
-                            reports.append(try jsonString(ShallowReport(path: path, ok: true, stream: image.streamSignature.name,
-                                                                        machineType: prelude?.machineType)))
-                        } else { print(line) }
+                        try output.report(ShallowReport(path: path, ok: true, stream: image.streamSignature.name,
+                                                        machineType: prelude?.machineType), text: line)
                     }
                 } catch let error as SaveImageError {
-                    failed = true
-                    if json { reports.append(try jsonString(ErrorReport(path: path, error: error))) }
-                    else { print("saveimg: \(error)", to: &standardError) }
+                    try output.report(error, path: path)
                 }
             }
-            if json { print(files.count == 1 ? reports[0] : "[\n" + reports.joined(separator: ",\n") + "\n]") }
-            if failed { throw ExitCode(ExitStatus.invalid) }
+            try output.finish()
         }
 
         struct ShallowReport: Encodable {

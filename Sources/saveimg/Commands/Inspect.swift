@@ -25,26 +25,16 @@ extension SaveImg {
         var json = false
 
         func run() throws {
-            var failed = false
-            var reports: [String] = []
+            var output = PerFileOutput(json: json)
             for path in files {
                 do {
-                    let image = try SaveImage(contentsOf: path)
-                    let report = InspectReport(image)
-                    if json { reports.append(try jsonString(report)) } else { print(report.text) }
+                    let report = InspectReport(try SaveImage(contentsOf: path))
+                    try output.report(report, text: report.text)
                 } catch let error as SaveImageError {
-                    failed = true
-                    if json {
-                        reports.append(try jsonString(ErrorReport(path: path, error: error)))
-                    } else {
-                        print("saveimg: \(error)", to: &standardError)
-                    }
+                    try output.report(error, path: path)
                 }
             }
-            if json {
-                print(files.count == 1 ? reports[0] : "[\n" + reports.joined(separator: ",\n") + "\n]")
-            }
-            if failed { throw ExitCode(ExitStatus.invalid) }
+            try output.finish()
         }
     }
 }

@@ -71,7 +71,7 @@ extension SaveImg {
             for file in files { results.append((file, verifier.verify(path: file))) }
             if json {
                 let reports = try results.map { try jsonString(VerifyReport(path: $0.0, verdict: $0.1)) }
-                print(results.count == 1 ? reports[0] : "[\n" + reports.joined(separator: ",\n") + "\n]")
+                print(jsonDocument(reports))
             } else {
                 let many = results.count > 1
                 for (file, verdict) in results { print(VerifyReport.text(path: file, verdict: verdict, oneLine: many)) }

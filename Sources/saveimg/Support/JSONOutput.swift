@@ -8,3 +8,9 @@ func jsonString(_ value: some Encodable, pretty: Bool = true) throws -> String {
     let data = try encoder.encode(value)
     return String(decoding: data, as: UTF8.self)
 }
+
+/// Several JSON reports as one document: the object itself for one report,
+/// an array for any other number.
+func jsonDocument(_ reports: [String]) -> String {
+    reports.count == 1 ? reports[0] : "[\n" + reports.joined(separator: ",\n") + "\n]"
+}
