@@ -1,0 +1,44 @@
+import Glibc
+
+/// A dedicated OS thread (pthread) running one closure, for long-running
+/// workers that must run in parallel.
+///
+/// Not `DispatchQueue.global().async`: libdispatch's thread pool on Linux
+/// does not start another thread while the machine's runnable threads
+/// already fill its CPUs, so on a busy machine two "parallel" workers ran
+/// one after the other (measured: the gzip encoder got 0.7 of a core
+/// under a load average of 8 on 2 cores, pigz 1.1).
+final class WorkerThread {
+    private var thread = pthread_t()
+    private var joined = false
+
+    /// Starts the thread; throws if the system cannot create one.
+    init(name: String, _ body: @escaping @Sendable () -> Void) throws(SaveImageError) {
+        let box = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
+        let status = pthread_create(&thread, nil, { argument in
+            guard let argument else { return nil }
+            Unmanaged<ThreadBody>.fromOpaque(argument).takeRetainedValue().body()
+            return nil
+        }, box)
+        guard status == 0 else {
+            Unmanaged<ThreadBody>.fromOpaque(box).release()
+            joined = true
+            throw SaveImageError(.io, path: "", offset: nil, field: name, expected: "a new thread",
+                                 found: "pthread_create failed: \(String(cString: strerror(status)))")
+        }
+    }
+
+    /// Waits for the closure to return (once; later calls return at once).
+    func join() {
+        if joined { return }
+        joined = true
+        pthread_join(thread, nil)
+    }
+
+    deinit { join() }
+}
+
+private final class ThreadBody {
+    let body: @Sendable () -> Void
+    init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+}
