@@ -10,12 +10,17 @@
 # Markdown table: wall seconds, peak RSS, ratio (external time / saveimg time,
 # > 1 means saveimg is faster). saveimg fsyncs its output before renaming it;
 # the external programs do not, so they are also timed with `sync FILE` after.
+# On a busy machine, REPEAT=3 runs every case three times and keeps the
+# fastest run of each (saveimg and the external programs alike); every run is
+# logged in WORKDIR/runs.log, and `uptime` is printed before and after.
 # Needs pigz, gzip, zstd, xz (apt-get install pigz zstd xz-utils).
 set -eu
 WORK=${1:-/work/bench-convert}
 SCRATCH=${SCRATCH:-.build-release}
+REPEAT=${REPEAT:-1}
 command -v pigz >/dev/null || { echo "pigz missing: apt-get install pigz"; exit 2; }
 mkdir -p "$WORK"
+: > "$WORK/runs.log"
 swift build -c release --scratch-path "$SCRATCH" --product saveimg >/dev/null
 BIN="$SCRATCH/release/saveimg"
 [ -f "$WORK/mem.sav" ] || python3 Benchmarks/generate-memory-image.py "$WORK/mem.sav" 1536
@@ -26,15 +31,23 @@ OFFSET=$((92 + DATA_LEN))
 tail -c +$((OFFSET + 1)) "$WORK/mem.sav" > "$WORK/stream.raw"
 STREAM_BYTES=$(stat -c %s "$WORK/stream.raw")
 
-measure() {  # label, command...  -> prints "seconds rss_kib"
+measure() {  # label, command...  -> prints "seconds rss_kib" (the fastest of $REPEAT runs)
     local label=$1; shift
-    sync; sleep 1
-    /usr/bin/time -f "%e %M" -o "$WORK/time.$label" bash -c "$*" >/dev/null
-    cat "$WORK/time.$label"
+    local run best=""
+    for run in $(seq "$REPEAT"); do
+        sync; sleep 1
+        /usr/bin/time -f "%e %M" -o "$WORK/time.$label" bash -c "$*" >/dev/null
+        echo "$label run $run: $(cat "$WORK/time.$label") ($(cut -d, -f1 /proc/loadavg | cut -d' ' -f1) load)" >> "$WORK/runs.log"
+        if [ -z "$best" ] || [ "$(echo "$(cut -d' ' -f1 "$WORK/time.$label") < ${best%% *}" | bc)" = 1 ]; then
+            best=$(cat "$WORK/time.$label")
+        fi
+    done
+    echo "$best"
 }
 warm() { cat "$@" > /dev/null; }
 
-echo "stream: $STREAM_BYTES bytes raw ($(nproc) CPUs, $(date -u +%F))"
+echo "stream: $STREAM_BYTES bytes raw ($(nproc) CPUs, $(date -u +%F), best of $REPEAT run(s) per case)"
+echo "load before: $(uptime)"
 echo
 echo "| case | tool | seconds | MB/s (raw) | peak RSS MiB | output bytes |"
 echo "|---|---|---:|---:|---:|---:|"
@@ -72,3 +85,4 @@ unset BYTES
 warm "$WORK/mem.gz.sav" "$WORK/stream.gz"
 row "check --deep (gzip)" "saveimg" "$(measure cd "$BIN check --deep $WORK/mem.gz.sav")" ""
 row "check --deep (gzip)" "gzip -dc \| sha256sum" "$(measure gs "gzip -dc < $WORK/stream.gz | sha256sum")" ""
+echo "load after: $(uptime)"
