@@ -1,13 +1,12 @@
 import Glibc
 
 /// A dedicated OS thread (pthread) running one closure, for long-running
-/// workers that must run in parallel.
+/// workers that must run in parallel for the whole of an operation.
 ///
-/// Not `DispatchQueue.global().async`: libdispatch's thread pool on Linux
-/// does not start another thread while the machine's runnable threads
-/// already fill its CPUs, so on a busy machine two "parallel" workers ran
-/// one after the other (measured: the gzip encoder got 0.7 of a core
-/// under a load average of 8 on 2 cores, pigz 1.1).
+/// Not `DispatchQueue.global().async`: a worker loop that lives as long as
+/// the conversion would hold one of the global pool's threads (the pool is
+/// as wide as the CPUs) for all that time, and its end is only observable
+/// through a group; a thread of its own is joined explicitly.
 final class WorkerThread {
     private var thread = pthread_t()
     private var joined = false
