@@ -28,9 +28,13 @@ int saveimg_cleanup_arm(const char *path) {
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = cleanup_handler;
     sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
+    /* A signal the caller ignores (nohup, `trap '' INT`) stays ignored. */
+    int signals[] = { SIGINT, SIGTERM, SIGHUP };
+    for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++) {
+        struct sigaction current;
+        if (sigaction(signals[i], NULL, &current) == 0 && current.sa_handler == SIG_IGN) continue;
+        sigaction(signals[i], &sa, NULL);
+    }
     return 0;
 }
 
