@@ -45,6 +45,10 @@ public final class EditableFile {
         let fd = open(path, flags)
         if fd < 0 {
             let error = errno
+            if error == EISDIR {
+                throw SaveImageError(.notRegularFile, path: path, field: "file", expected: "a regular file",
+                                     found: "a directory")
+            }
             if error == ELOOP {
                 throw SaveImageError(
                     .notRegularFile, path: path, field: "file", expected: "a regular file (not a symbolic link)",

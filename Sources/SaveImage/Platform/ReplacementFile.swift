@@ -35,7 +35,11 @@ public final class ReplacementFile {
     ///   - label: the name's tag (`saveimg` for edits, `saveimg-convert` for convert).
     ///   - removeOnSignal: also remove the temporary file if SIGINT, SIGTERM or
     ///     SIGHUP ends the process before the commit (one such file per process).
+    /// - Throws: `.notRegularFile` when the destination exists and is not a
+    ///   regular file: a symbolic link is never replaced (as the editors never
+    ///   write through one), nor a directory or device.
     public init(replacing destination: String, label: String = "saveimg", removeOnSignal: Bool = false) throws(SaveImageError) {
+        try Self.checkReplaceable(destination)
         let (directory, name) = Self.split(destination)
         var attempt = 0
         while true {
@@ -56,6 +60,19 @@ public final class ReplacementFile {
             }
             attempt += 1
         }
+    }
+
+    /// Refuses a destination that exists and is not a regular file (`lstat`).
+    static func checkReplaceable(_ destination: String) throws(SaveImageError) {
+        var st = stat()
+        guard lstat(destination, &st) == 0 else { return }  // absent: created
+        let kind = UInt32(st.st_mode) & UInt32(S_IFMT)
+        guard kind != UInt32(S_IFREG) else { return }
+        let found = kind == UInt32(S_IFLNK)
+            ? "a symbolic link; saveimg does not replace links, give the real path (readlink -f)"
+            : "mode \(String(UInt32(st.st_mode), radix: 8)), not a regular file"
+        throw SaveImageError(.notRegularFile, path: destination, field: "file",
+                             expected: "a regular file or a new path", found: found)
     }
 
     deinit {
