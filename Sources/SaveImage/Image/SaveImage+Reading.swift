@@ -14,20 +14,38 @@ extension SaveImage {
     }
 
     /// Reads an image's metadata from an open file.
+    ///
+    /// Readers take no lock, so an editor may rewrite the header in place
+    /// while this reads (FORMAT.md, "Editing in place"). The header is read
+    /// again after the data region: if it changed, the data region may belong
+    /// to the other header, and the read starts over (a few times, then
+    /// `.busy`). The editor's order (new chain, header, old chain zeroed)
+    /// makes an unchanged header a consistent snapshot.
     public init(reading file: borrowing ImageFile) throws(SaveImageError) {
         let path = file.path
-        let header = try SaveImageHeader(parsing: try file.read(at: 0, count: SaveImageHeader.size), path: path)
-        try Self.checkRegionBounds(header, fileSize: file.size, path: path)
-        let regionBytes = try file.read(at: UInt64(SaveImageHeader.size), count: Int(header.dataLength))
-        var streamPrefix = try file.read(at: header.streamOffset, count: Self.streamProbeLength)
-        let signature = StreamSignature(prefix: streamPrefix)
-        if signature.impliedFormat.map({ $0 != .raw }) ?? false {
-            // A compressed stream: read a bounded start, enough to decompress the prelude.
-            streamPrefix = try file.read(at: header.streamOffset, count: StreamPeek.inputLength(for: signature))
+        for _ in 0..<Self.consistentReadAttempts {
+            let headerBytes = try file.read(at: 0, count: SaveImageHeader.size)
+            let header = try SaveImageHeader(parsing: headerBytes, path: path)
+            try Self.checkRegionBounds(header, fileSize: file.size, path: path)
+            let regionBytes = try file.read(at: UInt64(SaveImageHeader.size), count: Int(header.dataLength))
+            var streamPrefix = try file.read(at: header.streamOffset, count: Self.streamProbeLength)
+            let signature = StreamSignature(prefix: streamPrefix)
+            if signature.impliedFormat.map({ $0 != .raw }) ?? false {
+                // A compressed stream: read a bounded start, enough to decompress the prelude.
+                streamPrefix = try file.read(at: header.streamOffset, count: StreamPeek.inputLength(for: signature))
+            }
+            guard try file.read(at: 0, count: SaveImageHeader.size) == headerBytes else { continue }
+            try self.init(header: header, regionBytes: regionBytes, streamPrefix: streamPrefix,
+                          fileSize: file.size, path: path)
+            return
         }
-        try self.init(header: header, regionBytes: regionBytes, streamPrefix: streamPrefix,
-                      fileSize: file.size, path: path)
+        throw SaveImageError(.busy, path: path, offset: 0, field: "header",
+                             expected: "the same header before and after reading the data region",
+                             found: "it changed \(Self.consistentReadAttempts) times (an editor is writing); try again")
     }
+
+    /// How often ``init(reading:)`` starts over when the header changes under it.
+    static let consistentReadAttempts = 5
 
     /// Builds an image from bytes already read: the header, exactly data_len
     /// region bytes and the stream's first bytes. Used by the file reader and
