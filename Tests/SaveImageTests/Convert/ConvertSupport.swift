@@ -41,19 +41,8 @@ enum StreamFixtures {
 
     /// Runs `program arguments` with `input` on standard input; returns its output and exit status.
     static func run(_ program: String, _ arguments: [String], input: [UInt8]) throws -> (output: [UInt8], status: Int32) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = arguments
-        let inPipe = Pipe(), outPipe = Pipe()
-        process.standardInput = inPipe
-        process.standardOutput = outPipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let writer = Thread { inPipe.fileHandleForWriting.write(Data(input)); try? inPipe.fileHandleForWriting.close() }
-        writer.start()
-        let output = outPipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return ([UInt8](output), process.terminationStatus)
+        let result = try TestProcess.run([program] + arguments, stdin: input)
+        return (result.stdout, result.status)
     }
 
     /// Names in `directory` (to check that no temporary file was left).
