@@ -4,7 +4,8 @@ import CZstd
 /// when more than one thread is asked for (as `zstd -T N`).
 public final class ZstdEncoder: StreamTransform {
     private let context: OpaquePointer
-    private let buffer = CodecBuffer(capacity: ZSTD_CStreamOutSize())
+    /// 1 MiB rather than ZSTD_CStreamOutSize() (128 KiB): fewer calls and writes per finished job.
+    private let buffer = CodecBuffer(capacity: max(ZSTD_CStreamOutSize(), 1 << 20))
     private var consumed: UInt64 = 0
 
     /// - Parameter jobSize: bytes per worker job (0: libzstd's default, 4 x window);
