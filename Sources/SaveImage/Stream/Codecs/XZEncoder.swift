@@ -25,9 +25,7 @@ public final class XZEncoder: StreamTransform {
         } else {
             status = lzma_easy_encoder(coder.stream, preset, LZMA_CHECK_CRC64)
         }
-        guard status == LZMA_OK else {
-            throw .codec("xz", consumed: 0, expected: "liblzma to initialise", found: "lzma_ret \(status.rawValue)")
-        }
+        try LZMACoder.checkInitialised(status)
     }
 
     public func process(
@@ -48,9 +46,7 @@ public final class XZDecoder: StreamTransform {
     public init() throws(SaveImageError) {
         coder = LZMACoder(name: "xz")
         let status = lzma_stream_decoder(coder.stream, UInt64.max, 0x08 /* LZMA_CONCATENATED */)
-        guard status == LZMA_OK else {
-            throw .codec("xz", consumed: 0, expected: "liblzma to initialise", found: "lzma_ret \(status.rawValue)")
-        }
+        try LZMACoder.checkInitialised(status)
     }
 
     public func process(
@@ -70,6 +66,13 @@ public final class XZDecoder: StreamTransform {
 
 /// An `lzma_stream` at a stable address, driven in a loop.
 final class LZMACoder {
+    /// Throws unless a liblzma encoder or decoder set-up call returned `LZMA_OK`.
+    static func checkInitialised(_ status: lzma_ret) throws(SaveImageError) {
+        guard status == LZMA_OK else {
+            throw .codec("xz", consumed: 0, expected: "liblzma to initialise", found: "lzma_ret \(status.rawValue)")
+        }
+    }
+
     let name: String
     let stream: UnsafeMutablePointer<lzma_stream>
     let buffer = CodecBuffer(capacity: 256 * 1024)
