@@ -142,22 +142,14 @@ import Testing
         // strace holds saveimg for 2 s before its first pwrite, when the temporary file exists.
         // The test runner blocks SIGINT/SIGTERM and children inherit that mask: start saveimg
         // with none blocked, as a shell does.
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = ["-c", "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); "
-                                 + "os.execv(sys.argv[1], sys.argv[1:])",
-                             "/usr/bin/strace", "-f", "-qq", "-o", "/dev/null", "-e", "trace=pwrite64",
-                             "-e", "inject=pwrite64:delay_enter=2000000:when=1",
-                             CLI.executable, "convert", image.path, output, "--format", "gzip", "--threads", "1"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try TestProcess.start([
+            "/usr/bin/python3", "-c", "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); "
+                + "os.execv(sys.argv[1], sys.argv[1:])",
+            "/usr/bin/strace", "-f", "-qq", "-o", "/dev/null", "-e", "trace=pwrite64",
+            "-e", "inject=pwrite64:delay_enter=2000000:when=1",
+            CLI.executable, "convert", image.path, output, "--format", "gzip", "--threads", "1"])
         // The temporary file's name carries saveimg's pid: `.out.sav.saveimg-convert-<pid>-<n>`.
-        var temporaries: [String] = []
-        for _ in 0..<150 where temporaries.isEmpty {
-            usleep(20_000)
-            temporaries = leftoverTemporaries(beside: output)
-        }
+        let temporaries = TestProcess.awaitTemporaries(beside: output, attempts: 150)
         let name = try #require(temporaries.first, "no temporary file appeared")
         let pid = try #require(name.split(separator: "-").dropLast().last.flatMap { pid_t($0) })
         #expect(kill(pid, signal) == 0)

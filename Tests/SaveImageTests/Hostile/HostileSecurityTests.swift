@@ -63,19 +63,10 @@ import Testing
         chmod(image, 0o640)
         let grown = try directory.write("big.xml", try HostileCrashTests.grownDomainXML())
         for arguments in [["define", image, grown], ["convert", image, image, "--format", "gzip", "--threads", "1"]] {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/strace")
-            process.arguments = ["-f", "-qq", "-o", "/dev/null", "-e", "trace=ftruncate,pwrite64,write",
-                                 "-e", "inject=ftruncate,pwrite64:delay_enter=1500000:when=1",
-                                 CLI.executable] + arguments
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            var temporaries: [String] = []
-            for _ in 0..<100 where temporaries.isEmpty {
-                usleep(20_000)
-                temporaries = leftoverTemporaries(beside: image)
-            }
+            let process = try TestProcess.start(
+                ["/usr/bin/strace", "-f", "-qq", "-o", "/dev/null", "-e", "trace=ftruncate,pwrite64,write",
+                 "-e", "inject=ftruncate,pwrite64:delay_enter=1500000:when=1", CLI.executable] + arguments)
+            let temporaries = TestProcess.awaitTemporaries(beside: image, attempts: 100)
             #expect(temporaries.count == 1, "\(arguments[0]): \(temporaries)")
             for name in temporaries {
                 let attributes = try FileManager.default.attributesOfItem(atPath: directory.path + "/" + name)

@@ -50,4 +50,27 @@ enum TestProcess {
         return Result(status: status, stdout: [UInt8](outData), stderr: [UInt8](errData),
                       seconds: Date().timeIntervalSince(start))
     }
+
+    /// Starts `argv` in the background with its output discarded, for tests
+    /// that act on it while it runs (e.g. held inside a system call by strace).
+    static func start(_ argv: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: argv[0])
+        process.arguments = Array(argv.dropFirst())
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    /// Polls every 20 ms, at most `attempts` times, until saveimg's temporary
+    /// files appear beside `path`; returns them (empty if none appeared).
+    static func awaitTemporaries(beside path: String, attempts: Int) -> [String] {
+        var temporaries: [String] = []
+        for _ in 0..<attempts where temporaries.isEmpty {
+            usleep(20_000)
+            temporaries = leftoverTemporaries(beside: path)
+        }
+        return temporaries
+    }
 }
