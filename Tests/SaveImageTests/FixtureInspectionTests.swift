@@ -56,7 +56,7 @@ import Testing
         let image = try SaveImage(contentsOf: Fixtures.path(name))
         let variant = name.split(separator: "-")[0]
         let source = try String(contentsOfFile: Fixtures.path("domain-\(variant).xml"), encoding: .utf8)
-        let defined = DomainSummary(element: try XMLParser.parse(Array(source.utf8), name: "source"))
+        let defined = try DomainSummary(element: try XMLParser.parse(Array(source.utf8), name: "source"))
         #expect(image.domain.name == defined.name)
         #expect(image.domain.memoryKiB == defined.memoryKiB)
         #expect(image.domain.memoryKiB == 32768)

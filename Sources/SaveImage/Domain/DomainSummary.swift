@@ -20,39 +20,130 @@ public struct DomainSummary: Hashable, Sendable {
     public var element: XMLElement
 
     /// Reads the summary from a parsed `<domain>` element.
-    public init(element: XMLElement) {
+    ///
+    /// Throws where libvirt's domain parser refuses a value (`<memory>`,
+    /// `<currentMemory>`, `<vcpu>`), with libvirt's message; `path` and
+    /// `offset` (the domain XML's file offset) name where it was read.
+    public init(element: XMLElement, path: String = "", offset: UInt64? = nil) throws(SaveImageError) {
         self.element = element
         type = element[attribute: "type"]
         name = element.first("name")?.text
         uuid = element.first("uuid")?.text
-        memoryKiB = element.first("memory").flatMap(Self.kibibytes)
-        currentMemoryKiB = element.first("currentMemory").flatMap(Self.kibibytes)
-        vcpus = element.first("vcpu").flatMap { UInt32($0.text) }
+        memoryKiB = try element.first("memory").map { e throws(SaveImageError) in
+            try Self.kibibytes(e, Checked.Source(path: path, offset: offset, field: "domain XML <memory>"))
+        }
+        currentMemoryKiB = try element.first("currentMemory").map { e throws(SaveImageError) in
+            try Self.kibibytes(e, Checked.Source(path: path, offset: offset, field: "domain XML <currentMemory>"))
+        }
+        vcpus = try element.first("vcpu").map { e throws(SaveImageError) in
+            try Self.vcpuCount(e, Checked.Source(path: path, offset: offset, field: "domain XML <vcpu>"))
+        }
         arch = element.descendant("os", "type")?[attribute: "arch"]
         machine = element.descendant("os", "type")?[attribute: "machine"]
         cpu = element.first("cpu").map(CPUDefinition.init(element:))
     }
 
-    /// Converts a libvirt scaled integer (`<memory unit='MiB'>32</memory>`) to KiB.
-    /// Returns nil for values that do not parse or overflow.
-    static func kibibytes(_ element: XMLElement) -> UInt64? {
-        guard let value = UInt64(element.text) else { return nil }
-        let unit = (element[attribute: "unit"] ?? "KiB").lowercased()
-        let bytesPerUnit: UInt64
-        switch unit {
-        case "b", "bytes": bytesPerUnit = 1
-        case "k", "kib": bytesPerUnit = 1 << 10
-        case "kb": bytesPerUnit = 1000
-        case "m", "mib": bytesPerUnit = 1 << 20
-        case "mb": bytesPerUnit = 1_000_000
-        case "g", "gib": bytesPerUnit = 1 << 30
-        case "gb": bytesPerUnit = 1_000_000_000
-        case "t", "tib": bytesPerUnit = 1 << 40
-        case "tb": bytesPerUnit = 1_000_000_000_000
+    /// The largest memory size libvirt accepts, in bytes (`virMemoryMaxValue`: LLONG_MAX).
+    static let maximumMemoryBytes = UInt64(Int64.max)
+
+    /// Converts a libvirt scaled integer (`<memory unit='MiB'>32</memory>`) to
+    /// KiB as libvirt's `virDomainParseMemory` does: `virScaleInteger`'s units
+    /// (b/bytes, k/KiB/KB ... e/EiB/EB, case-insensitive; KiB when absent or
+    /// empty), a limit of LLONG_MAX bytes, rounded up to whole KiB, which
+    /// must stay below 2^53. Messages are libvirt 9.0's, measured.
+    static func kibibytes(_ element: XMLElement, _ source: Checked.Source) throws(SaveImageError) -> UInt64 {
+        let xpath = "./\(element.name)[1]"
+        if element.text.isEmpty, element.name == "memory" {
+            throw SaveImageError(.valueOutOfRange, path: source.path, offset: source.offset, field: source.field,
+                                 expected: "a memory size", found: "an empty element",
+                                 libvirtMessage: "Memory size must be specified via <memory> or in the <numa> configuration")
+        }
+        let value: UInt64
+        do { value = try Checked.unsignedDecimal(element.text, source) } catch {
+            throw SaveImageError(.valueOutOfRange, path: source.path, offset: source.offset, field: source.field,
+                                 expected: error.expected, found: error.found,
+                                 libvirtMessage: "Invalid value '\(element.text)' for element or attribute '\(xpath)'")
+        }
+        let unit = element[attribute: "unit"] ?? ""
+        guard let scale = scaleFactor(unit) else {
+            throw SaveImageError(.valueOutOfRange, path: source.path, offset: source.offset, field: source.field + " unit",
+                                 expected: "one of b, bytes, KiB, KB, MiB, MB, GiB, GB, TiB, TB, PiB, PB, EiB, EB",
+                                 found: "'\(unit)'", libvirtMessage: "unknown suffix '\(unit)'")
+        }
+        let limit = maximumMemoryBytes
+        guard value <= limit / scale else {
+            throw SaveImageError(.valueOutOfRange, path: source.path, offset: source.offset, field: source.field,
+                                 expected: "at most \(limit) bytes", found: "\(value) \(unit.isEmpty ? "KiB" : unit)",
+                                 libvirtMessage: "value too large: \(value)\(unit.isEmpty ? "KiB" : unit)")
+        }
+        let bytes = value * scale  // value <= limit / scale: no overflow
+        let kib = bytes / 1024 + (bytes % 1024 == 0 ? 0 : 1)
+        guard kib < 1 << 53 else {
+            throw SaveImageError(.valueOutOfRange, path: source.path, offset: source.offset, field: source.field,
+                                 expected: "less than 2^53 KiB", found: "\(kib) KiB", libvirtMessage: "size value too large")
+        }
+        if kib == 0, element.name == "memory" {
+            throw SaveImageError(.valueOutOfRange, path: source.path, offset: source.offset, field: source.field,
+                                 expected: "a memory size above 0", found: "0",
+                                 libvirtMessage: "Memory size must be specified via <memory> or in the <numa> configuration")
+        }
+        return kib
+    }
+
+    /// Bytes per unit for libvirt's `virScaleInteger` suffixes; nil when unknown.
+    static func scaleFactor(_ unit: String) -> UInt64? {
+        let lower = unit.lowercased()
+        if lower == "b" || lower == "byte" || lower == "bytes" { return 1 }
+        guard let first = lower.first else { return 1 << 10 }
+        let rest = lower.dropFirst()
+        let power: UInt64
+        switch first {
+        case "k": power = 1
+        case "m": power = 2
+        case "g": power = 3
+        case "t": power = 4
+        case "p": power = 5
+        case "e": power = 6
         default: return nil
         }
-        let (bytes, overflow) = value.multipliedReportingOverflow(by: bytesPerUnit)
-        guard !overflow else { return nil }
-        return (bytes + 1023) / 1024
+        let base: UInt64
+        switch rest {
+        case "", "ib": base = 1024
+        case "b": base = 1000
+        default: return nil
+        }
+        var scale: UInt64 = 1
+        for _ in 0..<power { scale *= base }  // at most 1024^6 = 2^60: no overflow
+        return scale
+    }
+
+    /// `<vcpu>` as libvirt 9.0's `virXPathUInt` reads it (`strtoul`, so `-1`
+    /// is 4294967295), with what libvirt 9.0 was measured to do.
+    static func vcpuCount(_ element: XMLElement, _ source: Checked.Source) throws(SaveImageError) -> UInt32 {
+        let refusal = "maximum vcpus count must be an integer"
+        var text = Substring(element.text).drop(while: { $0 == " " || $0 == "\t" || $0 == "\n" })
+        let negative = text.first == "-"
+        if negative { text = text.dropFirst() }
+        let magnitude: UInt64
+        do { magnitude = try Checked.unsignedDecimal(String(text), source) } catch {
+            throw SaveImageError(.valueOutOfRange, path: source.path, offset: source.offset, field: source.field,
+                                 expected: error.expected, found: error.found, libvirtMessage: refusal)
+        }
+        guard magnitude <= UInt64(UInt32.max) else {
+            throw SaveImageError(.valueOutOfRange, path: source.path, offset: source.offset, field: source.field,
+                                 expected: "at most \(UInt32.max)", found: "'\(element.text)'", libvirtMessage: refusal)
+        }
+        let value = negative ? UInt32(truncatingIfNeeded: 0 &- magnitude) : UInt32(magnitude)
+        if value == 0 {
+            throw SaveImageError(.valueOutOfRange, path: source.path, offset: source.offset, field: source.field,
+                                 expected: "at least 1 vCPU", found: "0",
+                                 libvirtMessage: "CPU IDs in <numa> exceed the <vcpu> count")
+        }
+        if value >= 1 << 31 {
+            throw SaveImageError(.valueOutOfRange, path: source.path, offset: source.offset, field: source.field,
+                                 expected: "a vCPU count below 2^31", found: "'\(element.text)' (\(value))",
+                                 libvirtMessage: "libvirtd 9.0 crashes or hangs reading this image (connection lost)")
+        }
+        return value
     }
 }

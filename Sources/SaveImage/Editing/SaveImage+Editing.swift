@@ -82,7 +82,7 @@ extension SaveImage {
                                  found: "<\(element.name)>",
                                  libvirtMessage: "unexpected root element <\(element.name)>, expecting <domain>")
         }
-        let problems = DomainABICheck.differences(source: domain, target: DomainSummary(element: element))
+        let problems = DomainABICheck.differences(source: domain, target: try DomainSummary(element: element, path: sourceName))
         if let first = problems.first, !force {
             throw SaveImageError(.editRejected, path: sourceName, field: "domain XML",
                                  expected: "a guest ABI compatible with the saved domain (or --force)",

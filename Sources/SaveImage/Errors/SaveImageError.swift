@@ -79,6 +79,9 @@ extension SaveImageError {
         case editRejected = "edit_rejected"
         /// The stream is damaged or inconsistent with the header.
         case badStream = "bad_stream"
+        /// A number read from the file does not parse, or overflows what it
+        /// is combined with (see ``Checked``).
+        case valueOutOfRange = "value_out_of_range"
 
         /// Matches any error carrying this code: `catch SaveImageError.Code.badMagic`.
         public static func ~= (code: Code, error: any Error) -> Bool {

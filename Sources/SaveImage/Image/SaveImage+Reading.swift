@@ -71,7 +71,7 @@ extension SaveImage {
         self.region = region
         self.fileSize = fileSize
         self.streamPrefix = streamPrefix
-        self.domain = DomainSummary(element: domainElement)
+        self.domain = try DomainSummary(element: domainElement, path: path, offset: region.domainXML.fileOffset)
         self.cookie = nil
         self.findings = []
         self.cookie = parseCookie()

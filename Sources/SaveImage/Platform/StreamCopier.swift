@@ -68,7 +68,7 @@ public enum StreamCopier {
                 continue
             }
             if copied < 0, saveimg_errno() == EINTR { continue }
-            if copied == 0 { break }  // source shrank
+            if copied == 0 { throw shrank(source, at: offset, end: end) }
             try copyBuffered(source, offset, end, destination, target + (offset - start), &report)
             return
         }
@@ -81,10 +81,18 @@ public enum StreamCopier {
         var offset = start
         while offset < end {
             let bytes = try source.read(at: offset, count: Int(min(end - offset, 1 << 20)))
-            if bytes.isEmpty { break }
+            if bytes.isEmpty { throw shrank(source, at: offset, end: end) }
             try destination.write(bytes, at: target + (offset - start))
             report.bufferedBytes += UInt64(bytes.count)
             offset += UInt64(bytes.count)
         }
+    }
+
+    /// The source ended before the range it was opened with: another process
+    /// truncated it. Copying on would leave zeros where the stream was.
+    static func shrank(_ source: EditableFile, at offset: UInt64, end: UInt64) -> SaveImageError {
+        SaveImageError(.busy, path: source.path, offset: offset, field: "stream",
+                       expected: "\(end - offset) more stream bytes (the file was \(source.size) bytes when opened)",
+                       found: "end of file: the image shrank while it was being copied (another process is writing it)")
     }
 }

@@ -111,7 +111,7 @@ extension SaveImg {
                 guard element.name == "domain" else {
                     throw ValidationError("--xml \(xml): expected root element <domain>, found <\(element.name)>")
                 }
-                return DomainSummary(element: element)
+                return try DomainSummary(element: element, path: xml)
             } catch let error as SaveImageError {
                 throw ValidationError("--xml: \(error)")
             }

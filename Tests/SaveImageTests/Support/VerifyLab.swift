@@ -19,7 +19,7 @@ enum VerifyLab {
     }
 
     static func verifier(_ profile: ReaderProfile = .libvirt90, xml: String? = nil) throws -> RestoreVerifier {
-        let replacement = try xml.map { DomainSummary(element: try XMLParser.parse(Array($0.utf8), name: "new XML")) }
+        let replacement = try xml.map { try DomainSummary(element: try XMLParser.parse(Array($0.utf8), name: "new XML")) }
         return RestoreVerifier(profile: profile, host: try host(), replacementDomain: replacement)
     }
 
