@@ -69,6 +69,7 @@ let package = Package(
             dependencies: [
                 "SaveImage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
         // libFuzzer target over the read path (scripts/fuzz.sh builds it with

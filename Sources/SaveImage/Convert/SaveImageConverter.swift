@@ -12,12 +12,12 @@ public enum SaveImageConverter {
         input: String, output: String, request: ConversionRequest,
         progress: ((ConversionProgress) -> Void)? = nil
     ) throws(SaveImageError) -> ConversionSummary {
-        let file = try ImageFile(openingForReading: input)
+        let file = try PositionalFile(openingForReading: input)
         let image = try SaveImage(reading: file)
         let source = try sourceFormat(of: image)
         let header = try outputHeader(image.header, request: request, path: input)
         let regionBytes = try file.read(at: UInt64(SaveImageHeader.size), count: Int(image.header.dataLength))
-        let ownership = try file.ownership()
+        let ownership = (mode: file.status.permissions, owner: file.status.owner, group: file.status.group)
 
         let staged = try ReplacementFile(replacing: output, label: "saveimg-convert", removeOnSignal: true)
         try append(header.serialized(), to: staged)
@@ -76,7 +76,7 @@ public enum SaveImageConverter {
     /// Streams the input's stream through decoder and encoder into `staged`;
     /// returns the raw stream's size (0 when copied unchanged and compressed).
     static func transcode(
-        file: borrowing ImageFile, from offset: UInt64, source: CompressionFormat, copy: Bool,
+        file: PositionalFile, from offset: UInt64, source: CompressionFormat, copy: Bool,
         request: ConversionRequest, into staged: ReplacementFile, progress: ((ConversionProgress) -> Void)?
     ) throws(SaveImageError) -> UInt64 {
         let total = file.size - min(file.size, offset)
@@ -92,7 +92,7 @@ public enum SaveImageConverter {
             rawBytes += UInt64(raw.count)
             do throws(SaveImageError) { try encoder.process(raw, output: write) } catch { throw error.locating(path, base: nil) }
         }
-        try file.streamChunks(from: offset) { (chunk, position) throws(SaveImageError) in
+        try file.readChunks(from: offset) { (chunk, position) throws(SaveImageError) in
             do throws(SaveImageError) { try decoder.process(chunk, output: encode) } catch { throw error.locating(path, base: offset) }
             progress?(ConversionProgress(done: position - offset + UInt64(chunk.count), total: total))
         }

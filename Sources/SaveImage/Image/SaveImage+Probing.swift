@@ -21,7 +21,7 @@ extension SaveImage {
     /// look like one; reads only the metadata (see ``init(reading:)``).
     public static func probe(path: String) -> Probe {
         do {
-            let file = try ImageFile(openingForReading: path)
+            let file = try PositionalFile(openingForReading: path)
             let magic = try file.read(at: 0, count: HeaderMagic.complete.bytes.count)
             guard magic.count == HeaderMagic.complete.bytes.count, magic.starts(with: magicPrefix) else {
                 return .notSaveImage
@@ -41,7 +41,7 @@ extension SaveImage {
     /// Whether the file at `path` starts with a `LibvirtQemud` magic (reads 16
     /// bytes). Directory scans use it to skip files that are not save images.
     public static func hasSaveImageMagic(path: String) -> Bool {
-        guard let file = try? ImageFile(openingForReading: path),
+        guard let file = try? PositionalFile(openingForReading: path),
               let magic = try? file.read(at: 0, count: HeaderMagic.complete.bytes.count)
         else { return false }
         return magic.count == HeaderMagic.complete.bytes.count && magic.starts(with: magicPrefix)

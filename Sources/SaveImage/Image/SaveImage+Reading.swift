@@ -9,7 +9,7 @@ extension SaveImage {
     /// image this throws for is one `virsh save-image-dumpxml` rejects, with
     /// the same meaning; ``SaveImageError/libvirtMessage`` holds libvirt's text.
     public init(contentsOf path: String) throws(SaveImageError) {
-        let file = try ImageFile(openingForReading: path)
+        let file = try PositionalFile(openingForReading: path)
         try self.init(reading: file)
     }
 
@@ -21,7 +21,7 @@ extension SaveImage {
     /// to the other header, and the read starts over (a few times, then
     /// `.busy`). The editor's order (new chain, header, old chain zeroed)
     /// makes an unchanged header a consistent snapshot.
-    public init(reading file: borrowing ImageFile) throws(SaveImageError) {
+    public init(reading file: borrowing some PositionalReader & ~Copyable) throws(SaveImageError) {
         let path = file.path
         for _ in 0..<Self.consistentReadAttempts {
             let headerBytes = try file.read(at: 0, count: SaveImageHeader.size)

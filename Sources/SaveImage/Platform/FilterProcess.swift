@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import SystemPackage
 
 /// An external filter program (`lzop -c`, `lzop -dc`) run with pipes on its
 /// standard input and output, driven from one thread with `poll(2)`: input
@@ -26,7 +27,7 @@ final class FilterProcess {
         var inPipe: [Int32] = [0, 0], outPipe: [Int32] = [0, 0], errPipe: [Int32] = [0, 0]
         guard pipe(&inPipe) == 0, pipe(&outPipe) == 0, pipe(&errPipe) == 0 else {
             throw SaveImageError(.io, path: "", field: program, expected: "pipes to open",
-                                 found: String(cString: strerror(errno)))
+                                 found: Syscall.describe(Syscall.currentErrno))
         }
         for fd in inPipe + outPipe + errPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         var actions = posix_spawn_file_actions_t()
@@ -43,7 +44,7 @@ final class FilterProcess {
         guard status == 0 else {
             close(inPipe[1]); close(outPipe[0]); close(errPipe[0])
             throw SaveImageError(.io, path: "", field: program, expected: "the program `\(program)` to start",
-                                 found: String(cString: strerror(status)))
+                                 found: Syscall.describe(Errno(rawValue: status)))
         }
         pid = child
         stdinFD = inPipe[1]
@@ -74,7 +75,7 @@ final class FilterProcess {
                 if written > 0 { offset += written; return }
                 if errno == EAGAIN || errno == EINTR { return }
                 throw SaveImageError(.io, path: "", field: program, expected: "`\(program)` to read its input",
-                                     found: "write failed: \(String(cString: strerror(errno)))\(stderrSuffix)")
+                                     found: "write failed: \(Syscall.describe(Syscall.currentErrno))\(stderrSuffix)")
             }
         }
     }
@@ -113,7 +114,7 @@ final class FilterProcess {
         if poll(&fds, 3, -1) < 0 {
             if errno == EINTR { return }
             throw SaveImageError(.io, path: "", field: program, expected: "poll to succeed",
-                                 found: String(cString: strerror(errno)))
+                                 found: Syscall.describe(Syscall.currentErrno))
         }
         if fds[0].revents != 0 {
             let got = read(stdoutFD, buffer.base, buffer.count)

@@ -1,3 +1,4 @@
+import SystemPackage
 import Glibc
 
 /// A dedicated OS thread (pthread) running one closure, for long-running
@@ -23,7 +24,7 @@ final class WorkerThread {
             Unmanaged<ThreadBody>.fromOpaque(box).release()
             joined = true
             throw SaveImageError(.io, path: "", offset: nil, field: name, expected: "a new thread",
-                                 found: "pthread_create failed: \(String(cString: strerror(status)))")
+                                 found: "pthread_create failed: \(Syscall.describe(Errno(rawValue: status)))")
         }
     }
 

@@ -36,7 +36,7 @@ public struct ImageEditor {
             throw SaveImageError(.editRejected, path: output, field: "--output", expected: "a path that does not exist",
                                  found: "an existing file (saveimg does not overwrite it; remove it first)")
         }
-        let file = try EditableFile(opening: path, writable: output == nil && !dryRun)
+        let file = try PositionalFile(openingForEditing: path, writable: output == nil && !dryRun)
         let image = try Self.readImage(file)
         let content = try edit(image)
         let plan = try WritePlan(editing: image, to: content, destination: output ?? path)
@@ -47,14 +47,9 @@ public struct ImageEditor {
 
     /// Reads the image's metadata through the locked descriptor, with the
     /// reader's checks (libvirt's order).
-    static func readImage(_ file: EditableFile) throws(SaveImageError) -> SaveImage {
-        let header = try SaveImageHeader(parsing: try file.read(at: 0, count: SaveImageHeader.size), path: file.path)
-        try SaveImage.checkRegionBounds(header, fileSize: file.size, path: file.path)
-        let region = try file.read(at: UInt64(SaveImageHeader.size), count: Int(header.dataLength))
-        let prefix = try file.read(at: header.streamOffset, count: SaveImage.streamProbeLength)
-        return try SaveImage(header: header, regionBytes: region, streamPrefix: prefix, fileSize: file.size,
-                             path: file.path)
+    static func readImage(_ file: PositionalFile) throws(SaveImageError) -> SaveImage {
+        try SaveImage(reading: file)
     }
 
-    static func exists(_ path: String) -> Bool { EditableFile.exists(path) }
+    static func exists(_ path: String) -> Bool { PositionalFile.exists(path) }
 }

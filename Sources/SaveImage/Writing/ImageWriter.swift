@@ -16,7 +16,7 @@ public struct ImageWriter {
     }
 
     /// Writes `plan` through `file` (opened and locked by the caller).
-    public func write(_ plan: WritePlan, file: EditableFile) throws -> Outcome {
+    public func write(_ plan: WritePlan, file: PositionalFile) throws -> Outcome {
         switch plan.strategy {
         case .inPlace: try writeInPlace(plan, file: file); return Outcome()
         case .rewrite, .grow: return try writeReplacement(plan, file: file)
@@ -39,7 +39,7 @@ public struct ImageWriter {
     /// 2. the 92-byte header in one write at offset 0; fsync (the commit);
     /// 3. zeros over the old chain, which the new header no longer points to; fsync.
     /// On a failure every byte written is put back, in the reverse order.
-    private func writeInPlace(_ plan: WritePlan, file: EditableFile) throws {
+    private func writeInPlace(_ plan: WritePlan, file: PositionalFile) throws {
         if plan.isNoOp { return }
         let base = UInt64(SaveImageHeader.size)
         let oldRegion = plan.original.region.serialized()
@@ -92,7 +92,7 @@ public struct ImageWriter {
     /// 1. a 0600 file beside the destination; header + region; the stream
     /// copied (holes kept); owner, mode, xattrs; fsync; 2. rename over the
     /// destination (the commit); 3. fsync the directory.
-    private func writeReplacement(_ plan: WritePlan, file: EditableFile) throws -> Outcome {
+    private func writeReplacement(_ plan: WritePlan, file: PositionalFile) throws -> Outcome {
         let destination = plan.result.path
         let replacesOriginal = destination == file.path
         if replacesOriginal, file.status.links > 1 {

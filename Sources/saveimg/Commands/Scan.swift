@@ -69,6 +69,8 @@ extension SaveImg {
                 return ScanRecord(path: path, size: nil, verdict: .unreadable,
                                   error: SaveImageError(.io, path: path, field: "path", expected: "a readable directory or file",
                                                         found: reason))
+            case .notDescended:
+                return nil  // scan walks without a depth limit
             }
         }
     }

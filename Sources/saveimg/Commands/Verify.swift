@@ -66,7 +66,12 @@ extension SaveImg {
                 throw ValidationError("--target-libvirt: expected a version such as 9.0 or a profile (lab, current), found '\(targetLibvirt)'")
             }
             let verifier = RestoreVerifier(profile: profile, host: try loadHost(), replacementDomain: try loadReplacement())
-            let files = try VerifyInputs.expand(paths, recursive: recursive)
+            let (files, skippedDirectories) = VerifyInputs.expand(paths, recursive: recursive)
+            if files.isEmpty {
+                print("saveimg: 0 images" + (skippedDirectories > 0
+                    ? " (\(skippedDirectories) subdirectories not read: use --recursive)" : ""), to: &standardError)
+                throw ExitCode(ExitStatus.invalid)
+            }
             var results: [(String, RestoreVerdict)] = []
             for file in files { results.append((file, verifier.verify(path: file))) }
             if json {

@@ -1,45 +1,33 @@
 import ArgumentParser
-import FoundationEssentials
 import SaveImage
 
 /// File arguments of `saveimg verify`: files as given, directories expanded.
 enum VerifyInputs {
     /// Files in argument order; a directory contributes its save images
-    /// (files with a `LibvirtQemud` magic, sorted; subdirectories only with
-    /// `recursive`). Files named explicitly are always verified.
-    static func expand(_ paths: [String], recursive: Bool) throws -> [String] {
+    /// (files with a `LibvirtQemud` magic, in the walker's name order;
+    /// subdirectories only with `recursive`). Files named explicitly are
+    /// always verified. `skippedDirectories` counts subdirectories left out
+    /// for want of `recursive`.
+    static func expand(_ paths: [String], recursive: Bool) -> (files: [String], skippedDirectories: Int) {
         var files: [String] = []
+        var skipped = 0
         for path in paths {
-            guard isDirectory(path) else { files.append(path); continue }  // unreadable ones are reported per image
-            files += try directoryFiles(path, recursive: recursive)
-        }
-        return files
-    }
-
-    private static func directoryFiles(_ directory: String, recursive: Bool) throws -> [String] {
-        var files: [String] = []
-        let manager = FileManager.default
-        for name in try manager.contentsOfDirectory(atPath: directory).sorted() {
-            let path = directory.hasSuffix("/") ? directory + name : directory + "/" + name
-            if isDirectory(path) {
-                if recursive { files += try directoryFiles(path, recursive: true) }
-            } else if SaveImage.hasSaveImageMagic(path: path) {
-                files.append(path)
+            guard FileStatus(following: path)?.isDirectory == true else { files.append(path); continue }  // reported per image
+            for entry in DirectoryWalker(roots: [path], maximumDepth: recursive ? nil : 1) {
+                switch entry {
+                case .file(let file, _): if SaveImage.hasSaveImageMagic(path: file) { files.append(file) }
+                case .unreadable(let file, _): files.append(file)  // verify reports why
+                case .notDescended: skipped += 1
+                }
             }
         }
-        return files
-    }
-
-    private static func isDirectory(_ path: String) -> Bool {
-        let type = try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType
-        return type == .typeDirectory
+        return (files, skipped)
     }
 
     /// A small input file's bytes (capabilities, XML), or a usage error naming it.
     static func bytes(_ path: String) throws -> [UInt8] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ValidationError("cannot read \(path)")
+        do { return try PositionalFile.contents(of: path) } catch {
+            throw ValidationError("cannot read \(path): \(error.found)")
         }
-        return [UInt8](data)
     }
 }

@@ -105,7 +105,7 @@ struct EditSafetyTests {
     func lock() throws {
         let directory = try TemporaryDirectory()
         let path = try EditFixtures.copy("westmere-raw.sav", into: directory)
-        let holder = try EditableFile(opening: path, writable: true)
+        let holder = try PositionalFile(openingForEditing: path, writable: true)
         do {
             _ = try ImageEditor(path: path).run { $0.settingWasRunning(false) }
             Issue.record("edited a locked file")

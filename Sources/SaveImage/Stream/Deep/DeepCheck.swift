@@ -49,7 +49,7 @@ public enum DeepCheck {
     /// Reads and decodes the stream into `pipe` in 1 MiB chunks; returns the error that stopped it, if any.
     static func produce(path: String, format: CompressionFormat, from offset: UInt64, into pipe: ChunkPipe) -> SaveImageError? {
         do throws(SaveImageError) {
-            let file = try ImageFile(openingForReading: path)
+            let file = try PositionalFile(openingForReading: path)
             let decoder = try StreamCodec.decoder(for: format)
             var batch: [UInt8] = []
             batch.reserveCapacity(1 << 20)
@@ -61,7 +61,7 @@ public enum DeepCheck {
                     batch.reserveCapacity(1 << 20)
                 }
             }
-            try file.streamChunks(from: offset) { (chunk, _) throws(SaveImageError) in
+            try file.readChunks(from: offset) { (chunk, _) throws(SaveImageError) in
                 do throws(SaveImageError) { try decoder.process(chunk, output: collect) } catch {
                     throw error.locating(path, base: offset)
                 }

@@ -22,7 +22,7 @@ public enum StreamCopier {
     /// Copies `[sourceOffset, sourceEnd)` of `source` to `destinationOffset` of `destination`.
     /// The destination must already have its final size (so skipped holes read as zeros).
     static func copy(
-        from source: EditableFile, range sourceOffset: UInt64, to sourceEnd: UInt64,
+        from source: PositionalFile, range sourceOffset: UInt64, to sourceEnd: UInt64,
         into destination: ReplacementFile, at destinationOffset: UInt64
     ) throws(SaveImageError) -> Report {
         var report = Report()
@@ -46,7 +46,7 @@ public enum StreamCopier {
     }
 
     private static func copyExtent(
-        _ source: EditableFile, _ start: UInt64, _ end: UInt64,
+        _ source: PositionalFile, _ start: UInt64, _ end: UInt64,
         _ destination: ReplacementFile, _ target: UInt64, _ report: inout Report
     ) throws(SaveImageError) {
         report.dataBytes += end - start
@@ -61,21 +61,20 @@ public enum StreamCopier {
             var input = Int64(offset)
             var output = Int64(target + (offset - start))
             let chunk = Int(min(end - offset, 1 << 30))
-            let copied = saveimg_copy_file_range(source.fd, &input, destination.fd, &output, chunk, 0)
-            if copied > 0 {
+            let result = Syscall.valueOrErrno { saveimg_copy_file_range(source.fd, &input, destination.fd, &output, chunk, 0) }
+            if case .success(let copied) = result {
+                if copied == 0 { throw shrank(source, at: offset, end: end) }
                 report.kernelCopiedBytes += UInt64(copied)
                 offset += UInt64(copied)
                 continue
             }
-            if copied < 0, saveimg_errno() == EINTR { continue }
-            if copied == 0 { throw shrank(source, at: offset, end: end) }
             try copyBuffered(source, offset, end, destination, target + (offset - start), &report)
             return
         }
     }
 
     private static func copyBuffered(
-        _ source: EditableFile, _ start: UInt64, _ end: UInt64,
+        _ source: PositionalFile, _ start: UInt64, _ end: UInt64,
         _ destination: ReplacementFile, _ target: UInt64, _ report: inout Report
     ) throws(SaveImageError) {
         var offset = start
@@ -90,7 +89,7 @@ public enum StreamCopier {
 
     /// The source ended before the range it was opened with: another process
     /// truncated it. Copying on would leave zeros where the stream was.
-    static func shrank(_ source: EditableFile, at offset: UInt64, end: UInt64) -> SaveImageError {
+    static func shrank(_ source: PositionalFile, at offset: UInt64, end: UInt64) -> SaveImageError {
         SaveImageError(.busy, path: source.path, offset: offset, field: "stream",
                        expected: "\(end - offset) more stream bytes (the file was \(source.size) bytes when opened)",
                        found: "end of file: the image shrank while it was being copied (another process is writing it)")

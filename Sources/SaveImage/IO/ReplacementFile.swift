@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CSaveImageShims
+import SystemPackage
 
 /// A new file written beside its destination and renamed over it when
 /// complete: created `O_EXCL` with mode 0600 in the destination's directory,
@@ -21,8 +22,10 @@ public final class ReplacementFile {
     public let destination: String
     /// The temporary file's path.
     public let temporaryPath: String
-    /// The temporary file's descriptor (read-write; -1 once closed).
-    private(set) var fd: Int32
+    /// The temporary file (read-write).
+    let file: PositionalFile
+    /// Its raw descriptor, for ``StreamCopier``.
+    var fd: Int32 { file.fd }
     private var committed = false
     private let removesOnSignal: Bool
     /// Bytes appended so far with ``append(_:)`` (where the next one goes).
@@ -44,19 +47,17 @@ public final class ReplacementFile {
         var attempt = 0
         while true {
             let candidate = directory + "/." + name + ".\(label)-\(getpid())-\(attempt)"
-            let fd = open(candidate, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
-            if fd >= 0 {
+            if let file = try PositionalFile.createExclusively(candidate, permissions: 0o600) {
                 self.destination = destination
                 self.temporaryPath = candidate
-                self.fd = fd
+                self.file = file
                 self.removesOnSignal = removeOnSignal
                 if removeOnSignal { _ = saveimg_cleanup_arm(candidate) }
                 return
             }
-            if errno != EEXIST || attempt > 100 {
+            guard attempt < 100 else {
                 throw SaveImageError(.io, path: candidate, field: "temporary file",
-                                     expected: "a new file in \(directory)",
-                                     found: "open failed: \(EditableFile.describe(errno))")
+                                     expected: "a new file in \(directory)", found: "100 names in use")
             }
             attempt += 1
         }
@@ -64,19 +65,16 @@ public final class ReplacementFile {
 
     /// Refuses a destination that exists and is not a regular file (`lstat`).
     static func checkReplaceable(_ destination: String) throws(SaveImageError) {
-        var st = stat()
-        guard lstat(destination, &st) == 0 else { return }  // absent: created
-        let kind = UInt32(st.st_mode) & UInt32(S_IFMT)
-        guard kind != UInt32(S_IFREG) else { return }
-        let found = kind == UInt32(S_IFLNK)
+        guard let status = FileStatus(ofLink: destination) else { return }  // absent: created
+        guard !status.isRegularFile else { return }
+        let found = status.isSymbolicLink
             ? "a symbolic link; saveimg does not replace links, give the real path (readlink -f)"
-            : "mode \(String(UInt32(st.st_mode), radix: 8)), not a regular file"
+            : "\(status.kindDescription), not a regular file"
         throw SaveImageError(.notRegularFile, path: destination, field: "file",
                              expected: "a regular file or a new path", found: found)
     }
 
     deinit {
-        if fd >= 0 { _ = Glibc.close(fd) }
         if !committed {
             if removesOnSignal { saveimg_cleanup_disarm() }
             _ = unlink(temporaryPath)
@@ -85,25 +83,25 @@ public final class ReplacementFile {
 
     /// Writes `bytes` at `offset` of the temporary file.
     public func write(_ bytes: [UInt8], at offset: UInt64) throws(SaveImageError) {
-        try EditableFile.writeAll(fd: fd, bytes, at: offset, path: temporaryPath)
+        try file.write(bytes, at: offset)
     }
 
     /// Writes `bytes` after the ones appended before (at ``length``).
     public func append(_ bytes: UnsafeRawBufferPointer) throws(SaveImageError) {
-        try EditableFile.writeAll(fd: fd, bytes, at: length, path: temporaryPath)
+        try file.write(bytes, at: length)
         length += UInt64(bytes.count)
     }
 
     /// Sets the temporary file's size (`ftruncate`); unwritten ranges stay holes.
     public func setSize(_ size: UInt64) throws(SaveImageError) {
-        if ftruncate(fd, off_t(size)) != 0 {
-            throw SaveImageError(.io, path: temporaryPath, field: "temporary file", expected: "size \(size)",
-                                 found: "ftruncate failed: \(EditableFile.describe(errno))")
+        if case .failure(let error) = Syscall.nothingOrErrno({ ftruncate(fd, off_t(clamping: size)) }) {
+            throw .systemCall("ftruncate", failedWith: error, path: temporaryPath, field: "temporary file",
+                              expected: "size \(size)")
         }
     }
 
     /// Flushes the temporary file.
-    public func sync() throws(SaveImageError) { try EditableFile.sync(fd: fd, path: temporaryPath) }
+    public func sync() throws(SaveImageError) { try file.sync() }
 
     /// Gives the temporary file the permission bits of `mode` and, where it
     /// differs from the file's, the owner `owner`:`group`.
@@ -114,18 +112,17 @@ public final class ReplacementFile {
     func setOwnership(
         mode: UInt32, owner: UInt32, group: UInt32, ownerRequired: Bool, like source: String? = nil
     ) throws(SaveImageError) {
-        let mine = try EditableFile.stat(fd, path: temporaryPath)
-        if mine.owner != owner || mine.group != group {
-            if fchown(fd, owner, group) != 0 && (ownerRequired || errno != EPERM) {
-                throw SaveImageError(
-                    .io, path: temporaryPath, field: "owner", expected: "owner \(owner):\(group)" + (source.map { " like \($0)" } ?? ""),
-                    found: "fchown failed: \(EditableFile.describe(errno)); the original is unchanged")
-            }
+        let mine = try FileStatus(of: fd, path: temporaryPath)
+        if mine.owner != owner || mine.group != group,
+           case .failure(let error) = Syscall.nothingOrErrno({ fchown(fd, owner, group) }),
+           ownerRequired || error != .notPermitted {
+            throw .systemCall("fchown", failedWith: error, path: temporaryPath, field: "owner",
+                              expected: "owner \(owner):\(group)" + (source.map { " like \($0)" } ?? ""),
+                              note: "; the original is unchanged")
         }
-        if fchmod(fd, mode_t(mode & 0o7777)) != 0 {
-            throw SaveImageError(.io, path: temporaryPath, field: "mode",
-                                 expected: "mode \(String(mode & 0o7777, radix: 8))",
-                                 found: "fchmod failed: \(EditableFile.describe(errno))")
+        if case .failure(let error) = Syscall.nothingOrErrno({ fchmod(fd, mode_t(mode & 0o7777)) }) {
+            throw .systemCall("fchmod", failedWith: error, path: temporaryPath, field: "mode",
+                              expected: "mode \(String(mode & 0o7777, radix: 8))")
         }
     }
 
@@ -136,7 +133,7 @@ public final class ReplacementFile {
     /// edit fails (the original is left alone). Extended attributes in the
     /// `user.` namespace must copy; others (`security.`, `trusted.`,
     /// `system.`) are copied where the kernel allows and skipped otherwise.
-    func copyAttributes(from original: EditableFile) throws(SaveImageError) -> [String] {
+    func copyAttributes(from original: PositionalFile) throws(SaveImageError) -> [String] {
         try setOwnership(mode: original.status.mode, owner: original.status.owner, group: original.status.group,
                          ownerRequired: true, like: original.path)
         var skipped: [String] = []
@@ -147,7 +144,7 @@ public final class ReplacementFile {
                 if name.hasPrefix("user.") {
                     throw SaveImageError(.io, path: temporaryPath, field: "extended attribute \(name)",
                                          expected: "a copy of \(original.path)'s attribute",
-                                         found: "fsetxattr failed: \(EditableFile.describe(saveimg_errno()))")
+                                         found: "fsetxattr failed: \(Syscall.describe(Errno(rawValue: saveimg_errno())))")
                 }
                 skipped.append(name)
             }
@@ -157,24 +154,15 @@ public final class ReplacementFile {
 
     /// Closes the temporary file, reporting a failed `close` (a late write
     /// error on some file systems).
-    func close() throws(SaveImageError) {
-        guard fd >= 0 else { return }
-        let status = Glibc.close(fd)
-        fd = -1
-        if status != 0 {
-            throw SaveImageError(.io, path: temporaryPath, field: "temporary file", expected: "the file closed",
-                                 found: "close failed: \(EditableFile.describe(errno))")
-        }
-    }
+    func close() throws(SaveImageError) { try file.close() }
 
     /// Renames the temporary file over the destination and syncs the
     /// directory. After a successful rename the destination is the new file
     /// even if the directory sync then fails (the error says so).
     public func commit() throws(SaveImageError) {
-        if rename(temporaryPath, destination) != 0 {
-            throw SaveImageError(.io, path: destination, field: "file",
-                                 expected: "rename of \(temporaryPath) over it",
-                                 found: "rename failed: \(EditableFile.describe(errno)); the original is unchanged")
+        if case .failure(let error) = Syscall.nothingOrErrno({ rename(temporaryPath, destination) }) {
+            throw .systemCall("rename", failedWith: error, path: destination,
+                              expected: "rename of \(temporaryPath) over it", note: "; the original is unchanged")
         }
         committed = true
         if removesOnSignal { saveimg_cleanup_disarm() }
@@ -196,14 +184,16 @@ public final class ReplacementFile {
 
     private func syncDirectory(skipIfUnopenable: Bool) throws(SaveImageError) {
         let (directory, _) = Self.split(destination)
-        let dirfd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard dirfd >= 0 else {
+        let directoryFD: FileDescriptor
+        do {
+            directoryFD = try FileDescriptor.open(FilePath(directory), .readOnly, options: [.directory, .closeOnExec])
+        } catch {
             if skipIfUnopenable { return }
-            throw SaveImageError(.io, path: directory, field: "directory", expected: "an openable directory",
-                                 found: "open failed: \(EditableFile.describe(errno)); the new image is in place")
+            throw .systemCall("open", failedWith: (error as? Errno) ?? .ioError, path: directory, field: "directory",
+                              expected: "an openable directory", note: "; the new image is in place")
         }
-        defer { _ = Glibc.close(dirfd) }
-        do { try EditableFile.sync(fd: dirfd, path: directory) } catch {
+        defer { _ = try? directoryFD.close() }
+        do { try PositionalFile.sync(fd: directoryFD.rawValue, path: directory) } catch {
             var error = error
             error.found += "; the new image is in place but the rename may not be durable yet"
             throw error

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import SystemPackage
 
 /// Walks directory trees depth-first, entries in byte order of their names,
 /// yielding regular files one at a time (the tree is never held in memory:
@@ -12,6 +13,9 @@ import Glibc
 ///   walk endless. A directory reached twice (bind mounts, overlapping roots)
 ///   is walked once.
 /// - FIFOs, sockets and devices are skipped: opening them could block.
+/// - With a `maximumDepth`, directories deeper than that are not read but
+///   reported (``Entry/notDescended(path:)``), so a caller can say why their
+///   files were left out (`verify DIR` without `--recursive`).
 ///
 /// ```swift
 /// for entry in DirectoryWalker(roots: ["/var/lib/libvirt/qemu/save"]) {
@@ -25,21 +29,33 @@ public struct DirectoryWalker: Sequence, IteratorProtocol {
         case file(path: String, size: UInt64)
         /// A root or directory that could not be read, and why.
         case unreadable(path: String, reason: String)
+        /// A directory below `maximumDepth` that the walk did not read.
+        case notDescended(path: String)
     }
 
     private struct Frame {
         var directory: String
         var names: [String]
         var next = 0
+        /// 1 for a root directory's entries, 2 below them ...
+        var depth: Int
     }
 
     private var roots: [String]
     private var nextRoot = 0
     private var stack: [Frame] = []
     private var visited: Set<FileIdentity> = []
+    private let maximumDepth: Int?
 
     /// Walks `roots` (directories or files) in the order given.
-    public init(roots: [String]) { self.roots = roots }
+    ///
+    /// - Parameter maximumDepth: how many directory levels to read below each
+    ///   root directory: 1 reads only the root's own entries (a directory in
+    ///   it is reported as ``Entry/notDescended(path:)``); nil reads the whole tree.
+    public init(roots: [String], maximumDepth: Int? = nil) {
+        self.roots = roots
+        self.maximumDepth = maximumDepth
+    }
 
     public mutating func next() -> Entry? {
         while true {
@@ -49,45 +65,53 @@ public struct DirectoryWalker: Sequence, IteratorProtocol {
                 frame.next += 1
                 stack.append(frame)
                 let path = frame.directory.hasSuffix("/") ? frame.directory + name : frame.directory + "/" + name
-                if let entry = visit(path, followLinks: false) { return entry }
+                if let entry = visit(path, followLinks: false, depth: frame.depth + 1) { return entry }
             } else {
                 guard nextRoot < roots.count else { return nil }
                 let root = roots[nextRoot]
                 nextRoot += 1
-                if let entry = visit(root, followLinks: true) { return entry }
+                if let entry = visit(root, followLinks: true, depth: 1) { return entry }
             }
         }
     }
 
     /// Yields a file, descends into a directory (returns nil), or skips.
-    private mutating func visit(_ path: String, followLinks: Bool) -> Entry? {
-        guard var info = FileInfo(path: path, followLinks: followLinks) else {
-            return followLinks ? .unreadable(path: path, reason: String(cString: strerror(errno))) : nil
-        }
-        if info.kind == .link {
-            guard let target = FileInfo(path: path, followLinks: true), target.kind == .regular else { return nil }
-            info = target
-        }
-        switch info.kind {
-        case .regular:
-            return .file(path: path, size: info.size)
-        case .directory:
-            guard visited.insert(info.identity).inserted else { return nil }
-            switch Self.entryNames(of: path) {
-            case .success(let names): stack.append(Frame(directory: path, names: names))
-            case .failure(let error): return .unreadable(path: path, reason: error.reason)
+    /// `depth` is the level of the entries a directory here would hold.
+    private mutating func visit(_ path: String, followLinks: Bool, depth: Int) -> Entry? {
+        let status: FileStatus
+        if followLinks {
+            switch FileStatus.following(path) {
+            case .success(let found): status = found
+            case .failure(let error): return .unreadable(path: path, reason: Self.reason(error))
             }
-            return nil
-        case .link, .other:
+        } else {
+            guard let found = FileStatus(ofLink: path) else { return nil }
+            if found.isSymbolicLink {
+                guard case .success(let target) = FileStatus.following(path), target.isRegularFile else { return nil }
+                status = target
+            } else {
+                status = found
+            }
+        }
+        if status.isRegularFile { return .file(path: path, size: status.size) }
+        guard status.isDirectory else {
             return followLinks ? .unreadable(path: path, reason: "not a directory or a regular file") : nil
         }
+        if let maximumDepth, depth > maximumDepth { return .notDescended(path: path) }
+        guard visited.insert(FileIdentity(device: status.device, inode: status.inode)).inserted else { return nil }
+        switch Self.entryNames(of: path) {
+        case .success(let names): stack.append(Frame(directory: path, names: names, depth: depth))
+        case .failure(let error): return .unreadable(path: path, reason: Self.reason(error))
+        }
+        return nil
     }
 
-    private struct ReadError: Error { var reason: String }
+    /// An errno as the walk reports it ("No such file or directory").
+    private static func reason(_ error: Errno) -> String { String(cString: strerror(error.rawValue)) }
 
     /// The names in a directory (without `.` and `..`), sorted by bytes.
-    private static func entryNames(of path: String) -> Result<[String], ReadError> {
-        guard let directory = opendir(path) else { return .failure(ReadError(reason: String(cString: strerror(errno)))) }
+    private static func entryNames(of path: String) -> Result<[String], Errno> {
+        guard let directory = opendir(path) else { return .failure(Syscall.currentErrno) }
         defer { closedir(directory) }
         var names: [String] = []
         while let entry = readdir(directory) {
@@ -104,25 +128,4 @@ public struct DirectoryWalker: Sequence, IteratorProtocol {
 private struct FileIdentity: Hashable {
     var device: UInt64
     var inode: UInt64
-}
-
-/// What `stat`/`lstat` says about a path, reduced to what the walk needs.
-private struct FileInfo {
-    enum Kind { case regular, directory, link, other }
-    var kind: Kind
-    var size: UInt64
-    var identity: FileIdentity
-
-    init?(path: String, followLinks: Bool) {
-        var st = stat()
-        guard (followLinks ? stat(path, &st) : lstat(path, &st)) == 0 else { return nil }
-        switch st.st_mode & S_IFMT {
-        case S_IFREG: kind = .regular
-        case S_IFDIR: kind = .directory
-        case S_IFLNK: kind = .link
-        default: kind = .other
-        }
-        size = st.st_size < 0 ? 0 : UInt64(st.st_size)
-        identity = FileIdentity(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
-    }
 }
