@@ -48,8 +48,7 @@ let package = Package(
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]
         ),
-        // The one place that calls GNU-only libc functions (copy_file_range,
-        // fallocate) that Swift's Glibc module does not export.
+        // The one place that calls GNU-only libc functions (copy_file_range) that Swift's Glibc module does not export.
         .target(name: "CSaveImageShims"),
         .target(
             name: "SaveImage",

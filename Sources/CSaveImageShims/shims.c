@@ -17,10 +17,6 @@ ssize_t saveimg_copy_file_range(int fd_in, int64_t *off_in, int fd_out, int64_t 
     return n;
 }
 
-int saveimg_fallocate(int fd, int mode, int64_t offset, int64_t len) {
-    return fallocate(fd, mode, (off_t)offset, (off_t)len);
-}
-
 int saveimg_falloc_fl_insert_range(void) {
 #ifdef FALLOC_FL_INSERT_RANGE
     return FALLOC_FL_INSERT_RANGE;

@@ -93,7 +93,7 @@ import Testing
         #expect(image.domain.cpu?.model == model)
         let difference = image.cpuDifference
         #expect(Set(difference.added.map(\.name)).isSuperset(of: added))
-        #expect(difference.added.filter { $0.policy == "require" }.map(\.name).sorted() == added.sorted()
+        #expect(difference.added.filter { $0.policy == .require }.map(\.name).sorted() == added.sorted()
                 || Set(difference.added.map(\.name)) == Set(added))
         #expect(!difference.modelDiffers)
     }

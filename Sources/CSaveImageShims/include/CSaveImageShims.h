@@ -6,8 +6,6 @@
 
 /// copy_file_range(2); returns bytes copied or -1 with errno set.
 ssize_t saveimg_copy_file_range(int fd_in, int64_t *off_in, int fd_out, int64_t *off_out, size_t len, unsigned int flags);
-/// fallocate(2); returns 0 or -1 with errno set.
-int saveimg_fallocate(int fd, int mode, int64_t offset, int64_t len);
 /// The FALLOC_FL_INSERT_RANGE constant (0 where the headers lack it).
 int saveimg_falloc_fl_insert_range(void);
 /// The FALLOC_FL_KEEP_SIZE constant.

@@ -21,22 +21,4 @@ extension DataRegion {
     public var cookieOffset: UInt32 {
         chain.isEmpty ? 0 : UInt32(domainXML.storedLength + gap.count)
     }
-
-    /// Lays the documents out again the way libvirt writes them: domain XML,
-    /// NUL, chain documents (regionOffsets recomputed), then zero padding to
-    /// `length` bytes. The gap is dropped when there is a chain.
-    ///
-    /// - Returns: nil if the documents do not fit in `length` bytes.
-    public func relaidOut(length: Int) -> DataRegion? {
-        var region = DataRegion(domainXML: ChainDocument(regionOffset: 0, bytes: domainXML.bytes))
-        if chain.isEmpty { region.gap = [] }
-        var position = region.domainXML.storedLength
-        for document in chain {
-            region.chain.append(ChainDocument(regionOffset: UInt32(position), bytes: document.bytes))
-            position += document.bytes.count + 1
-        }
-        guard position <= length else { return nil }
-        region.padding = [UInt8](repeating: 0, count: length - position)
-        return region
-    }
 }

@@ -5,11 +5,64 @@ public struct CPUDefinition: Hashable, Sendable {
     /// A `<feature policy='...' name='...'/>` entry.
     public struct Feature: Hashable, Sendable, Codable {
         public var name: String
-        /// `require`, `disable`, `force`, `optional` or `forbid` (libvirt's default is `require`).
-        public var policy: String
-        public init(name: String, policy: String = "require") {
+        /// What the definition asks for the feature (libvirt's default is `require`).
+        public var policy: Policy
+        public init(name: String, policy: Policy = .require) {
             self.name = name
             self.policy = policy
+        }
+    }
+
+    /// A feature's `policy` attribute (libvirt's `virCPUFeaturePolicy`).
+    public enum Policy: Hashable, Sendable, Codable, CustomStringConvertible {
+        /// The guest gets the feature; the CPU must provide it.
+        case require
+        /// The guest gets the feature even if the CPU lacks it.
+        case force
+        /// The guest gets it if the CPU has it.
+        case optional
+        /// The guest does not get the feature.
+        case disable
+        /// The CPU must not have the feature.
+        case forbid
+        /// A value libvirt does not define, kept as written.
+        case other(String)
+
+        /// The attribute's text, as libvirt writes it.
+        public init(attribute: String) {
+            switch attribute {
+            case "require": self = .require
+            case "force": self = .force
+            case "optional": self = .optional
+            case "disable": self = .disable
+            case "forbid": self = .forbid
+            default: self = .other(attribute)
+            }
+        }
+
+        public var description: String {
+            switch self {
+            case .require: "require"
+            case .force: "force"
+            case .optional: "optional"
+            case .disable: "disable"
+            case .forbid: "forbid"
+            case .other(let text): text
+            }
+        }
+
+        /// `disable` or `forbid`: the guest runs without the feature.
+        public var removesFeature: Bool { self == .disable || self == .forbid }
+        /// `require` or `force`: the guest runs with the feature.
+        public var addsFeature: Bool { self == .require || self == .force }
+
+        public init(from decoder: any Decoder) throws {
+            self.init(attribute: try decoder.singleValueContainer().decode(String.self))
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            try container.encode(description)
         }
     }
 
@@ -40,15 +93,15 @@ public struct CPUDefinition: Hashable, Sendable {
         fallback = element.first("model")?[attribute: "fallback"]
         vendor = element.first("vendor").map(\.text)
         features = element.all("feature").map {
-            Feature(name: $0[attribute: "name"] ?? "", policy: $0[attribute: "policy"] ?? "require")
+            Feature(name: $0[attribute: "name"] ?? "", policy: Policy(attribute: $0[attribute: "policy"] ?? "require"))
         }
     }
 
     /// Features with policy `require` or `force`: what the guest must get.
     public var requiredFeatureNames: [String] {
-        features.filter { $0.policy == "require" || $0.policy == "force" }.map(\.name)
+        features.filter { $0.policy.addsFeature }.map(\.name)
     }
 
     /// The policy of feature `name`, or nil when the definition does not mention it.
-    public func policy(of name: String) -> String? { features.first { $0.name == name }?.policy }
+    public func policy(of name: String) -> Policy? { features.first { $0.name == name }?.policy }
 }

@@ -5,9 +5,9 @@ public struct CPUDifference: Hashable, Sendable, Codable {
     public struct Change: Hashable, Sendable, Codable {
         public var name: String
         /// The policy in the domain XML.
-        public var from: String
+        public var from: CPUDefinition.Policy
         /// The policy in the cookie.
-        public var to: String
+        public var to: CPUDefinition.Policy
     }
 
     /// The domain XML's model, if any.
@@ -48,7 +48,7 @@ public struct CPUDifference: Hashable, Sendable, Codable {
 
     /// One-line summary such as `+pclmuldq +hypervisor +arat`.
     public var summary: String {
-        var parts = added.map { ($0.policy == "disable" ? "-" : "+") + $0.name }
+        var parts = added.map { ($0.policy.removesFeature ? "-" : "+") + $0.name }
         parts += removed.map { "~" + $0.name }
         parts += changed.map { "\($0.name):\($0.from)->\($0.to)" }
         if modelDiffers { parts.insert("model \(domainModel ?? "?")->\(cookieModel ?? "?")", at: 0) }

@@ -8,27 +8,27 @@
 /// ```
 public struct SaveImage: Hashable, Sendable {
     /// The file this image was read from ("" when built in memory).
-    public var path: String
+    public internal(set) var path: String
     /// The 92-byte header.
-    public var header: SaveImageHeader
+    public internal(set) var header: SaveImageHeader
     /// The data region between header and stream.
-    public var region: DataRegion
+    public internal(set) var region: DataRegion
     /// The file size when read.
-    public var fileSize: UInt64
+    public internal(set) var fileSize: UInt64
     /// The stream's first bytes, for sniffing: ``streamProbeLength`` bytes, or
     /// for a compressed stream a bounded start (64 KiB; zstd 256 KiB; bzip2
     /// 1 MiB) from which the prelude is decompressed.
-    public var streamPrefix: [UInt8]
+    public internal(set) var streamPrefix: [UInt8]
 
     /// How many stream bytes the reader looks at.
     public static let streamProbeLength = 4096
 
     /// The parsed domain XML.
-    public var domain: DomainSummary
+    public internal(set) var domain: DomainSummary
     /// The parsed cookie, when the chain's first document is a well-formed `<cookie>`.
-    public var cookie: SaveCookie?
+    public internal(set) var cookie: SaveCookie?
     /// Non-fatal observations; see ``Finding``.
-    public var findings: [Finding]
+    public internal(set) var findings: [Finding]
 
     /// The offset where the stream starts.
     public var streamOffset: UInt64 { header.streamOffset }

@@ -12,9 +12,6 @@ public enum StreamSignature: Hashable, Sendable {
     /// Bytes saveimg does not recognise (the first few are kept).
     case unknown(prefix: [UInt8])
 
-    /// Number of leading bytes needed to recognise any signature.
-    public static let probeLength = 16
-
     /// Recognises a stream from its first bytes.
     public init(prefix bytes: [UInt8]) {
         func starts(_ magic: [UInt8]) -> Bool { bytes.count >= magic.count && Array(bytes.prefix(magic.count)) == magic }

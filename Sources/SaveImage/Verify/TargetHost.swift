@@ -52,7 +52,7 @@ public struct TargetHost: Hashable, Sendable {
     static func features(of cpu: CPUDefinition) -> Set<String> {
         var set = cpu.model.flatMap(CPUMap.features(ofModel:)) ?? []
         for feature in cpu.features {
-            if feature.policy == "disable" || feature.policy == "forbid" { set.remove(feature.name) } else { set.insert(feature.name) }
+            if feature.policy.removesFeature { set.remove(feature.name) } else { set.insert(feature.name) }
         }
         return set
     }

@@ -47,7 +47,7 @@ extension InspectReport {
     static func describe(_ cpu: CPU) -> String {
         var parts = [[cpu.mode, cpu.match, cpu.check].compactMap { $0 }.joined(separator: "/")]
         if let model = cpu.model { parts.append(model) }
-        parts += cpu.features.map { ($0.policy == "disable" || $0.policy == "forbid" ? "-" : "+") + $0.name }
+        parts += cpu.features.map { ($0.policy.removesFeature ? "-" : "+") + $0.name }
         return parts.joined(separator: " ")
     }
 }

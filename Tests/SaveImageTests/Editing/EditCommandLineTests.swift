@@ -21,7 +21,7 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         let edited = try image.read()
         #expect(edited.cookie?.cpu?.features.map(\.name) == ["hypervisor", "lahf_lm", "sse2"])
-        #expect(edited.cookie?.cpu?.policy(of: "sse2") == "disable")
+        #expect(edited.cookie?.cpu?.policy(of: "sse2") == .disable)
         #expect(edited.cookie?.otherElementNames == ["slirpHelper"])
         let before = try SaveImage(contentsOf: Fixtures.path("qemu64-raw-running.sav"))
         #expect(edited.region.domainXML.bytes == before.region.domainXML.bytes)
