@@ -39,9 +39,12 @@ import Testing
         let result = try CLI.run(["inspect", "--json", Fixtures.path("nocpu-raw.sav"), broken.path,
                                   Fixtures.path("westmere-raw.sav")])
         #expect(result.status == 2)
-        let array = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout)) as? [[String: Any]])
+        let array = try JSONLines.objects(result)
         #expect(array.count == 3)
         #expect(array.map { $0["valid"] as? Bool } == [true, false, true])
+        #expect(array.map { $0["file"] as? String } == [Fixtures.path("nocpu-raw.sav"), broken.path,
+                                                       Fixtures.path("westmere-raw.sav")])
+        #expect(array[1]["verdict"] as? String == "invalid")
         let error = try #require(array[1]["error"] as? [String: Any])
         #expect(error["code"] as? String == "invalid_data_length")
         #expect(error["offset"] as? Int == 20)

@@ -3,7 +3,7 @@ import SaveImage
 
 extension SaveImg {
     /// `saveimg add-cpu-ext FILE --cpu CPU.xml`: the updated CPU into the cookie.
-    struct AddCPUExt: ParsableCommand {
+    struct AddCPUExt: ParsableCommand, JSONReporting {
         static let configuration = CommandConfiguration(
             commandName: "add-cpu-ext",
             abstract: "Put the CPU QEMU ran (the updated CPU) into the image's cookie, keeping the domain XML's CPU.",
@@ -42,6 +42,9 @@ extension SaveImg {
 
         @OptionGroup var options: EditOptions
 
+        var json: Bool { options.json }
+        var reportedFile: String { file }
+
         func validate() throws {
             if fromDomain {
                 if cpu != nil { throw ValidationError("--cpu and --from-domain exclude each other") }
@@ -54,11 +57,7 @@ extension SaveImg {
 
         func run() throws {
             let source = (fromDomain ? originalCPU : cpu) ?? "-"
-            let element: XMLElement
-            do { element = try CPUXML.parse(try readInputFile(source), path: source) } catch let error as SaveImageError {
-                print("saveimg: \(error)", to: &standardError)
-                throw ExitCode(ExitStatus.invalid)
-            }
+            let element = try CPUXML.parse(try readInputFile(source), path: source)
             let force = force
             if fromDomain {
                 try options.run(file) { try $0.movingDomainCPUToCookie(originalCPU: element, force: force) }

@@ -3,7 +3,7 @@ import SaveImage
 
 extension SaveImg {
     /// `saveimg convert IN OUT --format F`: rewrite the stream in another format.
-    struct Convert: ParsableCommand {
+    struct Convert: ParsableCommand, JSONReporting {
         static let configuration = CommandConfiguration(
             abstract: "Rewrite a save image's stream in another compression format.",
             discussion: """
@@ -46,8 +46,10 @@ extension SaveImg {
         @Flag(name: [.short, .long], help: "Show a progress bar on standard error (only when it is a terminal).")
         var progress = false
 
-        @Flag(help: "Print a JSON summary.")
+        @Flag(help: "Print a JSON summary (one line).")
         var json = false
+
+        var reportedFile: String { input }
 
         func validate() throws {
             guard let target = CompressionFormat(name: format), StreamCodec.supported.contains(target) else {
@@ -73,21 +75,41 @@ extension SaveImg {
                 options: CompressionOptions(level: level, threads: threads ?? ProcessorCount.online),
                 byteOrder: byteOrder.flatMap(ByteOrder.init(rawValue:)), version: version)
             let bar = progress ? ProgressBar(label: "convert") : nil
-            do {
-                let summary = try SaveImageConverter.convert(input: input, output: output, request: request) { step in
-                    bar?.update(done: step.done, total: step.total)
-                }
-                bar?.finish()
-                if json {
-                    print(try jsonString(summary))
-                } else {
-                    print("\(output): \(summary.fromFormat) -> \(summary.toFormat), \(summary.outputBytes) bytes")
-                }
-            } catch let error as SaveImageError {
-                bar?.finish()
-                if json { print(try jsonString(ErrorReport(path: input, error: error))) }
-                print("saveimg: \(error)", to: &standardError)
-                throw ExitCode(ExitStatus.invalid)
+            defer { bar?.finish() }
+            let summary = try SaveImageConverter.convert(input: input, output: output, request: request) { step in
+                bar?.update(done: step.done, total: step.total)
+            }
+            bar?.finish()
+            if json {
+                try printJSONLine(ConvertReport(summary))
+            } else {
+                print("\(output): \(summary.fromFormat) -> \(summary.toFormat), \(summary.outputBytes) bytes")
+            }
+        }
+
+        /// `convert --json`: what was written.
+        struct ConvertReport: Encodable {
+            var file: String
+            var output: String
+            var fromFormat: String
+            var toFormat: String
+            /// Whether the stream was copied unchanged (same format, no level given).
+            var streamCopied: Bool
+            var inputBytes: UInt64
+            var outputBytes: UInt64
+            var rawStreamBytes: UInt64
+            var outputStreamBytes: UInt64
+
+            init(_ summary: ConversionSummary) {
+                file = summary.input
+                output = summary.output
+                fromFormat = summary.fromFormat
+                toFormat = summary.toFormat
+                streamCopied = summary.streamCopied
+                inputBytes = summary.inputBytes
+                outputBytes = summary.outputBytes
+                rawStreamBytes = summary.rawStreamBytes
+                outputStreamBytes = summary.outputStreamBytes
             }
         }
     }

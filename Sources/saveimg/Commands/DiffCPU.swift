@@ -35,20 +35,63 @@ extension SaveImg {
             if !(0...1000).contains(context) { throw ValidationError("--context must be between 0 and 1000") }
         }
 
+        @Flag(help: "Print JSON lines: one object per image with the difference and the diff's hunks.")
+        var json = false
+
         func run() throws {
-            let style = TextStyle(color)
-            var failed = false
+            let style = TextStyle(json ? .never : color)
+            var output = PerFileOutput(json: json)
             for path in files {
                 do {
-                    if let text = try Self.diff(SaveImage(contentsOf: path), context: context, style: style) {
-                        print(text)
-                    }
-                } catch {
-                    failed = true
-                    print("saveimg: \(error)", to: &standardError)
+                    let image = try SaveImage(contentsOf: path)
+                    try output.report(Report(image, context: context),
+                                      text: Self.diff(image, context: context, style: style))
+                } catch let error as SaveImageError {
+                    output.report(error, path: path)
                 }
             }
-            if failed { throw ExitCode(ExitStatus.invalid) }
+            try output.finish()
+        }
+
+        /// `diff-cpu --json`: the two CPUs compared, feature by feature and as diff hunks.
+        struct Report: Encodable {
+            struct Hunk: Encodable {
+                struct Line: Encodable {
+                    /// `same`, `removed` (domain XML only) or `added` (cookie only).
+                    var kind: String
+                    var text: String
+                }
+                var oldStart: Int
+                var oldCount: Int
+                var newStart: Int
+                var newCount: Int
+                var lines: [Line]
+            }
+            var file: String
+            /// Whether the cookie has a <cpu> (without one, restore uses the domain XML's).
+            var cookieHasCPU: Bool
+            /// Whether both CPUs print the same (no hunks).
+            var same: Bool
+            var cpuDifference: CPUDifference
+            var hunks: [Hunk]
+
+            init(_ image: SaveImage, context: Int) {
+                file = image.path
+                cookieHasCPU = image.cookie?.cpu != nil
+                cpuDifference = image.cpuDifference
+                let diff = image.cookie?.cpu.map { cookie in
+                    UnifiedDiff(old: image.domain.cpu.map { DiffCPU.lines($0.element.formatted()) } ?? [],
+                                new: DiffCPU.lines(cookie.element.formatted()), context: context)
+                }
+                same = diff?.isEmpty ?? false
+                hunks = (diff?.hunks ?? []).map { hunk in
+                    Hunk(oldStart: hunk.oldStart, oldCount: hunk.oldCount, newStart: hunk.newStart,
+                         newCount: hunk.newCount, lines: hunk.lines.map { line in
+                             let kind = switch line.kind { case .same: "same"; case .removed: "removed"; case .added: "added" }
+                             return Hunk.Line(kind: kind, text: line.text)
+                         })
+                }
+            }
         }
 
         /// The diff text, a note, or nil when the CPUs are the same.
@@ -63,7 +106,7 @@ extension SaveImg {
                              newLabel: "\(image.path) (cookie <cpu>)", style: style)
         }
 
-        private static func lines(_ text: String) -> [String] {
+        static func lines(_ text: String) -> [String] {
             text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init).filter { !$0.isEmpty }
         }
     }

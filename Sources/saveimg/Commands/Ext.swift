@@ -19,14 +19,23 @@ extension SaveImg {
                 """,
             subcommands: [List.self, Show.self, Add.self, Remove.self])
 
-        struct List: ParsableCommand {
+        struct List: ParsableCommand, JSONReporting {
             static let configuration = CommandConfiguration(abstract: "List the extensions (index, root element, size, offset).")
 
             @Argument(help: "Save image file.", completion: .file())
             var file: String
 
+            @Flag(help: "Print the cookie and the extensions as JSON (one line).")
+            var json = false
+
+            var reportedFile: String { file }
+
             func run() throws {
-                let image = try readImage(file)
+                let image = try SaveImage(contentsOf: file)
+                if json {
+                    try printJSONLine(ChainReport(image))
+                    return
+                }
                 if let cookie = image.cookieDocument {
                     print("cookie  <\(cookie.rootElementName ?? "?")>  \(cookie.bytes.count) bytes  at \(cookie.fileOffset)")
                 } else {
@@ -39,7 +48,7 @@ extension SaveImg {
             }
         }
 
-        struct Show: ParsableCommand {
+        struct Show: ParsableCommand, JSONReporting {
             static let configuration = CommandConfiguration(abstract: "Print extension N exactly as stored.")
 
             @Argument(help: "Save image file.", completion: .file())
@@ -48,17 +57,35 @@ extension SaveImg {
             @Argument(help: "Extension index (1 = first document after the cookie).")
             var index: Int
 
+            @Flag(help: "Print the extension as JSON (one line): where it is and its text.")
+            var json = false
+
+            var reportedFile: String { file }
+
             func run() throws {
-                let image = try readImage(file)
+                let image = try SaveImage(contentsOf: file)
                 guard index >= 1, index <= image.extensions.count else {
-                    print("saveimg: \(file): no extension \(index); the image has \(image.extensions.count)", to: &standardError)
-                    throw ExitCode(ExitStatus.invalid)
+                    throw CommandFailure(code: .noSuchDocument, path: file,
+                                         message: "no extension \(index); the image has \(image.extensions.count)")
                 }
-                writeToStandardOutput(image.extensions[index - 1].bytes)
+                let document = image.extensions[index - 1]
+                if json {
+                    var report = ChainReport.Document(document, index: index)
+                    report.text = String(decoding: document.bytes, as: UTF8.self)
+                    try printJSONLine(ShowReport(file: file, extension: report))
+                } else {
+                    writeToStandardOutput(document.bytes)
+                }
+            }
+
+            /// `ext show --json`.
+            struct ShowReport: Encodable {
+                var file: String
+                var `extension`: ChainReport.Document
             }
         }
 
-        struct Add: ParsableCommand {
+        struct Add: ParsableCommand, JSONReporting {
             static let configuration = CommandConfiguration(
                 abstract: "Chain an XML document after the cookie (an image without a cookie gets <cookie/> first).")
 
@@ -73,6 +100,9 @@ extension SaveImg {
 
             @OptionGroup var options: EditOptions
 
+            var json: Bool { options.json }
+            var reportedFile: String { file }
+
             func run() throws {
                 var bytes = try readInputFile(document)
                 while bytes.last == 0 { bytes.removeLast() }
@@ -81,7 +111,7 @@ extension SaveImg {
             }
         }
 
-        struct Remove: ParsableCommand {
+        struct Remove: ParsableCommand, JSONReporting {
             static let configuration = CommandConfiguration(abstract: "Remove extension N from the chain.")
 
             @Argument(help: "Save image file.", completion: .file())
@@ -92,18 +122,13 @@ extension SaveImg {
 
             @OptionGroup var options: EditOptions
 
+            var json: Bool { options.json }
+            var reportedFile: String { file }
+
             func run() throws {
                 let index = index
                 try options.run(file) { try $0.removingExtension(at: index) }
             }
         }
-    }
-}
-
-/// Reads an image for a read-only subcommand, exiting 2 with the error.
-private func readImage(_ file: String) throws -> SaveImage {
-    do { return try SaveImage(contentsOf: file) } catch {
-        print("saveimg: \(error)", to: &standardError)
-        throw ExitCode(ExitStatus.invalid)
     }
 }

@@ -3,7 +3,7 @@ import SaveImage
 
 extension SaveImg {
     /// `saveimg seal FILE`: store the raw stream's SHA-256 in the extension chain.
-    struct Seal: ParsableCommand {
+    struct Seal: ParsableCommand, JSONReporting {
         static let configuration = CommandConfiguration(
             abstract: "Store the stream's SHA-256 in the image (an extension document) for check --deep.",
             discussion: """
@@ -23,30 +23,51 @@ extension SaveImg {
         @Argument(help: "Save image file.", completion: .file())
         var file: String
 
+        @Flag(help: "Print the result as JSON (one line): the digest and, when sealed now, the edit.")
+        var json = false
+
+        var reportedFile: String { file }
+
         func run() throws {
-            do {
-                let report = try DeepCheck.run(path: file)
-                guard report.problems.isEmpty, report.stream.reachedEOF else {
-                    print(Check.text(report), to: &standardError)
-                    print("saveimg: \(file): not sealing a damaged stream", to: &standardError)
-                    throw ExitCode(ExitStatus.invalid)
-                }
-                if let seal = report.seal {
-                    guard report.sealMatches == true else {
-                        print("saveimg: \(file): already sealed with another digest (\(seal.sha256)); "
-                            + "remove that extension first (saveimg ext remove)", to: &standardError)
-                        throw ExitCode(ExitStatus.invalid)
-                    }
-                    print("\(file): already sealed, sha256 \(report.sha256)")
-                    return
-                }
-                let seal = SaveImageSeal(sha256: report.sha256, bytes: report.rawStreamBytes)
-                _ = try ImageEditor(path: file).run { image in try image.addingExtension(seal.document) }
-                print("\(file): sealed, sha256 \(report.sha256)")
-            } catch let error as SaveImageError {
-                print("saveimg: \(error)", to: &standardError)
-                throw ExitCode(ExitStatus.invalid)
+            let report = try DeepCheck.run(path: file)
+            guard report.problems.isEmpty, report.stream.reachedEOF else {
+                if !json { print(Check.text(report), to: &standardError) }
+                throw CommandFailure(code: .damagedStream, path: file, message: "not sealing a damaged stream")
             }
+            if let seal = report.seal {
+                guard report.sealMatches == true else {
+                    throw CommandFailure(code: .sealConflict, path: file,
+                                         message: "already sealed with another digest (\(seal.sha256)); "
+                                             + "remove that extension first (saveimg ext remove)")
+                }
+                if json {
+                    try printJSONLine(SealReport(file: file, alreadySealed: true, sha256: report.sha256,
+                                                 rawStreamBytes: report.rawStreamBytes, edit: nil))
+                } else {
+                    print("\(file): already sealed, sha256 \(report.sha256)")
+                }
+                return
+            }
+            let seal = SaveImageSeal(sha256: report.sha256, bytes: report.rawStreamBytes)
+            let result = try ImageEditor(path: file).run { image in try image.addingExtension(seal.document) }
+            if json {
+                try printJSONLine(SealReport(file: file, alreadySealed: false, sha256: report.sha256,
+                                             rawStreamBytes: report.rawStreamBytes,
+                                             edit: EditReport(result: result, dryRun: false).json))
+            } else {
+                print("\(file): sealed, sha256 \(report.sha256)")
+            }
+        }
+
+        /// `seal --json`: the stream's digest (the seal's content) and the edit that stored it.
+        struct SealReport: Encodable {
+            var file: String
+            var alreadySealed: Bool
+            /// SHA-256 of the raw (decompressed) stream, hex.
+            var sha256: String
+            var rawStreamBytes: UInt64
+            /// The in-place edit that appended the seal (absent when already sealed).
+            var edit: EditReport.JSON?
         }
     }
 }

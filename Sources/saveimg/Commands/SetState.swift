@@ -3,7 +3,7 @@ import SaveImage
 
 extension SaveImg {
     /// `saveimg set-state FILE --running|--paused`: flip was_running.
-    struct SetState: ParsableCommand {
+    struct SetState: ParsableCommand, JSONReporting {
         static let configuration = CommandConfiguration(
             commandName: "set-state",
             abstract: "Set whether the guest runs or stays paused after restore (the was_running word only).",
@@ -25,6 +25,9 @@ extension SaveImg {
         }
 
         @OptionGroup var options: EditOptions
+
+        var json: Bool { options.json }
+        var reportedFile: String { file }
 
         func run() throws {
             let running = state == .running

@@ -10,17 +10,14 @@ struct EditOptions: ParsableArguments {
                                             valueName: "NEW"), completion: .file())
     var output: String?
 
-    /// Runs `edit` on `file` with these options, prints what was (or would be)
-    /// done, and maps failures to exit code 2.
+    @Flag(help: "Print what changed as JSON (one line).")
+    var json = false
+
+    /// Runs `edit` on `file` with these options and prints what was (or would
+    /// be) done; a failure is thrown to the one error exit (exit code 2).
     func run(_ file: String, _ edit: (SaveImage) throws -> ImageContent) throws {
-        let editor = ImageEditor(path: file, output: output, dryRun: dryRun)
-        let result: ImageEditor.Result
-        do {
-            result = try editor.run(edit)
-        } catch let error as SaveImageError {
-            print("saveimg: \(error)", to: &standardError)
-            throw ExitCode(ExitStatus.invalid)
-        }
-        print(EditReport(result: result, dryRun: dryRun).text)
+        let result = try ImageEditor(path: file, output: output, dryRun: dryRun).run(edit)
+        let report = EditReport(result: result, dryRun: dryRun)
+        if json { try printJSONLine(report.json) } else { print(report.text) }
     }
 }

@@ -1,16 +1,13 @@
-import ArgumentParser
-import SaveImage
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// Reads a small input file (a CPU or domain XML, an extension document),
-/// or standard input for `-`; exits with code 2 and a message when it cannot.
+/// or standard input for `-`; throws a ``CommandFailure`` (exit code 2) when it cannot.
 func readInputFile(_ path: String, limit: Int = 16 * 1024 * 1024) throws -> [UInt8] {
     let fd = path == "-" ? 0 : open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else {
-        print("saveimg: \(path): cannot open: \(String(cString: strerror(errno)))", to: &standardError)
-        throw ExitCode(ExitStatus.invalid)
+        throw CommandFailure(code: .inputUnreadable, path: path, message: "cannot open: \(String(cString: strerror(errno)))")
     }
     defer { if fd != 0 { _ = close(fd) } }
     var bytes: [UInt8] = []
@@ -19,14 +16,12 @@ func readInputFile(_ path: String, limit: Int = 16 * 1024 * 1024) throws -> [UIn
         let got = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
         if got < 0, errno == EINTR { continue }
         guard got >= 0 else {
-            print("saveimg: \(path): read failed: \(String(cString: strerror(errno)))", to: &standardError)
-            throw ExitCode(ExitStatus.invalid)
+            throw CommandFailure(code: .inputUnreadable, path: path, message: "read failed: \(String(cString: strerror(errno)))")
         }
         if got == 0 { break }
         bytes += buffer[0..<got]
         if bytes.count > limit {
-            print("saveimg: \(path): larger than \(limit) bytes", to: &standardError)
-            throw ExitCode(ExitStatus.invalid)
+            throw CommandFailure(code: .inputUnreadable, path: path, message: "larger than \(limit) bytes")
         }
     }
     return bytes

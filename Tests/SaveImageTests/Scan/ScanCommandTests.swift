@@ -79,7 +79,7 @@ import Testing
         #expect(result.status == 3)
         let image = try #require(try jsonLines(result).first)
         #expect(image["verdict"] as? String == "restore_fails")
-        let problems = try #require(image["problems"] as? [[String: Any]])
+        let problems = try #require(image["findings"] as? [[String: Any]])
         #expect(problems.contains { $0["code"] as? String == "format_stream_mismatch" })
         let text = try CLI.run(["scan", "--problems", mismatch.directory.path, Fixtures.testdata + "/libvirt-9.0"])
         let lines = text.output.split(separator: "\n")
