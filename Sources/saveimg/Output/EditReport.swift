@@ -70,7 +70,7 @@ extension EditReport {
             var cookieOffset: UInt32
             var wasRunning: UInt32
             var streamOffset: UInt64
-            var extensions: Int
+            var extensionCount: Int
             var layout: [LayoutSegment]
         }
         /// An in-place write: absolute file offset and size.
@@ -108,7 +108,7 @@ extension EditReport {
         func state(_ image: SaveImage) -> JSON.State {
             JSON.State(file: image.path, dataLen: image.header.dataLength, cookieOffset: image.header.cookieOffset,
                        wasRunning: image.header.wasRunning, streamOffset: image.streamOffset,
-                       extensions: image.extensions.count, layout: image.layoutSegments)
+                       extensionCount: image.extensions.count, layout: image.layoutSegments)
         }
         let base = UInt64(SaveImageHeader.size)
         let writes = plan.strategy == .inPlace
