@@ -5,7 +5,7 @@
 ///
 /// Ordered from best to worst; the raw value is the spelling in `--json`
 /// output and in the JSON schema (`schema/saveimg-output.schema.json`).
-public enum Severity: String, Hashable, Sendable, Codable, CaseIterable, Comparable {
+public enum Severity: String, Hashable, Sendable, Codable, CaseIterable, Comparable, CustomStringConvertible {
     /// Nothing to report: libvirt reads and restores the image.
     case ok
     /// Worth knowing; libvirt restores the image.
@@ -31,6 +31,9 @@ public enum Severity: String, Hashable, Sendable, Codable, CaseIterable, Compara
     }
 
     public static func < (a: Severity, b: Severity) -> Bool { a.rank < b.rank }
+
+    /// The JSON spelling (`restore_fails`), also what text output prints.
+    public var description: String { rawValue }
 
     /// The verdict a list of severities adds up to: the worst one, but `info`
     /// alone is still `ok` (informational findings never change a verdict).
