@@ -72,17 +72,12 @@ extension SaveImg {
                 if json {
                     var report = ChainReport.Document(document, index: index)
                     report.text = String(decoding: document.bytes, as: UTF8.self)
-                    try printJSONLine(ShowReport(file: file, extension: report))
+                    try printJSONLine(ChainReport.Shown(file: file, extension: report))
                 } else {
                     writeToStandardOutput(document.bytes)
                 }
             }
 
-            /// `ext show --json`.
-            struct ShowReport: Encodable {
-                var file: String
-                var `extension`: ChainReport.Document
-            }
         }
 
         struct Add: ParsableCommand, JSONReporting {

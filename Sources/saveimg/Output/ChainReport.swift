@@ -35,4 +35,10 @@ struct ChainReport: Encodable {
         cookie = image.cookieDocument.map { Document($0, index: nil) }
         extensions = image.extensions.enumerated().map { Document($1, index: $0 + 1) }
     }
+
+    /// `ext show --json`: one extension with its text.
+    struct Shown: Encodable {
+        var file: String
+        var `extension`: Document
+    }
 }
