@@ -54,7 +54,7 @@ import Testing
         let output = image.directory.path + "/out.sav"
         let result = try CLI.run(["convert", image.path, output, "--format", "gzip", "--json"])
         #expect(result.status == 0, "\(result.stderr)")
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout)) as? [String: Any])
+        let json = try #require(try JSONSchema.validate(result, "convert").first)
         #expect(Set(json.keys) == ["file", "output", "from_format", "to_format", "stream_copied", "input_bytes",
                                    "output_bytes", "raw_stream_bytes", "output_stream_bytes"])
         let (metadata, stream) = StreamFixtures.split(image.bytes)

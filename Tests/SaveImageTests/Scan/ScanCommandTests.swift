@@ -4,10 +4,9 @@ import Testing
 
 /// `saveimg scan` and `saveimg diff-cpu`, run as an operator runs them.
 @Suite struct ScanCommandTests {
+    /// The output's JSON lines, each valid against the schema's `scan` line.
     private func jsonLines(_ result: CLI.Result) throws -> [[String: Any]] {
-        try result.output.split(separator: "\n").map { line in
-            try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
-        }
+        try JSONSchema.validate(result, "scan")
     }
 
     @Test func jsonListsEveryImageInPathOrderThenASummary() throws {

@@ -35,7 +35,7 @@ struct VerifyCommandTests {
         let run = try CLI.run(["verify", "--json", "--xml", Fixtures.path("domain-westmere.xml"),
                                "--domcapabilities", Self.domcaps, Fixtures.path("qemu64-raw-running.sav")])
         #expect(run.status == 3)
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout)) as? [String: Any])
+        let object = try #require(try JSONSchema.validate(run, "verify").first)
         #expect(object["verdict"] as? String == "restore_fails")
         let reasons = try #require(object["findings"] as? [[String: Any]])
         #expect(reasons.first?["code"] as? String == "abi_domain_uuid")  // libvirt checks the uuid before the name
