@@ -43,7 +43,8 @@ struct VerifyReport: Encodable {
     }
 
     var file: String
-    /// `ok`, `warning`, `restore_fails` or `invalid`.
+    /// `ok`, `warning`, `restore_fails`, `invalid`, or `unreadable` (the file
+    /// could not be opened or read: `invalid` in the text output), as `scan` says.
     var verdict: Severity
     var target: Target
     /// The reasons, most severe first.
@@ -53,7 +54,7 @@ struct VerifyReport: Encodable {
 
     init(path: String, verdict: RestoreVerdict, target: Target) {
         file = path
-        self.verdict = verdict.outcome.severity
+        self.verdict = verdict.readError?.severity ?? verdict.outcome.severity
         self.target = target
         findings = verdict.reasons.map(FindingReport.init)
         error = verdict.readError.map(ErrorDetail.init)

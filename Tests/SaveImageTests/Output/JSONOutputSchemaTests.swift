@@ -82,6 +82,9 @@ import Testing
         #expect(line["verdict"] as? String == "invalid")
         #expect((line["error"] as? [String: Any])?["code"] as? String == "invalid_data_length")
         #expect((line["target"] as? [String: Any])?["host"] == nil)
+        let missing = try CLI.run(["verify", "--json", "--no-host", broken.directory.path + "/missing.sav"])
+        #expect(missing.status == 2)
+        #expect(try JSONSchema.validate(missing, "verify").first?["verdict"] as? String == "unreadable")
     }
 
     @Test func scanLinesAndSummary() throws {
