@@ -3,7 +3,7 @@ import SaveImage
 
 extension SaveImg {
     /// `saveimg add-cpu-ext FILE --cpu CPU.xml`: the updated CPU into the cookie.
-    struct AddCPUExt: ParsableCommand, JSONReporting {
+    struct AddCPUExt: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "add-cpu-ext",
             abstract: "Put the CPU QEMU ran (the updated CPU) into the image's cookie, keeping the domain XML's CPU.",
@@ -41,9 +41,6 @@ extension SaveImg {
         var force = false
 
         @OptionGroup var options: EditOptions
-
-        var json: Bool { options.json }
-        var reportedFile: String { file }
 
         func validate() throws {
             if fromDomain {

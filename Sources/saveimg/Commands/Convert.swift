@@ -3,7 +3,7 @@ import SaveImage
 
 extension SaveImg {
     /// `saveimg convert IN OUT --format F`: rewrite the stream in another format.
-    struct Convert: ParsableCommand, JSONReporting {
+    struct Convert: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Rewrite a save image's stream in another compression format.",
             discussion: """
@@ -48,8 +48,6 @@ extension SaveImg {
 
         @Flag(help: "Print a JSON summary (one line).")
         var json = false
-
-        var reportedFile: String { input }
 
         func validate() throws {
             guard let target = CompressionFormat(name: format), StreamCodec.supported.contains(target) else {

@@ -3,7 +3,7 @@ import SaveImage
 
 extension SaveImg {
     /// `saveimg define FILE NEW.xml`: replace the domain XML.
-    struct Define: ParsableCommand, JSONReporting {
+    struct Define: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Replace the domain XML, refusing guest-ABI changes as libvirt does.",
             discussion: """
@@ -31,9 +31,6 @@ extension SaveImg {
         var force = false
 
         @OptionGroup var options: EditOptions
-
-        var json: Bool { options.json }
-        var reportedFile: String { file }
 
         func run() throws {
             let bytes = try readInputFile(xml)

@@ -19,7 +19,7 @@ extension SaveImg {
                 """,
             subcommands: [List.self, Show.self, Add.self, Remove.self])
 
-        struct List: ParsableCommand, JSONReporting {
+        struct List: ParsableCommand {
             static let configuration = CommandConfiguration(abstract: "List the extensions (index, root element, size, offset).")
 
             @Argument(help: "Save image file.", completion: .file())
@@ -27,8 +27,6 @@ extension SaveImg {
 
             @Flag(help: "Print the cookie and the extensions as JSON (one line).")
             var json = false
-
-            var reportedFile: String { file }
 
             func run() throws {
                 let image = try SaveImage(contentsOf: file)
@@ -48,7 +46,7 @@ extension SaveImg {
             }
         }
 
-        struct Show: ParsableCommand, JSONReporting {
+        struct Show: ParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Print extension N exactly as stored.")
 
             @Argument(help: "Save image file.", completion: .file())
@@ -59,8 +57,6 @@ extension SaveImg {
 
             @Flag(help: "Print the extension as JSON (one line): where it is and its text.")
             var json = false
-
-            var reportedFile: String { file }
 
             func run() throws {
                 let image = try SaveImage(contentsOf: file)
@@ -80,7 +76,7 @@ extension SaveImg {
 
         }
 
-        struct Add: ParsableCommand, JSONReporting {
+        struct Add: ParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Chain an XML document after the cookie (an image without a cookie gets <cookie/> first).")
 
@@ -95,9 +91,6 @@ extension SaveImg {
 
             @OptionGroup var options: EditOptions
 
-            var json: Bool { options.json }
-            var reportedFile: String { file }
-
             func run() throws {
                 var bytes = try readInputFile(document)
                 while bytes.last == 0 { bytes.removeLast() }
@@ -106,7 +99,7 @@ extension SaveImg {
             }
         }
 
-        struct Remove: ParsableCommand, JSONReporting {
+        struct Remove: ParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Remove extension N from the chain.")
 
             @Argument(help: "Save image file.", completion: .file())
@@ -116,9 +109,6 @@ extension SaveImg {
             var index: Int
 
             @OptionGroup var options: EditOptions
-
-            var json: Bool { options.json }
-            var reportedFile: String { file }
 
             func run() throws {
                 let index = index

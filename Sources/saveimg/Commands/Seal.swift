@@ -3,7 +3,7 @@ import SaveImage
 
 extension SaveImg {
     /// `saveimg seal FILE`: store the raw stream's SHA-256 in the extension chain.
-    struct Seal: ParsableCommand, JSONReporting {
+    struct Seal: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Store the stream's SHA-256 in the image (an extension document) for check --deep.",
             discussion: """
@@ -25,8 +25,6 @@ extension SaveImg {
 
         @Flag(help: "Print the result as JSON (one line): the digest and, when sealed now, the edit.")
         var json = false
-
-        var reportedFile: String { file }
 
         func run() throws {
             let report = try DeepCheck.run(path: file)

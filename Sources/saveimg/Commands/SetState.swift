@@ -3,7 +3,7 @@ import SaveImage
 
 extension SaveImg {
     /// `saveimg set-state FILE --running|--paused`: flip was_running.
-    struct SetState: ParsableCommand, JSONReporting {
+    struct SetState: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "set-state",
             abstract: "Set whether the guest runs or stays paused after restore (the was_running word only).",
@@ -25,9 +25,6 @@ extension SaveImg {
         }
 
         @OptionGroup var options: EditOptions
-
-        var json: Bool { options.json }
-        var reportedFile: String { file }
 
         func run() throws {
             let running = state == .running
