@@ -15,6 +15,14 @@ struct FindingReport: Encodable, Sendable {
     /// Offset in the decompressed QEMU stream (`check --deep`).
     var rawStreamOffset: UInt64?
 
+    init(code: String, severity: Severity, message: String, libvirtMessage: String? = nil, offset: UInt64? = nil) {
+        self.code = code
+        self.severity = severity
+        self.message = message
+        self.libvirtMessage = libvirtMessage
+        self.offset = offset
+    }
+
     init(_ finding: Finding) {
         code = finding.code.rawValue
         severity = finding.severity
