@@ -6,7 +6,8 @@ import SaveImage
 /// output. Commands that go on with other files call it per file;
 /// ``SaveImg/main()`` calls it for a command that failed and exits 2.
 enum ErrorExit {
-    /// Reports `error` for `file`; `line` is the JSON line to print, if any.
+    /// Prints `saveimg: message` on standard error and, first, `line` (the
+    /// failed file's JSON line) on standard output when there is one.
     static func report(_ message: String, line: ErrorReport?) {
         if let line { print((try? jsonLine(line)) ?? #"{"error":{"code":"json","message":"JSON encoding failed"}}"#) }
         print("saveimg: \(message)", to: &standardError)
