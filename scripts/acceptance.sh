@@ -111,6 +111,7 @@ check "scan --json: 11 image lines and a summary" bash -c "
     test \$(grep -c '^{.*\"type\":\"image\"' '$work/scan.jsonl') -eq 11 &&
     tail -1 '$work/scan.jsonl' | grep -q '\"type\":\"summary\"' &&
     tail -1 '$work/scan.jsonl' | grep -q '\"images\":11'"
+check "scan --json matches the schema" bash -c "python3 '$repo/scripts/validate-json.py' '$repo/schema/saveimg-output.schema.json' scan < '$work/scan.jsonl'"
 check "no colour when piped" bash -c "! grep -q \$'\\e\\[' '$work/scan.txt'"
 check "--color always colours" grep -q $'\e\[' "$work/scan-color.txt"
 if command -v script >/dev/null 2>&1; then

@@ -14,6 +14,9 @@ have_pc libcrypto || need+=(libssl-dev)
 for tool in gzip:gzip xz:xz-utils bzip2:bzip2 zstd:zstd lzop:lzop; do
     command -v "${tool%%:*}" >/dev/null 2>&1 || need+=("${tool#*:}")
 done
+# The tests validate every --json output against schema/saveimg-output.schema.json
+# with scripts/validate-json.py (Python's reference JSON Schema validator).
+python3 -c 'import jsonschema' >/dev/null 2>&1 || need+=(python3-jsonschema)
 if [ ${#need[@]} -gt 0 ]; then
     echo "install-deps: installing ${need[*]}" >&2
     SUDO=""

@@ -20,21 +20,5 @@ struct SaveImg: ParsableCommand {
         version: "0.1.0",
         subcommands: [Inspect.self, DumpXML.self, AddCPUExt.self, Ext.self, Define.self, SetState.self, Convert.self, Check.self, Seal.self, Verify.self, Scan.self, DiffCPU.self])
 
-    /// Runs the command, mapping argument errors to exit code 1 instead of
-    /// ArgumentParser's default 64, as the README documents.
-    static func main() {
-        do {
-            var command = try parseAsRoot()
-            try command.run()
-        } catch let exit as ExitCode {
-            Self.exit(withError: exit)
-        } catch {
-            let code = exitCode(for: error)
-            if code == .validationFailure || code.rawValue == 64 {
-                print(fullMessage(for: error), to: &standardError)
-                Self.exit(withError: ExitCode(ExitStatus.usage))
-            }
-            Self.exit(withError: error)
-        }
-    }
+    // main(), the exit codes and the one error exit: SaveImg+Main.swift.
 }

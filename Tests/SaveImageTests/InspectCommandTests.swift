@@ -17,7 +17,7 @@ import Testing
     @Test func inspectJSONHasDocumentedKeys() throws {
         let result = try CLI.run(["inspect", "--json", Fixtures.path("qemu64-gzip.sav")])
         #expect(result.status == 0)
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout)) as? [String: Any])
+        let object = try #require(try JSONSchema.validate(result, "inspect").first)
         let header = try #require(object["header"] as? [String: Any])
         #expect(header["data_len"] as? Int == 66802)
         #expect(header["cookie_offset"] as? Int == 1030)
@@ -39,9 +39,12 @@ import Testing
         let result = try CLI.run(["inspect", "--json", Fixtures.path("nocpu-raw.sav"), broken.path,
                                   Fixtures.path("westmere-raw.sav")])
         #expect(result.status == 2)
-        let array = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout)) as? [[String: Any]])
+        let array = try JSONSchema.validate(result, "inspect")
         #expect(array.count == 3)
         #expect(array.map { $0["valid"] as? Bool } == [true, false, true])
+        #expect(array.map { $0["file"] as? String } == [Fixtures.path("nocpu-raw.sav"), broken.path,
+                                                       Fixtures.path("westmere-raw.sav")])
+        #expect(array[1]["verdict"] as? String == "invalid")
         let error = try #require(array[1]["error"] as? [String: Any])
         #expect(error["code"] as? String == "invalid_data_length")
         #expect(error["offset"] as? Int == 20)

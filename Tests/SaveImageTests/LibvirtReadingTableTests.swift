@@ -16,14 +16,14 @@ import Testing
         /// dumpxml and restore work.
         case restores
         /// dumpxml works; restore fails with a message containing the text.
-        case restoreFails(finding: String, libvirt: String)
+        case restoreFails(finding: Finding.Code, libvirt: String)
         /// dumpxml (and so restore) fails.
         case rejected(SaveImageError.Code, libvirt: String)
 
         var description: String {
             switch self {
             case .restores: "restores"
-            case .restoreFails(let finding, _): "restore fails (\(finding))"
+            case .restoreFails(let finding, _): "restore fails (\(finding.rawValue))"
             case .rejected(let code, _): "rejected (\(code))"
             }
         }
@@ -117,7 +117,7 @@ import Testing
             change: { $0.setWord(3, at: 16) }),
         Row(name: "version 1, raw", fixture: raw, verdict: { .restores }, change: { $0.setWord(1, at: 16) }),
         Row(name: "version 1, gzip: format ignored below version 2", fixture: gzip,
-            verdict: { .restoreFails(finding: "format_stream_mismatch", libvirt: "Not a migration stream") },
+            verdict: { .restoreFails(finding: .formatStreamMismatch, libvirt: "Not a migration stream") },
             change: { $0.setWord(1, at: 16) }),
         Row(name: "version 0, raw", fixture: raw, verdict: { .restores }, change: { $0.setWord(0, at: 16) }),
         Row(name: "version 0x01000000 (swaps to 1, other fields not swapped)", fixture: raw,
@@ -138,19 +138,19 @@ import Testing
             verdict: { .rejected(.domainXMLPastEndOfFile, libvirt: "failed to read domain XML") },
             change: { $0.setWord(UInt32($0.count * 2), at: 20); $0.setWord(0, at: 32) }),
         Row(name: "data_len + 8", fixture: raw,
-            verdict: { .restoreFails(finding: "format_stream_mismatch", libvirt: "Not a migration stream") },
+            verdict: { .restoreFails(finding: .formatStreamMismatch, libvirt: "Not a migration stream") },
             change: { $0.setWord($0.word(at: 20) + 8, at: 20) }),
         Row(name: "data_len - 8", fixture: raw,
-            verdict: { .restoreFails(finding: "format_stream_mismatch", libvirt: "Not a migration stream") },
+            verdict: { .restoreFails(finding: .formatStreamMismatch, libvirt: "Not a migration stream") },
             change: { $0.setWord($0.word(at: 20) - 8, at: 20) }),
         Row(name: "data_len = 0", fixture: raw,
             verdict: { .rejected(.invalidDataLength, libvirt: "invalid header data length: 0") },
             change: { $0.setWord(0, at: 20) }),
         Row(name: "cookie is not XML", fixture: raw,
-            verdict: { .restoreFails(finding: "cookie_invalid", libvirt: "(save cookie):1: Start tag expected, '<' not found") },
+            verdict: { .restoreFails(finding: .cookieInvalid, libvirt: "(save cookie):1: Start tag expected, '<' not found") },
             change: { replaceCookie(&$0, with: "this is not xml") }),
         Row(name: "cookie root is not <cookie>", fixture: raw,
-            verdict: { .restoreFails(finding: "cookie_invalid", libvirt: "expecting root element of 'cookie', not 'notcookie'") },
+            verdict: { .restoreFails(finding: .cookieInvalid, libvirt: "expecting root element of 'cookie', not 'notcookie'") },
             change: { replaceCookie(&$0, with: "<notcookie><slirpHelper/></notcookie>\n") }),
         Row(name: "cookie is <cookie/>", fixture: raw, verdict: { .restores },
             change: { replaceCookie(&$0, with: "<cookie/>\n") }),
@@ -161,10 +161,10 @@ import Testing
             overwriteRegion(&bytes, at: l.cookieOffset, with: Array(text.utf8) + [0])
         }),
         Row(name: "cookieOffset points into the zero padding", fixture: raw,
-            verdict: { .restoreFails(finding: "cookie_empty", libvirt: "(save cookie):1: Document is empty") },
+            verdict: { .restoreFails(finding: .cookieEmpty, libvirt: "(save cookie):1: Document is empty") },
             change: { bytes in let l = layout(bytes); bytes.setWord(UInt32(l.cookieOffset + l.cookieLength + 100), at: 32) }),
         Row(name: "cookieOffset points 2 bytes into the cookie", fixture: raw,
-            verdict: { .restoreFails(finding: "cookie_invalid", libvirt: "Start tag expected, '<' not found") },
+            verdict: { .restoreFails(finding: .cookieInvalid, libvirt: "Start tag expected, '<' not found") },
             change: { $0.setWord($0.word(at: 32) + 2, at: 32) }),
         Row(name: "cookieOffset = data_len (empty cookie)", fixture: raw, verdict: { .restores },
             change: { $0.setWord($0.word(at: 20), at: 32) }),
@@ -178,19 +178,19 @@ import Testing
             verdict: { .rejected(.domainXMLNotTerminated, libvirt: "XML parse error") },
             change: { $0.setWord(500, at: 32) }),
         Row(name: "format 7", fixture: raw,
-            verdict: { .restoreFails(finding: "format_unsupported", libvirt: "Invalid compressed save format 7") },
+            verdict: { .restoreFails(finding: .formatUnsupported, libvirt: "Invalid compressed save format 7") },
             change: { $0.setWord(7, at: 28) }),
         Row(name: "format 5 (zstd)", fixture: raw,
-            verdict: { .restoreFails(finding: "format_unsupported", libvirt: "Invalid compressed save format 5") },
+            verdict: { .restoreFails(finding: .formatUnsupported, libvirt: "Invalid compressed save format 5") },
             change: { $0.setWord(5, at: 28) }),
         Row(name: "format says gzip, stream is raw", fixture: raw,
-            verdict: { .restoreFails(finding: "format_stream_mismatch", libvirt: "restore hangs") },
+            verdict: { .restoreFails(finding: .formatStreamMismatch, libvirt: "restore hangs") },
             change: { $0.setWord(1, at: 28) }),
         Row(name: "format says raw, stream is gzip", fixture: gzip,
-            verdict: { .restoreFails(finding: "format_stream_mismatch", libvirt: "Not a migration stream") },
+            verdict: { .restoreFails(finding: .formatStreamMismatch, libvirt: "Not a migration stream") },
             change: { $0.setWord(0, at: 28) }),
         Row(name: "gzip image with no stream at all", fixture: gzip,
-            verdict: { .restoreFails(finding: "stream_missing", libvirt: "hangs") },
+            verdict: { .restoreFails(finding: .streamMissing, libvirt: "hangs") },
             change: { $0.removeSubrange(layout($0).streamOffset...) }),
         Row(name: "unused words 1..14", fixture: raw, verdict: { .restores },
             change: { bytes in for i in 0..<14 { bytes.setWord(UInt32(i + 1), at: 36 + 4 * i) } }),
@@ -200,7 +200,7 @@ import Testing
         Row(name: "7000 bytes of garbage after the stream", fixture: raw, verdict: { .restores },
             change: { $0 += (0..<7000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) } }),
         Row(name: "no stream at all", fixture: raw,
-            verdict: { .restoreFails(finding: "stream_missing", libvirt: "Not a migration stream") },
+            verdict: { .restoreFails(finding: .streamMissing, libvirt: "Not a migration stream") },
             change: { $0.removeSubrange(layout($0).streamOffset...) }),
         Row(name: "domain XML grown by 316 bytes, cookie moved, cookieOffset updated", fixture: raw,
             verdict: { .restores }, change: { bytes in
@@ -241,14 +241,14 @@ import Testing
         let image = try ModifiedImage(Self.raw, Self.extraDocuments).read()
         #expect(image.extensions.map(\.text) == ["<first-ext a='1'/>", "<second-ext>text</second-ext>"])
         #expect(image.extensions.map(\.rootElementName) == ["first-ext", "second-ext"])
-        #expect(image.findings.filter { $0.code == "extension_present" }.count == 2)
+        #expect(image.findings.filter { $0.code == .extensionPresent }.count == 2)
     }
 
     @Test func cookieOffsetZeroReportsIgnoredDocuments() throws {
         let image = try ModifiedImage(Self.raw) { $0.setWord(0, at: 32) }.read()
         #expect(image.cookieDocument == nil)
         #expect(image.region.ignoredDocuments.map(\.rootElementName) == ["cookie"])
-        #expect(image.findings.contains { $0.code == "documents_ignored" })
+        #expect(image.findings.contains { $0.code == .documentsIgnored })
     }
 
     @Test func bigEndianHeaderReadsAndWritesBackInItsOrder() throws {

@@ -23,14 +23,14 @@ extension SaveImage {
         let format = effectiveFormat
         if format.rawValue > CompressionFormat.lzop.rawValue {
             findings.append(Finding(
-                code: "format_unsupported", severity: .restoreFails,
+                code: .formatUnsupported, severity: .restoreFails,
                 message: "format \(format) (\(format.rawValue)) is not one libvirt 9.0 can restore",
                 libvirtMessage: "Invalid compressed save format \(format.rawValue)",
                 offset: UInt64(HeaderField.format.offset)))
         }
         if header.version < 2 && header.format != .raw {
             findings.append(Finding(
-                code: "format_ignored", severity: .warning,
+                code: .formatIgnored, severity: .warning,
                 message: "format word is \(header.format) but version \(header.version) images are always read as raw",
                 offset: UInt64(HeaderField.format.offset)))
         }
@@ -44,11 +44,11 @@ extension SaveImage {
         let at = streamOffset
         switch (signature, format) {
         case (.empty, .raw), (.empty, .sparse):
-            return [Finding(code: "stream_missing", severity: .restoreFails,
+            return [Finding(code: .streamMissing, severity: .restoreFails,
                             message: "no migration stream after the data region (file ends at \(fileSize))",
                             libvirtMessage: "QEMU: Not a migration stream", offset: at)]
         case (.empty, _):
-            return [Finding(code: "stream_missing", severity: .restoreFails,
+            return [Finding(code: .streamMissing, severity: .restoreFails,
                             message: "no \(format) stream after the data region (file ends at \(fileSize))",
                             libvirtMessage: "restore hangs waiting for the decompressor", offset: at)]
         default:
@@ -59,12 +59,12 @@ extension SaveImage {
         if implied == format { return [] }
         let found = signature.name + (streamPrefix.isEmpty ? "" : " (" + streamPrefix.prefix(8).map(hex2).joined(separator: " ") + ")")
         if format == .raw {
-            return [Finding(code: "format_stream_mismatch", severity: .restoreFails,
+            return [Finding(code: .formatStreamMismatch, severity: .restoreFails,
                             message: "header says raw but the stream at offset \(at) is \(found)",
                             libvirtMessage: "QEMU: Not a migration stream", offset: at)]
         }
         let outcome = implied == .raw ? "restore hangs" : "\(format.decompressorProgram ?? "decompressor") -dc fails"
-        return [Finding(code: "format_stream_mismatch", severity: .restoreFails,
+        return [Finding(code: .formatStreamMismatch, severity: .restoreFails,
                         message: "header says \(format) but the stream at offset \(at) is \(found)",
                         libvirtMessage: outcome, offset: at)]
     }
@@ -74,13 +74,13 @@ extension SaveImage {
         guard libvirtReadsCookie else { return [] }
         let offset = UInt64(SaveImageHeader.size) + UInt64(header.cookieOffset)
         guard let document = cookieDocument else {
-            return [Finding(code: "cookie_empty", severity: .restoreFails,
+            return [Finding(code: .cookieEmpty, severity: .restoreFails,
                             message: "cookieOffset \(header.cookieOffset) points at a zero byte: the cookie is empty",
                             libvirtMessage: "(save cookie):1: Document is empty", offset: offset)]
         }
         var findings: [Finding] = []
         if !document.isTerminated {
-            findings.append(Finding(code: "cookie_unterminated", severity: .warning,
+            findings.append(Finding(code: .cookieUnterminated, severity: .warning,
                                     message: "the cookie has no NUL before data_len; libvirt reads past its buffer",
                                     offset: offset))
         }
@@ -88,7 +88,7 @@ extension SaveImage {
             let element = try XMLParser.parse(document.bytes, name: "save cookie", path: path, offset: offset)
             _ = try SaveCookie(element: element, path: path, offset: offset)
         } catch {
-            findings.append(Finding(code: "cookie_invalid", severity: .restoreFails,
+            findings.append(Finding(code: .cookieInvalid, severity: .restoreFails,
                                     message: "the cookie at offset \(offset) is invalid: \(error.expected), found \(error.found)",
                                     libvirtMessage: error.libvirtMessage, offset: offset))
         }
@@ -102,29 +102,29 @@ extension SaveImage {
             let ignored = region.ignoredDocuments
             if !ignored.isEmpty {
                 findings.append(Finding(
-                    code: "documents_ignored", severity: .info,
+                    code: .documentsIgnored, severity: .info,
                     message: "\(ignored.count) document(s) after the domain XML are ignored by libvirt because cookieOffset is 0",
                     offset: ignored.first?.fileOffset))
             }
         } else if !region.gap.isEmpty {
-            findings.append(Finding(code: "gap", severity: .info,
+            findings.append(Finding(code: .gap, severity: .info,
                                     message: "\(region.gap.count) bytes between the domain XML's NUL and the cookie",
                                     offset: region.domainXML.fileOffset + UInt64(region.domainXML.storedLength)))
         }
         for (index, document) in extensions.enumerated() {
             findings.append(Finding(
-                code: "extension_present", severity: .info,
+                code: .extensionPresent, severity: .info,
                 message: "extension \(index + 1) <\(document.rootElementName ?? "?")> (\(document.bytes.count) bytes): "
                     + "libvirt restores with it but `virsh save-image-define` drops it",
                 offset: document.fileOffset))
             if (try? XMLParser.parse(document.bytes, name: "extension \(index + 1)")) == nil {
-                findings.append(Finding(code: "extension_invalid", severity: .warning,
+                findings.append(Finding(code: .extensionInvalid, severity: .warning,
                                         message: "extension \(index + 1) is not well-formed XML", offset: document.fileOffset))
             }
         }
         let nonZero = region.nonZeroPaddingBytes
         if nonZero > 0 {
-            findings.append(Finding(code: "padding_not_zero", severity: .warning,
+            findings.append(Finding(code: .paddingNotZero, severity: .warning,
                                     message: "\(nonZero) non-zero bytes in the padding after the extension chain",
                                     offset: streamOffset - UInt64(region.padding.count)))
         }
@@ -134,16 +134,16 @@ extension SaveImage {
     func headerWordFindings() -> [Finding] {
         var findings: [Finding] = []
         if header.byteOrder == .big {
-            findings.append(Finding(code: "big_endian", severity: .info,
+            findings.append(Finding(code: .bigEndian, severity: .info,
                                     message: "header words are big-endian (libvirt byte-swaps them on read)"))
         }
         if header.wasRunning > 1 {
-            findings.append(Finding(code: "was_running_nonstandard", severity: .info,
+            findings.append(Finding(code: .wasRunningNonstandard, severity: .info,
                                     message: "was_running is \(header.wasRunning); libvirt treats any non-zero value as running",
                                     offset: UInt64(HeaderField.wasRunning.offset)))
         }
         if let index = header.unused.firstIndex(where: { $0 != 0 }) {
-            findings.append(Finding(code: "unused_words_set", severity: .info,
+            findings.append(Finding(code: .unusedWordsSet, severity: .info,
                                     message: "unused header words are not zero (first: unused[\(index)] = \(header.unused[index])); libvirt ignores them",
                                     offset: UInt64(HeaderField.unused.offset + 4 * index)))
         }
@@ -159,11 +159,14 @@ extension SaveImage {
         let difference = cpuDifference
         guard libvirtReadsCookie, difference.modelDiffers else { return [] }
         return [Finding(
-            code: "cpu_model_mismatch", severity: .warning,
+            code: .cpuModelMismatch, severity: .warning,
             message: "cookie CPU model \(difference.cookieModel ?? "?") differs from the domain XML's "
                 + "\(difference.domainModel ?? "?"); restore fails if QEMU adds features for that model that "
                 + "the cookie does not list (run `saveimg verify`)",
             libvirtMessage: "guest CPU doesn't match specification: extra features: ... (only in that case)",
             offset: cookieDocument?.fileOffset)]
     }
+
+    /// The most severe finding, or nil when there are none.
+    public var worstSeverity: Severity? { findings.map(\.severity).max() }
 }

@@ -1,16 +1,27 @@
 /// The answer of `saveimg verify`: will this image restore on the target, and
 /// if not, exactly why.
 public struct RestoreVerdict: Hashable, Sendable {
-    /// The overall answer.
+    /// The overall answer. The raw value is its spelling on the one scale,
+    /// ``SeverityScale`` (`ok`, `warning`, `restore_fails`, `invalid`).
     public enum Outcome: String, Hashable, Sendable, Codable, Comparable {
         /// Restores, nothing to report.
-        case restorable
+        case restorable = "ok"
         /// Restores, but something is off or could not be checked.
-        case restorableWithWarnings = "restorable_with_warnings"
+        case restorableWithWarnings = "warning"
         /// The target libvirt reads the image but restore fails, hangs or crashes.
-        case willFail = "will_fail"
+        case willFail = "restore_fails"
         /// The target libvirt refuses to read the image at all.
         case invalid
+
+        /// The outcome on the one scale.
+        public var severity: Severity {
+            switch self {
+            case .restorable: .ok
+            case .restorableWithWarnings: .warning
+            case .willFail: .restoreFails
+            case .invalid: .invalid
+            }
+        }
 
         private var rank: Int { [.restorable: 0, .restorableWithWarnings: 1, .willFail: 2, .invalid: 3][self] ?? 3 }
         public static func < (a: Outcome, b: Outcome) -> Bool { a.rank < b.rank }

@@ -21,14 +21,14 @@ extension RestoreVerifier {
         var reasons: [RestoreVerdict.Reason] = []
         for finding in image.findings {
             switch finding.code {
-            case "format_unsupported", "cpu_model_mismatch":
+            case .formatUnsupported, .cpuModelMismatch:
                 continue  // decided per profile below / by the CPU checks
-            case _ where finding.code.hasPrefix("cookie_") && !profile.readsCookie:
+            case _ where finding.code.rawValue.hasPrefix("cookie_") && !profile.readsCookie:
                 continue
             default:
                 reasons.append(RestoreVerdict.Reason(
-                    code: finding.code, severity: finding.severity, message: finding.message,
-                    libvirtMessage: finding.libvirtMessage, hint: Self.hints[finding.code]))
+                    code: finding.code.rawValue, severity: finding.severity, message: finding.message,
+                    libvirtMessage: finding.libvirtMessage, hint: Self.hints[finding.code.rawValue]))
             }
         }
         let format = image.effectiveFormat

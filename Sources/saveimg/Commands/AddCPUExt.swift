@@ -54,11 +54,7 @@ extension SaveImg {
 
         func run() throws {
             let source = (fromDomain ? originalCPU : cpu) ?? "-"
-            let element: XMLElement
-            do { element = try CPUXML.parse(try readInputFile(source), path: source) } catch let error as SaveImageError {
-                print("saveimg: \(error)", to: &standardError)
-                throw ExitCode(ExitStatus.invalid)
-            }
+            let element = try CPUXML.parse(try readInputFile(source), path: source)
             let force = force
             if fromDomain {
                 try options.run(file) { try $0.movingDomainCPUToCookie(originalCPU: element, force: force) }

@@ -26,7 +26,7 @@ extension SaveImg {
         @Flag(help: "Decompress and walk the whole stream.")
         var deep = false
 
-        @Flag(help: "Print JSON (one object per image; an array with several files).")
+        @Flag(help: "Print JSON lines: one object per image.")
         var json = false
 
         func run() throws {
@@ -36,27 +36,21 @@ extension SaveImg {
                     if deep {
                         let report = try DeepCheck.run(path: path)
                         if !report.isValid { output.failed = true }
-                        try output.report(report, text: Self.text(report))
+                        try output.report(CheckReport.Deep(report), text: Self.text(report))
                     } else {
                         let image = try SaveImage(contentsOf: path)
                         let prelude = image.streamPrelude
                         let line = "\(path): metadata OK; stream \(image.streamSignature.name)"
                             + (prelude?.machineType.map { ", machine \($0)" } ?? "")
-                        try output.report(ShallowReport(path: path, ok: true, stream: image.streamSignature.name,
-                                                        machineType: prelude?.machineType), text: line)
+                        try output.report(CheckReport.Shallow(file: path, stream: .init(kind: image.streamSignature.name,
+                                                                                 machineType: prelude?.machineType)),
+                                          text: line)
                     }
                 } catch let error as SaveImageError {
-                    try output.report(error, path: path)
+                    output.report(error, path: path) { $0.ok = false }
                 }
             }
             try output.finish()
-        }
-
-        struct ShallowReport: Encodable {
-            var path: String
-            var ok: Bool
-            var stream: String
-            var machineType: String?
         }
 
         static func text(_ report: DeepCheckReport) -> String {

@@ -46,7 +46,7 @@ extension SaveImg {
         @Flag(name: [.short, .long], help: "Show a progress bar on standard error (only when it is a terminal).")
         var progress = false
 
-        @Flag(help: "Print a JSON summary.")
+        @Flag(help: "Print a JSON summary (one line).")
         var json = false
 
         func validate() throws {
@@ -73,21 +73,15 @@ extension SaveImg {
                 options: CompressionOptions(level: level, threads: threads ?? ProcessorCount.online),
                 byteOrder: byteOrder.flatMap(ByteOrder.init(rawValue:)), version: version)
             let bar = progress ? ProgressBar(label: "convert") : nil
-            do {
-                let summary = try SaveImageConverter.convert(input: input, output: output, request: request) { step in
-                    bar?.update(done: step.done, total: step.total)
-                }
-                bar?.finish()
-                if json {
-                    print(try jsonString(summary))
-                } else {
-                    print("\(output): \(summary.fromFormat) -> \(summary.toFormat), \(summary.outputBytes) bytes")
-                }
-            } catch let error as SaveImageError {
-                bar?.finish()
-                if json { print(try jsonString(ErrorReport(path: input, error: error))) }
-                print("saveimg: \(error)", to: &standardError)
-                throw ExitCode(ExitStatus.invalid)
+            defer { bar?.finish() }
+            let summary = try SaveImageConverter.convert(input: input, output: output, request: request) { step in
+                bar?.update(done: step.done, total: step.total)
+            }
+            bar?.finish()
+            if json {
+                try printJSONLine(ConvertReport(summary))
+            } else {
+                print("\(output): \(summary.fromFormat) -> \(summary.toFormat), \(summary.outputBytes) bytes")
             }
         }
     }

@@ -35,20 +35,22 @@ extension SaveImg {
             if !(0...1000).contains(context) { throw ValidationError("--context must be between 0 and 1000") }
         }
 
+        @Flag(help: "Print JSON lines: one object per image with the difference and the diff's hunks.")
+        var json = false
+
         func run() throws {
-            let style = TextStyle(color)
-            var failed = false
+            let style = TextStyle(json ? .never : color)
+            var output = PerFileOutput(json: json)
             for path in files {
                 do {
-                    if let text = try Self.diff(SaveImage(contentsOf: path), context: context, style: style) {
-                        print(text)
-                    }
-                } catch {
-                    failed = true
-                    print("saveimg: \(error)", to: &standardError)
+                    let image = try SaveImage(contentsOf: path)
+                    try output.report(DiffCPUReport(image, context: context),
+                                      text: Self.diff(image, context: context, style: style))
+                } catch let error as SaveImageError {
+                    output.report(error, path: path)
                 }
             }
-            if failed { throw ExitCode(ExitStatus.invalid) }
+            try output.finish()
         }
 
         /// The diff text, a note, or nil when the CPUs are the same.
@@ -63,7 +65,7 @@ extension SaveImg {
                              newLabel: "\(image.path) (cookie <cpu>)", style: style)
         }
 
-        private static func lines(_ text: String) -> [String] {
+        static func lines(_ text: String) -> [String] {
             text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init).filter { !$0.isEmpty }
         }
     }

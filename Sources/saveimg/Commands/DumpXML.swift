@@ -40,11 +40,7 @@ extension SaveImg {
         }
 
         func run() throws {
-            let image: SaveImage
-            do { image = try SaveImage(contentsOf: file) } catch {
-                print("saveimg: \(error)", to: &standardError)
-                throw ExitCode(ExitStatus.invalid)
-            }
+            let image = try SaveImage(contentsOf: file)
             if all {
                 let documents = [image.region.domainXML] + image.region.chain
                 for (index, document) in documents.enumerated() {
@@ -53,15 +49,14 @@ extension SaveImg {
                 }
             } else if cookie {
                 guard let document = image.cookieDocument else {
-                    print("saveimg: \(file): no cookie (cookieOffset \(image.header.cookieOffset))", to: &standardError)
-                    throw ExitCode(ExitStatus.invalid)
+                    throw CommandFailure(code: .noSuchDocument, path: file,
+                                         message: "no cookie (cookieOffset \(image.header.cookieOffset))")
                 }
                 writeToStandardOutput(document.bytes)
             } else if let index = `extension` {
                 guard index <= image.extensions.count else {
-                    print("saveimg: \(file): no extension \(index); the image has \(image.extensions.count)",
-                          to: &standardError)
-                    throw ExitCode(ExitStatus.invalid)
+                    throw CommandFailure(code: .noSuchDocument, path: file,
+                                         message: "no extension \(index); the image has \(image.extensions.count)")
                 }
                 writeToStandardOutput(image.extensions[index - 1].bytes)
             } else {

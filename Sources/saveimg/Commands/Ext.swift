@@ -25,8 +25,15 @@ extension SaveImg {
             @Argument(help: "Save image file.", completion: .file())
             var file: String
 
+            @Flag(help: "Print the cookie and the extensions as JSON (one line).")
+            var json = false
+
             func run() throws {
-                let image = try readImage(file)
+                let image = try SaveImage(contentsOf: file)
+                if json {
+                    try printJSONLine(ChainReport(image))
+                    return
+                }
                 if let cookie = image.cookieDocument {
                     print("cookie  <\(cookie.rootElementName ?? "?")>  \(cookie.bytes.count) bytes  at \(cookie.fileOffset)")
                 } else {
@@ -48,14 +55,25 @@ extension SaveImg {
             @Argument(help: "Extension index (1 = first document after the cookie).")
             var index: Int
 
+            @Flag(help: "Print the extension as JSON (one line): where it is and its text.")
+            var json = false
+
             func run() throws {
-                let image = try readImage(file)
+                let image = try SaveImage(contentsOf: file)
                 guard index >= 1, index <= image.extensions.count else {
-                    print("saveimg: \(file): no extension \(index); the image has \(image.extensions.count)", to: &standardError)
-                    throw ExitCode(ExitStatus.invalid)
+                    throw CommandFailure(code: .noSuchDocument, path: file,
+                                         message: "no extension \(index); the image has \(image.extensions.count)")
                 }
-                writeToStandardOutput(image.extensions[index - 1].bytes)
+                let document = image.extensions[index - 1]
+                if json {
+                    var report = ChainReport.Document(document, index: index)
+                    report.text = String(decoding: document.bytes, as: UTF8.self)
+                    try printJSONLine(ChainReport.Shown(file: file, extension: report))
+                } else {
+                    writeToStandardOutput(document.bytes)
+                }
             }
+
         }
 
         struct Add: ParsableCommand {
@@ -97,13 +115,5 @@ extension SaveImg {
                 try options.run(file) { try $0.removingExtension(at: index) }
             }
         }
-    }
-}
-
-/// Reads an image for a read-only subcommand, exiting 2 with the error.
-private func readImage(_ file: String) throws -> SaveImage {
-    do { return try SaveImage(contentsOf: file) } catch {
-        print("saveimg: \(error)", to: &standardError)
-        throw ExitCode(ExitStatus.invalid)
     }
 }

@@ -21,7 +21,7 @@ extension SaveImg {
         @Argument(help: "Save image files.", completion: .file())
         var files: [String]
 
-        @Flag(help: "Print JSON (one object per image; an array with several files).")
+        @Flag(help: "Print JSON lines: one object per image.")
         var json = false
 
         func run() throws {
@@ -31,7 +31,10 @@ extension SaveImg {
                     let report = InspectReport(try SaveImage(contentsOf: path))
                     try output.report(report, text: report.text)
                 } catch let error as SaveImageError {
-                    try output.report(error, path: path)
+                    output.report(error, path: path) { line in
+                        line.valid = false
+                        line.verdict = error.severity
+                    }
                 }
             }
             try output.finish()

@@ -23,29 +23,37 @@ extension SaveImg {
         @Argument(help: "Save image file.", completion: .file())
         var file: String
 
+        @Flag(help: "Print the result as JSON (one line): the digest and, when sealed now, the edit.")
+        var json = false
+
         func run() throws {
-            do {
-                let report = try DeepCheck.run(path: file)
-                guard report.problems.isEmpty, report.stream.reachedEOF else {
-                    print(Check.text(report), to: &standardError)
-                    print("saveimg: \(file): not sealing a damaged stream", to: &standardError)
-                    throw ExitCode(ExitStatus.invalid)
+            let report = try DeepCheck.run(path: file)
+            guard report.problems.isEmpty, report.stream.reachedEOF else {
+                if !json { print(Check.text(report), to: &standardError) }
+                throw CommandFailure(code: .damagedStream, path: file, message: "not sealing a damaged stream")
+            }
+            if let seal = report.seal {
+                guard report.sealMatches == true else {
+                    throw CommandFailure(code: .sealConflict, path: file,
+                                         message: "already sealed with another digest (\(seal.sha256)); "
+                                             + "remove that extension first (saveimg ext remove)")
                 }
-                if let seal = report.seal {
-                    guard report.sealMatches == true else {
-                        print("saveimg: \(file): already sealed with another digest (\(seal.sha256)); "
-                            + "remove that extension first (saveimg ext remove)", to: &standardError)
-                        throw ExitCode(ExitStatus.invalid)
-                    }
+                if json {
+                    try printJSONLine(SealReport(file: file, alreadySealed: true, sha256: report.sha256,
+                                                 rawStreamBytes: report.rawStreamBytes, edit: nil))
+                } else {
                     print("\(file): already sealed, sha256 \(report.sha256)")
-                    return
                 }
-                let seal = SaveImageSeal(sha256: report.sha256, bytes: report.rawStreamBytes)
-                _ = try ImageEditor(path: file).run { image in try image.addingExtension(seal.document) }
+                return
+            }
+            let seal = SaveImageSeal(sha256: report.sha256, bytes: report.rawStreamBytes)
+            let result = try ImageEditor(path: file).run { image in try image.addingExtension(seal.document) }
+            if json {
+                try printJSONLine(SealReport(file: file, alreadySealed: false, sha256: report.sha256,
+                                             rawStreamBytes: report.rawStreamBytes,
+                                             edit: EditReport(result: result, dryRun: false).json))
+            } else {
                 print("\(file): sealed, sha256 \(report.sha256)")
-            } catch let error as SaveImageError {
-                print("saveimg: \(error)", to: &standardError)
-                throw ExitCode(ExitStatus.invalid)
             }
         }
     }

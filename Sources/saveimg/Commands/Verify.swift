@@ -58,7 +58,7 @@ extension SaveImg {
         @Flag(help: "Descend into directories.")
         var recursive = false
 
-        @Flag(help: "Print JSON: one object per image (an array with several).")
+        @Flag(help: "Print JSON lines: one object per image.")
         var json = false
 
         func run() throws {
@@ -75,8 +75,8 @@ extension SaveImg {
             var results: [(String, RestoreVerdict)] = []
             for file in files { results.append((file, verifier.verify(path: file))) }
             if json {
-                let reports = try results.map { try jsonString(VerifyReport(path: $0.0, verdict: $0.1)) }
-                print(jsonDocument(reports))
+                let target = VerifyReport.Target(verifier: verifier, host: hostKind, replacementXML: xml)
+                for (file, verdict) in results { try printJSONLine(VerifyReport(path: file, verdict: verdict, target: target)) }
             } else {
                 let many = results.count > 1
                 for (file, verdict) in results { print(VerifyReport.text(path: file, verdict: verdict, oneLine: many)) }
@@ -85,6 +85,14 @@ extension SaveImg {
             let worst = results.map(\.1.outcome).max() ?? .restorable
             if worst == .invalid { throw ExitCode(ExitStatus.invalid) }
             if worst == .willFail { throw ExitCode(ExitStatus.wouldFail) }
+        }
+
+        /// Which host option gave the target CPU (`verify --json`'s `target.host.kind`).
+        var hostKind: VerifyReport.Target.Host.Kind? {
+            if noHost { return nil }
+            if domcapabilities != nil { return .domcapabilities }
+            if capabilities != nil { return .capabilities }
+            return .cpuinfo
         }
 
         func loadHost() throws -> TargetHost? {

@@ -54,12 +54,12 @@ import Testing
         let output = image.directory.path + "/out.sav"
         let result = try CLI.run(["convert", image.path, output, "--format", "gzip", "--json"])
         #expect(result.status == 0, "\(result.stderr)")
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout)) as? [String: Any])
-        #expect(Set(json.keys) == ["input", "output", "from_format", "to_format", "stream_copied", "input_bytes",
+        let json = try #require(try JSONSchema.validate(result, "convert").first)
+        #expect(Set(json.keys) == ["file", "output", "from_format", "to_format", "stream_copied", "input_bytes",
                                    "output_bytes", "raw_stream_bytes", "output_stream_bytes"])
         let (metadata, stream) = StreamFixtures.split(image.bytes)
         let written = try StreamFixtures.file(output)
-        #expect(json["input"] as? String == image.path)
+        #expect(json["file"] as? String == image.path)
         #expect(json["output"] as? String == output)
         #expect(json["from_format"] as? String == "raw")
         #expect(json["to_format"] as? String == "gzip")

@@ -56,7 +56,7 @@ struct EditFaultTests {
         // A crash between the document write and the header commit leaves the
         // new chain as unreferenced bytes in the padding (inspect: padding_not_zero);
         // nothing libvirt reads.
-        #expect(after.findings.filter { $0.severity >= .warning && $0.code != "padding_not_zero" }.isEmpty)
+        #expect(after.findings.filter { $0.severity >= .warning && $0.code != .paddingNotZero }.isEmpty)
         #expect(bytes[Int(after.streamOffset)...] == beforeBytes[Int(before.streamOffset)...])
     }
 

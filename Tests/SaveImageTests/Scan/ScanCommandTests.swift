@@ -4,10 +4,9 @@ import Testing
 
 /// `saveimg scan` and `saveimg diff-cpu`, run as an operator runs them.
 @Suite struct ScanCommandTests {
+    /// The output's JSON lines, each valid against the schema's `scan` line.
     private func jsonLines(_ result: CLI.Result) throws -> [[String: Any]] {
-        try result.output.split(separator: "\n").map { line in
-            try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
-        }
+        try JSONSchema.validate(result, "scan")
     }
 
     @Test func jsonListsEveryImageInPathOrderThenASummary() throws {
@@ -79,7 +78,7 @@ import Testing
         #expect(result.status == 3)
         let image = try #require(try jsonLines(result).first)
         #expect(image["verdict"] as? String == "restore_fails")
-        let problems = try #require(image["problems"] as? [[String: Any]])
+        let problems = try #require(image["findings"] as? [[String: Any]])
         #expect(problems.contains { $0["code"] as? String == "format_stream_mismatch" })
         let text = try CLI.run(["scan", "--problems", mismatch.directory.path, Fixtures.testdata + "/libvirt-9.0"])
         let lines = text.output.split(separator: "\n")

@@ -30,14 +30,14 @@ struct VerifyCommandTests {
         #expect(try CLI.run(["verify"] + lab + [directory.path]).status == 2)
     }
 
-    @Test("--json: one object per image with verdict and reasons")
+    @Test("--json: one line per image with verdict and findings")
     func json() throws {
         let run = try CLI.run(["verify", "--json", "--xml", Fixtures.path("domain-westmere.xml"),
                                "--domcapabilities", Self.domcaps, Fixtures.path("qemu64-raw-running.sav")])
         #expect(run.status == 3)
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout)) as? [String: Any])
-        #expect(object["verdict"] as? String == "will_fail")
-        let reasons = try #require(object["reasons"] as? [[String: Any]])
+        let object = try #require(try JSONSchema.validate(run, "verify").first)
+        #expect(object["verdict"] as? String == "restore_fails")
+        let reasons = try #require(object["findings"] as? [[String: Any]])
         #expect(reasons.first?["code"] as? String == "abi_domain_uuid")  // libvirt checks the uuid before the name
         #expect(reasons.first?["hint"] != nil)
     }

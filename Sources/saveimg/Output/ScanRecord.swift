@@ -4,34 +4,9 @@ import SaveImage
 /// not be read. Encoded as one JSON line (`--json`); keys are documented in
 /// the README and stable.
 struct ScanRecord: Encodable, Sendable {
-    /// The scan's answer for one image, worst last.
-    enum Verdict: String, Encodable, Sendable, CaseIterable {
-        /// libvirt reads and restores it; nothing to report beyond info.
-        case ok
-        /// libvirt restores it, but something is off.
-        case warning
-        /// libvirt reads it, but restore would fail, hang or crash.
-        case restoreFails = "restore_fails"
-        /// libvirt refuses to read it.
-        case invalid
-        /// The file could not be opened or read.
-        case unreadable
-
-        init(_ outcome: RestoreVerdict.Outcome) {
-            switch outcome {
-            case .restorable: self = .ok
-            case .restorableWithWarnings: self = .warning
-            case .willFail: self = .restoreFails
-            case .invalid: self = .invalid
-            }
-        }
-    }
-
-    struct Problem: Encodable, Sendable {
-        var code: String
-        var severity: String
-        var message: String
-    }
+    /// The scan's answer for one image, on the one scale: `ok`, `warning`,
+    /// `restore_fails`, `invalid` (libvirt refuses to read it) or `unreadable`.
+    typealias Verdict = Severity
 
     var type = "image"
     var file: String
@@ -46,11 +21,11 @@ struct ScanRecord: Encodable, Sendable {
     /// Cookie CPU vs domain CPU, e.g. `+pclmuldq +hypervisor`; `none` when equal.
     var cpuDelta: String?
     var cpuDifference: CPUDifference?
-    /// Findings (or verifier reasons) that are not just informational.
-    var problems: [Problem]
-    var error: ErrorReport.Detail?
+    /// The verdict's reasons that are not just informational.
+    var findings: [FindingReport]
+    var error: ErrorDetail?
 
-    init(path: String, image: SaveImage, verdict: Verdict, problems: [Problem]) {
+    init(path: String, image: SaveImage, verdict: Verdict, findings: [FindingReport]) {
         file = path
         self.verdict = verdict
         fileSize = image.fileSize
@@ -65,15 +40,15 @@ struct ScanRecord: Encodable, Sendable {
             cpuDifference = image.cpuDifference
             cpuDelta = image.cpuDifference.summary
         }
-        self.problems = problems
+        self.findings = findings
     }
 
     init(path: String, size: UInt64?, verdict: Verdict, error: SaveImageError) {
         file = path
         self.verdict = verdict
         fileSize = size
-        problems = []
-        self.error = ErrorReport(path: path, error: error).error
+        findings = []
+        self.error = ErrorDetail(error)
     }
 }
 
@@ -87,9 +62,8 @@ extension ScanRecord {
             return nil
         case .image(let image):
             let verdict = verifier.verify(image)
-            let problems = verdict.reasons.filter { $0.severity > .info }
-                .map { Problem(code: $0.code, severity: $0.severity.rawValue, message: $0.message) }
-            return ScanRecord(path: path, image: image, verdict: Verdict(verdict.outcome), problems: problems)
+            let findings = verdict.reasons.filter { $0.severity > .info }.map(FindingReport.init)
+            return ScanRecord(path: path, image: image, verdict: verdict.outcome.severity, findings: findings)
         case .invalid(let error):
             return ScanRecord(path: path, size: size, verdict: .invalid, error: error)
         case .unreadable(let error):
@@ -118,7 +92,7 @@ struct ScanSummary: Encodable, Sendable {
         let (sum, overflow) = totalBytes.addingReportingOverflow(record.fileSize ?? 0)
         totalBytes = overflow ? .max : sum
         switch record.verdict {
-        case .ok: ok += 1
+        case .ok, .info: ok += 1
         case .warning: warning += 1
         case .restoreFails: restoreFails += 1
         case .invalid: invalid += 1

@@ -27,18 +27,18 @@ final class ScanPrinter: Sendable {
             }
             summary.count(record)
             if problemsOnly && record.verdict == .ok { return }
-            Swift.print(json ? Self.jsonLine(record) : record.tableLine(style: style))
+            Swift.print(json ? Self.encoded(record) : record.tableLine(style: style))
         }
     }
 
     /// Prints the summary line and returns the counts.
     func finish() -> ScanSummary {
         let counts = summary.withLock { $0 }
-        Swift.print(json ? Self.jsonLine(counts) : counts.text(style: style))
+        Swift.print(json ? Self.encoded(counts) : counts.text(style: style))
         return counts
     }
 
-    private static func jsonLine(_ value: some Encodable) -> String {
-        (try? jsonString(value, pretty: false)) ?? #"{"type":"error","message":"JSON encoding failed"}"#
+    private static func encoded(_ value: some Encodable) -> String {
+        (try? jsonLine(value)) ?? #"{"type":"error","message":"JSON encoding failed"}"#
     }
 }

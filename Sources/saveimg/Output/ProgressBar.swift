@@ -30,8 +30,10 @@ final class ProgressBar {
         drawn = true
     }
 
+    /// Ends the bar's line (once; later calls do nothing).
     func finish() {
         if enabled && drawn { print("", to: &standardError) }
+        drawn = false
     }
 
     static func seconds(_ duration: Duration) -> Double {
@@ -45,9 +47,4 @@ final class ProgressBar {
         while value >= 1024 && unit < units.count - 1 { value /= 1024; unit += 1 }
         return unit == 0 ? "\(count) B" : String(Int(value * 10) / 10) + "." + String(Int(value * 10) % 10) + " " + units[unit]
     }
-}
-
-/// The number of online CPUs.
-enum ProcessorCount {
-    static var online: Int { max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
 }

@@ -1,7 +1,8 @@
 import SaveImage
 
-/// `saveimg inspect --json`: one object per image. Keys are documented in the
-/// README and stable: new keys may be added, existing ones keep their meaning.
+/// `saveimg inspect --json`: one line per image. Keys are in the JSON schema
+/// (`schema/saveimg-output.schema.json`) and stable: new keys may be added,
+/// existing ones keep their meaning.
 struct InspectReport: Encodable {
     struct Header: Encodable {
         var magic: String
@@ -52,16 +53,10 @@ struct InspectReport: Encodable {
         var qemuVersion: UInt32?
         var machineType: String?
     }
-    struct FindingReport: Encodable {
-        var code: String
-        var severity: String
-        var message: String
-        var libvirtMessage: String?
-        var offset: UInt64?
-    }
-
-    var filename: String
+    var file: String
     var valid = true
+    /// The worst finding on the one scale (`ok` when there are only `info` ones).
+    var verdict: Severity
     var fileSize: UInt64
     var header: Header
     var domain: Domain
@@ -75,7 +70,8 @@ struct InspectReport: Encodable {
     var findings: [FindingReport]
 
     init(_ image: SaveImage) {
-        filename = image.path
+        file = image.path
+        verdict = Severity.verdict(image.findings.map(\.severity))
         fileSize = image.fileSize
         let h = image.header
         header = Header(magic: h.magic.printable, version: h.version, byteOrder: h.byteOrder.rawValue,
@@ -90,16 +86,13 @@ struct InspectReport: Encodable {
         cpuDifference = image.cpuDifference
         extensions = image.extensions.enumerated().map { Self.document($1, index: $0 + 1) }
         ignoredDocuments = image.header.cookieOffset == 0
-            ? image.region.ignoredDocuments.enumerated().map { Self.document($1, index: $0) } : []
+            ? image.region.ignoredDocuments.enumerated().map { Self.document($1, index: $0 + 1) } : []
         paddingSize = image.region.padding.count
         let prelude = image.streamPrelude
         stream = Stream(offset: image.streamOffset, size: image.streamLength, kind: image.streamSignature.name,
                         qemuVersion: prelude?.version, machineType: prelude?.machineType)
         layout = image.layoutSegments
-        findings = image.findings.map {
-            FindingReport(code: $0.code, severity: $0.severity.rawValue, message: $0.message,
-                          libvirtMessage: $0.libvirtMessage, offset: $0.offset)
-        }
+        findings = image.findings.map(FindingReport.init)
     }
 
     static func cpu(_ cpu: CPUDefinition) -> CPU {
@@ -107,6 +100,8 @@ struct InspectReport: Encodable {
             features: cpu.features)
     }
 
+    /// A chained document; `index` counts from 1 as everywhere in saveimg
+    /// (`dumpxml --extension N`, `ext show N`, layout `extension_N`).
     static func document(_ document: ChainDocument, index: Int) -> Document {
         Document(index: index, root: document.rootElementName, offset: document.fileOffset,
                  size: document.bytes.count, terminated: document.isTerminated)

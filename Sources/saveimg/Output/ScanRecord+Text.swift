@@ -29,7 +29,7 @@ extension ScanRecord {
 
     private func paint(_ style: TextStyle) -> (String) -> String {
         switch verdict {
-        case .ok: style.green
+        case .ok, .info: style.green
         case .warning: style.yellow
         case .restoreFails, .invalid, .unreadable: { style.bold(style.red($0)) }
         }
@@ -63,9 +63,13 @@ extension ScanRecord {
     }
 
     /// The error without the file name (the line already shows it).
-    static func describe(_ error: ErrorReport.Detail) -> String {
+    static func describe(_ error: ErrorDetail) -> String {
         var text = error.offset.map { "offset \($0): " } ?? ""
-        text += "\(error.field): expected \(error.expected), found \(error.found)"
+        if let field = error.field, let expected = error.expected, let found = error.found {
+            text += "\(field): expected \(expected), found \(found)"
+        } else {
+            text += error.message
+        }
         if let libvirt = error.libvirtMessage { text += " (libvirt: \(libvirt))" }
         return text
     }

@@ -3,7 +3,7 @@ import SaveImage
 extension InspectReport {
     /// The human-readable summary `saveimg inspect` prints.
     var text: String {
-        var lines: [String] = ["\(filename):"]
+        var lines: [String] = ["\(file):"]
         func row(_ label: String, _ value: String) { lines.append("  " + label.padding(to: 14) + value) }
         let running = header.wasRunning == 0 ? "paused" : "running"
         row("header", "\(header.magic) version \(header.version), \(header.byteOrder)-endian")

@@ -1,17 +1,23 @@
 import SaveImage
 
-/// One image's verdict, as JSON and as text.
+/// One image's verdict, as a JSON line and as text.
 struct VerifyReport: Encodable {
-    var filename: String
-    var verdict: String
-    var target: String
-    var reasons: [RestoreVerdict.Reason]
+    var file: String
+    /// `ok`, `warning`, `restore_fails`, `invalid`, or `unreadable` (the file
+    /// could not be opened or read: `invalid` in the text output), as `scan` says.
+    var verdict: Severity
+    var target: Target
+    /// The reasons, most severe first.
+    var findings: [FindingReport]
+    /// Why libvirt refuses to read the image (verdict `invalid`).
+    var error: ErrorDetail?
 
-    init(path: String, verdict: RestoreVerdict) {
-        filename = path
-        self.verdict = verdict.outcome.rawValue
-        target = verdict.target
-        reasons = verdict.reasons
+    init(path: String, verdict: RestoreVerdict, target: Target) {
+        file = path
+        self.verdict = verdict.readError?.severity ?? verdict.outcome.severity
+        self.target = target
+        findings = verdict.reasons.map(FindingReport.init)
+        error = verdict.readError.map(ErrorDetail.init)
     }
 
     static func label(_ outcome: RestoreVerdict.Outcome) -> String {

@@ -1,0 +1,54 @@
+import SaveImage
+
+/// `saveimg check --json`: one line per image.
+enum CheckReport {
+    /// `check` without --deep, as JSON: the metadata reads and the stream's first bytes.
+    struct Shallow: Encodable {
+        struct Stream: Encodable {
+            var kind: String
+            var machineType: String?
+        }
+        var file: String
+        var ok = true
+        var deep = false
+        var stream: Stream
+    }
+
+    /// `check --deep`, as JSON: ``DeepCheckReport`` with the common keys
+    /// (`file`, `findings`, extension indexes from 1).
+    struct Deep: Encodable {
+        struct Seal: Encodable {
+            var sha256: String
+            var bytes: UInt64?
+            var extensionIndex: Int?
+        }
+        var file: String
+        var ok: Bool
+        var deep = true
+        var format: String
+        var streamOffset: UInt64
+        var streamBytes: UInt64
+        var rawStreamBytes: UInt64
+        var sha256: String
+        var stream: MigrationStreamSummary
+        var trailingBytes: UInt64
+        var findings: [FindingReport]
+        var seal: Seal?
+        var sealMatches: Bool?
+
+        init(_ report: DeepCheckReport) {
+            file = report.path
+            ok = report.isValid
+            format = report.format
+            streamOffset = report.streamOffset
+            streamBytes = report.streamBytes
+            rawStreamBytes = report.rawStreamBytes
+            sha256 = report.sha256
+            stream = report.stream
+            trailingBytes = report.trailingBytes
+            findings = report.problems.map(FindingReport.init)
+            seal = report.seal.map { Seal(sha256: $0.sha256, bytes: $0.bytes, extensionIndex: $0.extensionIndex.map { $0 + 1 }) }
+            sealMatches = report.sealMatches
+        }
+    }
+}

@@ -1,0 +1,27 @@
+import SaveImage
+
+/// `convert --json`: what was written.
+struct ConvertReport: Encodable {
+    var file: String
+    var output: String
+    var fromFormat: String
+    var toFormat: String
+    /// Whether the stream was copied unchanged (same format, no level given).
+    var streamCopied: Bool
+    var inputBytes: UInt64
+    var outputBytes: UInt64
+    var rawStreamBytes: UInt64
+    var outputStreamBytes: UInt64
+
+    init(_ summary: ConversionSummary) {
+        file = summary.input
+        output = summary.output
+        fromFormat = summary.fromFormat
+        toFormat = summary.toFormat
+        streamCopied = summary.streamCopied
+        inputBytes = summary.inputBytes
+        outputBytes = summary.outputBytes
+        rawStreamBytes = summary.rawStreamBytes
+        outputStreamBytes = summary.outputStreamBytes
+    }
+}

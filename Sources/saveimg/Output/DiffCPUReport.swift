@@ -1,0 +1,42 @@
+import SaveImage
+
+/// `diff-cpu --json`: the two CPUs compared, feature by feature and as diff hunks.
+struct DiffCPUReport: Encodable {
+    struct Hunk: Encodable {
+        struct Line: Encodable {
+            /// `same`, `removed` (domain XML only) or `added` (cookie only).
+            var kind: String
+            var text: String
+        }
+        var oldStart: Int
+        var oldCount: Int
+        var newStart: Int
+        var newCount: Int
+        var lines: [Line]
+    }
+    var file: String
+    /// Whether the cookie has a <cpu> (without one, restore uses the domain XML's).
+    var cookieHasCPU: Bool
+    /// Whether both CPUs print the same (no hunks).
+    var same: Bool
+    var cpuDifference: CPUDifference
+    var hunks: [Hunk]
+
+    init(_ image: SaveImage, context: Int) {
+        file = image.path
+        cookieHasCPU = image.cookie?.cpu != nil
+        cpuDifference = image.cpuDifference
+        let diff = image.cookie?.cpu.map { cookie in
+            UnifiedDiff(old: image.domain.cpu.map { SaveImg.DiffCPU.lines($0.element.formatted()) } ?? [],
+                        new: SaveImg.DiffCPU.lines(cookie.element.formatted()), context: context)
+        }
+        same = diff?.isEmpty ?? false
+        hunks = (diff?.hunks ?? []).map { hunk in
+            Hunk(oldStart: hunk.oldStart, oldCount: hunk.oldCount, newStart: hunk.newStart,
+                 newCount: hunk.newCount, lines: hunk.lines.map { line in
+                     let kind = switch line.kind { case .same: "same"; case .removed: "removed"; case .added: "added" }
+                     return Hunk.Line(kind: kind, text: line.text)
+                 })
+        }
+    }
+}

@@ -1,0 +1,43 @@
+import SaveImage
+
+extension VerifyReport {
+    /// What the verdict is for, as fields (`description` is the text output's prose).
+    struct Target: Encodable {
+        struct Host: Encodable {
+            /// Which option gave the host CPU.
+            enum Kind: String, Encodable {
+                case domcapabilities, capabilities
+                /// This machine's /proc/cpuinfo (no host option given).
+                case cpuinfo
+            }
+            var kind: Kind
+            /// The file the CPU was read from, or `this machine (/proc/cpuinfo)`.
+            var source: String
+            /// Whether the host CPU binds TCG guests too (libvirt's (dom)capabilities); false for
+            /// /proc/cpuinfo, which binds only KVM guests.
+            var describesTCG: Bool
+        }
+        /// The target libvirt release the reader profile is for, e.g. `9.0.0`.
+        var libvirtVersion: String
+        /// The profile's name, e.g. `libvirt 9.0.0`.
+        var profile: String
+        /// How the profile's behaviour is known: `measured`, `source` (read from libvirt's code) or `assumed`.
+        var basis: String
+        /// The target host CPU; absent with --no-host.
+        var host: Host?
+        /// `--xml`: the replacement domain XML checked for ABI compatibility.
+        var replacementXml: String?
+        var description: String
+
+        init(verifier: RestoreVerifier, host kind: Host.Kind?, replacementXML: String?) {
+            libvirtVersion = verifier.profile.version.description
+            profile = verifier.profile.name
+            basis = verifier.profile.basis.rawValue
+            if let kind, let host = verifier.host {
+                self.host = Host(kind: kind, source: host.source, describesTCG: host.describesTCG)
+            }
+            replacementXml = replacementXML
+            description = verifier.targetDescription
+        }
+    }
+}
