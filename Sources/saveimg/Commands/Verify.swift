@@ -68,9 +68,8 @@ extension SaveImg {
             let verifier = RestoreVerifier(profile: profile, host: try loadHost(), replacementDomain: try loadReplacement())
             let (files, skippedDirectories) = VerifyInputs.expand(paths, recursive: recursive)
             if files.isEmpty {
-                print("saveimg: 0 images" + (skippedDirectories > 0
-                    ? " (\(skippedDirectories) subdirectories not read: use --recursive)" : ""), to: &standardError)
-                throw ExitCode(ExitStatus.invalid)
+                throw CommandFailure(code: .noImages, path: paths.joined(separator: " "), message: "0 images"
+                    + (skippedDirectories > 0 ? " (\(skippedDirectories) subdirectories not read: use --recursive)" : ""))
             }
             var results: [(String, RestoreVerdict)] = []
             for file in files { results.append((file, verifier.verify(path: file))) }

@@ -11,6 +11,8 @@ struct CommandFailure: Error, CustomStringConvertible {
         case sealConflict = "seal_conflict"
         /// An input file (CPU.xml, NEW.xml, a document) cannot be read.
         case inputUnreadable = "input_unreadable"
+        /// The paths given hold no save image (`verify DIR` without `--recursive`).
+        case noImages = "no_images"
     }
 
     var code: Code
