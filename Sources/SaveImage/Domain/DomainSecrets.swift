@@ -146,13 +146,21 @@ public enum DomainSecrets {
             return nil
         case .diskCookies:
             var diskOrdinal = 0
-            for tag in tags where tag.kind != .end {
+            for (position, tag) in tags.enumerated() where tag.kind != .end {
                 if tag.name == "disk" { diskOrdinal += 1 }
                 guard tag.name == "source", let location = sourceLocation(
                     XMLTag(kind: .start, name: "cookies", range: tag.range, attributes: [], attributesEnd: 0,
                            ancestors: tag.ancestors + ["source"]), diskOrdinal),
                       location == secret.location else { continue }
-                let end = tag.range.upperBound
+                var end = tag.range.upperBound
+                if tag.kind == .start {
+                    // libvirt formats <cookies> after the source's <host> elements.
+                    let depth = tag.ancestors.count + 1
+                    for child in tags[(position + 1)...] {
+                        if child.kind == .end && child.ancestors.count < depth { break }
+                        if child.kind == .empty, child.name == "host", child.ancestors.count == depth { end = child.range.upperBound }
+                    }
+                }
                 if tag.kind == .empty {
                     return ((end - 2)..<end, Array(">".utf8) + secret.text + Array("</source>".utf8))
                 }
