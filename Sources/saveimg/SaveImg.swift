@@ -21,20 +21,45 @@ struct SaveImg: ParsableCommand {
         subcommands: [Inspect.self, DumpXML.self, AddCPUExt.self, Ext.self, Define.self, Edit.self, SetState.self, Convert.self, Check.self, Seal.self, Verify.self, Scan.self, DiffCPU.self])
 
     /// Runs the command, mapping argument errors to exit code 1 instead of
-    /// ArgumentParser's default 64, as the README documents.
+    /// ArgumentParser's default 64, as the README documents. A usage error
+    /// prints a short message and where to find help (not the whole usage),
+    /// with a "did you mean" for a mistyped command or option.
     static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        var command: ParsableCommand
         do {
-            var command = try parseAsRoot()
+            if let hint = CommandLineHints.hint(for: arguments) {
+                print(hint, to: &standardError)
+                Self.exit(withError: ExitCode(ExitStatus.usage))
+            }
+            command = try parseAsRoot(arguments)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success { Self.exit(withError: error) }  // --help, --version
+            usageError(message(for: error), command: CommandLineHints.subcommand(in: arguments))
+        }
+        do {
             try command.run()
         } catch let exit as ExitCode {
             Self.exit(withError: exit)
+        } catch let error as ValidationError {
+            usageError(error.message, command: type(of: command))
         } catch {
             let code = exitCode(for: error)
             if code == .validationFailure || code.rawValue == 64 {
-                print(fullMessage(for: error), to: &standardError)
-                Self.exit(withError: ExitCode(ExitStatus.usage))
+                usageError(message(for: error), command: type(of: command))
             }
             Self.exit(withError: error)
         }
+    }
+
+    /// Prints `saveimg CMD: message` and a pointer to the command's help, and exits 1.
+    static func usageError(_ message: String, command: ParsableCommand.Type?) -> Never {
+        let name = command.map(CommandLineHints.name(of:))
+        var text = message
+        for prefix in ["Error: ", "error: "] where text.hasPrefix(prefix) { text.removeFirst(prefix.count) }
+        print("saveimg\(name.map { " " + $0 } ?? ""): \(text)", to: &standardError)
+        print("See 'saveimg help\(name.map { " " + $0 } ?? "")'.", to: &standardError)
+        Self.exit(withError: ExitCode(ExitStatus.usage))
     }
 }

@@ -47,7 +47,7 @@ extension SaveImg {
 
         func run() throws {
             // With --managed-save the one positional argument is the XML.
-            let (fileArgument, xmlArgument) = source.managedSave != nil && xml == nil ? (nil, file) : (file, xml)
+            let (fileArgument, xmlArgument) = source.shifted(file, xml)
             guard let xml = xmlArgument else { throw ValidationError("missing the new domain XML (NEW.xml or '-')") }
             let file = try source.path(fileArgument)
             let bytes = try readInputFile(xml)

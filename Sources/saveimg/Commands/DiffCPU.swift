@@ -19,11 +19,14 @@ extension SaveImg {
                   saveimg diff-cpu /var/lib/libvirt/qemu/save/vm.save
                   saveimg diff-cpu --color always -U 1 vm.save | less -R
 
-                Exit status: 0 the CPUs were compared; 2 an image is invalid.
+                Exit status, as diff(1): 0 the CPUs are the same in every image (or a cookie has no \
+                <cpu>); 1 they differ in at least one; 2 an image is invalid (or a usage error, 1).
                 """)
 
         @Argument(help: "Save image files.", completion: .file())
-        var files: [String]
+        var files: [String] = []
+
+        @OptionGroup var source: ImageSource
 
         @Option(name: [.customShort("U", allowingJoined: true), .long], help: "Lines of context around each change.")
         var context = 3
@@ -36,12 +39,16 @@ extension SaveImg {
         }
 
         func run() throws {
+            let files = try source.paths(self.files)
             let style = TextStyle(color)
             var failed = false
+            var differ = false
             for path in files {
                 do {
-                    if let text = try Self.diff(SaveImage(contentsOf: path), context: context, style: style) {
+                    let image = try SaveImage(contentsOf: path)
+                    if let text = Self.diff(image, context: context, style: style) {
                         print(text)
+                        if image.cookie?.cpu != nil { differ = true }
                     }
                 } catch {
                     failed = true
@@ -49,6 +56,7 @@ extension SaveImg {
                 }
             }
             if failed { throw ExitCode(ExitStatus.invalid) }
+            if differ { throw ExitCode(1) }
         }
 
         /// The diff text, a note, or nil when the CPUs are the same.

@@ -22,11 +22,13 @@ extension SaveImg {
         struct List: ParsableCommand {
             static let configuration = CommandConfiguration(abstract: "List the extensions (index, root element, size, offset).")
 
-            @Argument(help: "Save image file.", completion: .file())
-            var file: String
+            @Argument(help: "Save image file (left out with --managed-save).", completion: .file())
+            var file: String?
+
+            @OptionGroup var source: ImageSource
 
             func run() throws {
-                let image = try readImage(file)
+                let image = try readImage(try source.path(file))
                 if let cookie = image.cookieDocument {
                     print("cookie  <\(cookie.rootElementName ?? "?")>  \(cookie.bytes.count) bytes  at \(cookie.fileOffset)")
                 } else {
@@ -42,13 +44,18 @@ extension SaveImg {
         struct Show: ParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Print extension N exactly as stored.")
 
-            @Argument(help: "Save image file.", completion: .file())
-            var file: String
+            @Argument(help: "Save image file (left out with --managed-save).", completion: .file())
+            var file: String?
+
+            @OptionGroup var source: ImageSource
 
             @Argument(help: "Extension index (1 = first document after the cookie).")
-            var index: Int
+            var index: Int?
 
             func run() throws {
+                let (fileArgument, second) = source.shifted(file, index.map(String.init))
+                let file = try source.path(fileArgument)
+                guard let index = second.flatMap({ Int($0) }) else { throw ValidationError("missing the extension index N") }
                 let image = try readImage(file)
                 guard index >= 1, index <= image.extensions.count else {
                     print("saveimg: \(file): no extension \(index); the image has \(image.extensions.count)", to: &standardError)
@@ -62,11 +69,13 @@ extension SaveImg {
             static let configuration = CommandConfiguration(
                 abstract: "Chain an XML document after the cookie (an image without a cookie gets <cookie/> first).")
 
-            @Argument(help: "Save image file.", completion: .file())
-            var file: String
+            @Argument(help: "Save image file (left out with --managed-save).", completion: .file())
+            var file: String?
+
+            @OptionGroup var source: ImageSource
 
             @Argument(help: "The XML document ('-' for standard input).", completion: .file())
-            var document: String
+            var document: String?
 
             @Option(help: "Insert as extension N (default: append).")
             var at: Int?
@@ -74,6 +83,9 @@ extension SaveImg {
             @OptionGroup var options: EditOptions
 
             func run() throws {
+                let (fileArgument, second) = source.shifted(file, document)
+                let file = try source.path(fileArgument)
+                guard let document = second else { throw ValidationError("missing the XML document (a file or '-')") }
                 var bytes = try readInputFile(document)
                 while bytes.last == 0 { bytes.removeLast() }
                 let at = at
@@ -84,16 +96,20 @@ extension SaveImg {
         struct Remove: ParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Remove extension N from the chain.")
 
-            @Argument(help: "Save image file.", completion: .file())
-            var file: String
+            @Argument(help: "Save image file (left out with --managed-save).", completion: .file())
+            var file: String?
+
+            @OptionGroup var source: ImageSource
 
             @Argument(help: "Extension index (1 = first document after the cookie).")
-            var index: Int
+            var index: Int?
 
             @OptionGroup var options: EditOptions
 
             func run() throws {
-                let index = index
+                let (fileArgument, second) = source.shifted(file, index.map(String.init))
+                let file = try source.path(fileArgument)
+                guard let index = second.flatMap({ Int($0) }) else { throw ValidationError("missing the extension index N") }
                 try options.run(file) { try $0.removingExtension(at: index) }
             }
         }

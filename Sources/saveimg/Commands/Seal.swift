@@ -21,9 +21,12 @@ extension SaveImg {
                 """)
 
         @Argument(help: "Save image file.", completion: .file())
-        var file: String
+        var file: String?
+
+        @OptionGroup var source: ImageSource
 
         func run() throws {
+            let file = try source.path(file)
             do {
                 let report = try DeepCheck.run(path: file)
                 guard report.problems.isEmpty, report.stream.reachedEOF else {

@@ -65,6 +65,12 @@ struct ImageSource: ParsableArguments {
         }
     }
 
+    /// For a command whose FILE is followed by another argument: with
+    /// --managed-save and one positional argument, that argument is the second.
+    func shifted(_ file: String?, _ second: String?) -> (file: String?, second: String?) {
+        managedSave != nil && second == nil ? (nil, file) : (file, second)
+    }
+
     /// The paths of several file arguments plus the managed save, if any.
     func paths(_ files: [String]) throws -> [String] {
         let managed = try managedSave.map { try Self.managedSavePath($0, directory: managedSaveDirectory) }

@@ -37,9 +37,10 @@ enum VerifyInputs {
 
     /// A small input file's bytes (capabilities, XML), or a usage error naming it.
     static func bytes(_ path: String) throws -> [UInt8] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ValidationError("cannot read \(path)")
+        do {
+            return try readSmallFile(path)
+        } catch {
+            throw ValidationError("cannot read \(path): \(error.reason)")
         }
-        return [UInt8](data)
     }
 }
