@@ -54,7 +54,7 @@ public final class ReplacementFile {
                 return
             }
             if errno != EEXIST || attempt > 100 {
-                throw SaveImageError(.io, path: candidate, field: "temporary file",
+                throw SaveImageError(.io, path: destination, field: "temporary file beside it",
                                      expected: "a new file in \(directory)",
                                      found: "open failed: \(EditableFile.describe(errno))")
             }
@@ -85,25 +85,25 @@ public final class ReplacementFile {
 
     /// Writes `bytes` at `offset` of the temporary file.
     public func write(_ bytes: [UInt8], at offset: UInt64) throws(SaveImageError) {
-        try EditableFile.writeAll(fd: fd, bytes, at: offset, path: temporaryPath)
+        try EditableFile.writeAll(fd: fd, bytes, at: offset, path: destination)
     }
 
     /// Writes `bytes` after the ones appended before (at ``length``).
     public func append(_ bytes: UnsafeRawBufferPointer) throws(SaveImageError) {
-        try EditableFile.writeAll(fd: fd, bytes, at: length, path: temporaryPath)
+        try EditableFile.writeAll(fd: fd, bytes, at: length, path: destination)
         length += UInt64(bytes.count)
     }
 
     /// Sets the temporary file's size (`ftruncate`); unwritten ranges stay holes.
     public func setSize(_ size: UInt64) throws(SaveImageError) {
         if ftruncate(fd, off_t(size)) != 0 {
-            throw SaveImageError(.io, path: temporaryPath, field: "temporary file", expected: "size \(size)",
+            throw SaveImageError(.io, path: destination, field: "temporary file beside it", expected: "size \(size)",
                                  found: "ftruncate failed: \(EditableFile.describe(errno))")
         }
     }
 
     /// Flushes the temporary file.
-    public func sync() throws(SaveImageError) { try EditableFile.sync(fd: fd, path: temporaryPath) }
+    public func sync() throws(SaveImageError) { try EditableFile.sync(fd: fd, path: destination) }
 
     /// Gives the temporary file the permission bits of `mode` and, where it
     /// differs from the file's, the owner `owner`:`group`.
@@ -114,16 +114,16 @@ public final class ReplacementFile {
     func setOwnership(
         mode: UInt32, owner: UInt32, group: UInt32, ownerRequired: Bool, like source: String? = nil
     ) throws(SaveImageError) {
-        let mine = try EditableFile.stat(fd, path: temporaryPath)
+        let mine = try EditableFile.stat(fd, path: destination)
         if mine.owner != owner || mine.group != group {
             if fchown(fd, owner, group) != 0 && (ownerRequired || errno != EPERM) {
                 throw SaveImageError(
-                    .io, path: temporaryPath, field: "owner", expected: "owner \(owner):\(group)" + (source.map { " like \($0)" } ?? ""),
+                    .io, path: destination, field: "new file's owner", expected: "owner \(owner):\(group)" + (source.map { " like \($0)" } ?? ""),
                     found: "fchown failed: \(EditableFile.describe(errno)); the original is unchanged")
             }
         }
         if fchmod(fd, mode_t(mode & 0o7777)) != 0 {
-            throw SaveImageError(.io, path: temporaryPath, field: "mode",
+            throw SaveImageError(.io, path: destination, field: "new file's mode",
                                  expected: "mode \(String(mode & 0o7777, radix: 8))",
                                  found: "fchmod failed: \(EditableFile.describe(errno))")
         }
@@ -145,7 +145,7 @@ public final class ReplacementFile {
             let result = value.withUnsafeBytes { saveimg_fsetxattr(fd, name, $0.baseAddress, $0.count) }
             if result != 0 {
                 if name.hasPrefix("user.") {
-                    throw SaveImageError(.io, path: temporaryPath, field: "extended attribute \(name)",
+                    throw SaveImageError(.io, path: destination, field: "new file's extended attribute \(name)",
                                          expected: "a copy of \(original.path)'s attribute",
                                          found: "fsetxattr failed: \(EditableFile.describe(saveimg_errno()))")
                 }
@@ -162,7 +162,7 @@ public final class ReplacementFile {
         let status = Glibc.close(fd)
         fd = -1
         if status != 0 {
-            throw SaveImageError(.io, path: temporaryPath, field: "temporary file", expected: "the file closed",
+            throw SaveImageError(.io, path: destination, field: "temporary file beside it", expected: "the file closed",
                                  found: "close failed: \(EditableFile.describe(errno))")
         }
     }
@@ -173,7 +173,7 @@ public final class ReplacementFile {
     public func commit() throws(SaveImageError) {
         if rename(temporaryPath, destination) != 0 {
             throw SaveImageError(.io, path: destination, field: "file",
-                                 expected: "rename of \(temporaryPath) over it",
+                                 expected: "the new file renamed over it",
                                  found: "rename failed: \(EditableFile.describe(errno)); the original is unchanged")
         }
         committed = true
