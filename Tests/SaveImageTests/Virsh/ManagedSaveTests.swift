@@ -23,7 +23,7 @@ import Testing
         #expect(inspect.status == 0 && inspect.output.hasPrefix(file + ":"), "\(inspect.stderr)")
         for arguments in [["check"], ["diff-cpu"], ["verify"], ["ext", "list"]] {
             let result = try CLI.run(arguments + ["--managed-save", "fixture-lab-qemu64", "--managed-save-dir", directory.path])
-            #expect(result.status == 0 || result.status == 3, "\(arguments): \(result.stderr)")
+            #expect([0, 1, 3].contains(result.status), "\(arguments): \(result.stderr)")  // diff-cpu: 1 = the CPUs differ
             #expect(!result.stderr.contains("Usage"), "\(arguments)")
         }
     }
@@ -45,7 +45,7 @@ import Testing
         let missing = try CLI.run(["inspect", "--managed-save", "nosuch", "--managed-save-dir", directory.path])
         #expect(missing.status == 2)
         #expect(missing.stderr.contains(directory.path + "/nosuch.save") && missing.stderr.contains("No such file or directory"))
-        #expect(try CLI.run(["inspect", "x.sav", "--managed-save", "vm"]).status == 1)
+        #expect(try CLI.run(["dumpxml", "x.sav", "--managed-save", "vm"]).status == 1)
         #expect(try CLI.run(["inspect", "--managed-save", "../etc/x"]).status == 1)
         #expect(try CLI.run(["inspect"]).status == 1)
     }

@@ -23,7 +23,7 @@ import Testing
         let text = try CLI.run(["dumpxml", "--xpath", "/domain/name|/domain/memory", path]).output
         #expect(text == "<name>vp-secrets-11</name>\n<memory unit=\"KiB\">32768</memory>\n")
         let wrapped = try CLI.run(["dumpxml", "--xpath", "/domain/name|//name/text()", "--wrap", path]).output
-        #expect(wrapped == "<nodes>\n  <name>vp-secrets-11</name>vp-secrets-11</nodes>\n")
+        #expect(wrapped == "<nodes><name>vp-secrets-11</name>vp-secrets-11</nodes>\n")  // mixed content: libxml2 does not indent
         #expect(try CLI.run(["dumpxml", "--xpath", "//nothing", "--wrap", path]).output == "<nodes/>\n")
         #expect(try CLI.run(["dumpxml", "--xpath", "//nothing", path]).output == "")
     }
