@@ -45,6 +45,8 @@ enum CommandLineHints {
     /// "did you mean" lines for the arguments of a failed parse: an unknown
     /// subcommand, `help` of an unknown subcommand, or an unknown long option.
     static func hint(for arguments: [String]) -> String? {
+        // ArgumentParser's own entry points (shell completion) are not checked.
+        if arguments.contains(where: { $0.hasPrefix("---") || $0 == "--generate-completion-script" }) { return nil }
         let names = SaveImg.configuration.subcommands.map(name(of:))
         if let first = arguments.first, !first.hasPrefix("-") {
             if first == "help", arguments.count > 1, !names.contains(arguments[1]) {

@@ -50,3 +50,19 @@ import Testing
         #expect(try CLI.run(["inspect"]).status == 1)
     }
 }
+
+/// Shell completion offers the formats, libvirt versions and managed-save domain names.
+@Suite struct CompletionTests {
+    @Test func completionOffersFormatsVersionsAndDomains() throws {
+        let script = try CLI.run(["--generate-completion-script", "bash"]).output
+        #expect(script.contains("'raw'$'\\n''gzip'$'\\n''bzip2'$'\\n''xz'$'\\n''lzop'$'\\n''zstd'"))
+        #expect(script.contains("'9.0'$'\\n''11.3'$'\\n''current'"))
+        #expect(script.contains("---completion inspect -- --managed-save"))
+        let directory = try ManagedSaveTests.directory()
+        _ = try directory.write("other-vm.save", [0])
+        _ = try directory.write("not-a-save.xml", [0])
+        let names = try CLI.run(["---completion", "inspect", "--", "--managed-save", "2", "0"],
+                                environment: ["SAVEIMG_MANAGED_SAVE_DIR": directory.path])
+        #expect(names.output.split(separator: "\n") == ["fixture-lab-qemu64", "other-vm"])
+    }
+}
