@@ -16,7 +16,8 @@ extension SaveImg {
 
                 Secrets that `dumpxml` hides (a VNC or SPICE password, a network disk's HTTP cookies) \
                 are kept as stored when the new XML does not set them, so `dumpxml`, edit, `define` \
-                keeps the password; the output says which were kept. --running or --paused also sets \
+                keeps the password; the output says which were kept. --drop-secrets writes the new XML as \
+                given (a stored password it does not set is removed, as `virsh save-image-define` does). --running or --paused also sets \
                 whether the guest resumes after restore, in the same write (as \
                 `virsh save-image-define --running/--paused`).
 
@@ -40,6 +41,9 @@ extension SaveImg {
         @Flag(help: "Write an ABI-incompatible domain XML.")
         var force = false
 
+        @Flag(help: "Do not keep stored secrets (passwords) that the new XML does not set.")
+        var dropSecrets = false
+
         @Flag(exclusivity: .exclusive, help: "--running: resume after restore; --paused: stay paused (default: unchanged).")
         var state: SetState.GuestState?
 
@@ -53,9 +57,10 @@ extension SaveImg {
             let bytes = try readInputFile(xml)
             let force = force
             let running = state.map { $0 == .running }
+            let keep = !dropSecrets
             var secrets: DomainSecrets.Kept?
             try options.run(file) { image in
-                let kept = DomainSecrets.keeping(image.domainSecrets, in: bytes)
+                let kept = DomainSecrets.keeping(keep ? image.domainSecrets : [], in: bytes)
                 secrets = kept
                 var content = try image.replacingDomainXML(kept.bytes, force: force, sourceName: xml)
                 if let running { content.wasRunning = running ? 1 : 0 }

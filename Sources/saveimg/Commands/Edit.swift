@@ -39,7 +39,7 @@ extension SaveImg {
         @Flag(exclusivity: .exclusive, help: "--running: resume after restore; --paused: stay paused (default: unchanged).")
         var state: SetState.GuestState?
 
-        @Flag(help: "Show the secrets (passwords) in the file you edit.")
+        @Flag(help: "Show the secrets (passwords) in the file you edit; what you delete is then removed.")
         var securityInfo = false
 
         @Flag(help: "Write an ABI-incompatible domain XML without asking.")
@@ -107,7 +107,8 @@ extension SaveImg {
                     }
                     var content = image.content
                     if !unchanged {
-                        let kept = DomainSecrets.keeping(image.domainSecrets, in: edited)
+                        // With --security-info the user saw (and may have removed) every secret.
+                        let kept = DomainSecrets.keeping(securityInfo ? [] : image.domainSecrets, in: edited)
                         secrets = kept
                         content = try image.replacingDomainXML(kept.bytes, force: force, sourceName: "\(file) (edited domain XML)")
                     }

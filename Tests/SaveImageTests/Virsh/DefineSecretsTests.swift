@@ -50,6 +50,24 @@ import Testing
         #expect(result.output.contains("dropped the VNC (<graphics type='vnc'>) password: the new XML no longer has its element"))
     }
 
+    /// Removing a password: define --drop-secrets, or edit --security-info and delete it.
+    @Test func passwordsCanBeRemovedOnPurpose() throws {
+        let directory = try TemporaryDirectory()
+        let path = try SecretFixtures.copy("vnc-11.3", into: directory)
+        let xml = try directory.write("vm.xml", try CLI.run(["dumpxml", path]).stdout)
+        let result = try CLI.run(["define", path, xml, "--drop-secrets"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(!result.output.contains("secrets:"))
+        #expect(try SaveImage(contentsOf: path).domainSecrets.isEmpty)
+
+        let other = try SecretFixtures.copy("vnc-spice-9.0", into: directory)
+        let editor = try directory.write("editor.sh", Array("#!/bin/sh\nsed -i \"s# passwd='vnc-pw42'##\" \"$1\"\n".utf8))
+        chmod(editor, 0o755)
+        let edited = try CLI.run(["edit", "--security-info", other], environment: ["EDITOR": editor, "VISUAL": ""])
+        #expect(edited.status == 0, "\(edited.stderr)")
+        #expect(try SaveImage(contentsOf: other).domainSecrets.map(\.location) == ["SPICE (<graphics type='spice'>)"])
+    }
+
     @Test func defineStateInOneWriteAndConflictingStates() throws {
         let image = try ModifiedImage("qemu64-raw-running.sav")
         let xml = try image.directory.write("vm.xml", try image.read().region.domainXML.bytes)

@@ -44,12 +44,13 @@ import Testing
         #expect(SecretFixtures.contains(secure.stdout, "passwd='vnc-pw42'"))
     }
 
-    /// JSON may end up in logs: no command's --json carries a password.
+    /// JSON may end up in logs: no command's --json (nor text report) carries a password.
     @Test(arguments: SecretFixtures.images)
     func noJSONCarriesAPassword(_ name: String) throws {
         let path = SecretFixtures.path(name)
         for arguments in [["inspect", "--json", path], ["check", "--json", path], ["scan", "--json", path],
-                          ["verify", "--json", path]] {
+                          ["verify", "--json", path], ["inspect", path], ["diff-cpu", path], ["scan", path],
+                          ["verify", path], ["ext", "list", path], ["dumpxml", "--cookie", path]] {
             let result = try CLI.run(arguments)
             #expect(!result.output.isEmpty, "\(arguments)")
             for password in SecretFixtures.passwords {
