@@ -27,15 +27,20 @@ struct SaveImg: ParsableCommand {
     static func main() {
         let arguments = Array(CommandLine.arguments.dropFirst())
         var command: ParsableCommand
+        // `help frob` would print the top-level help and succeed.
+        if arguments.first == "help", let hint = CommandLineHints.hint(for: arguments) {
+            print(hint, to: &standardError)
+            Self.exit(withError: ExitCode(ExitStatus.usage))
+        }
         do {
-            if let hint = CommandLineHints.hint(for: arguments) {
-                print(hint, to: &standardError)
-                Self.exit(withError: ExitCode(ExitStatus.usage))
-            }
             command = try parseAsRoot(arguments)
         } catch {
             let code = exitCode(for: error)
             if code == .success { Self.exit(withError: error) }  // --help, --version
+            if let hint = CommandLineHints.hint(for: arguments) {
+                print(hint, to: &standardError)
+                Self.exit(withError: ExitCode(ExitStatus.usage))
+            }
             usageError(message(for: error), command: CommandLineHints.subcommand(in: arguments))
         }
         do {
