@@ -113,3 +113,44 @@ import Testing
         #expect(throws: SaveImageError.self) { try DomainSecrets.hiding(in: Array("<domain><graphics passwd='x'>".utf8)) }
     }
 }
+
+/// Hiding on damaged XML: it either refuses (not well-formed) or returns a
+/// document that parses and holds no secret; it never crashes.
+@Suite struct SecretsMutationTests {
+    struct Generator: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    @Test func mutatedDomainXMLNeverLeaks() throws {
+        let original = try SaveImage(contentsOf: SecretFixtures.path("vnc-spice-9.0")).region.domainXML.bytes
+        let alphabet = Array("<>/='\" \n!-?[]&;passwdgraphicscookiessource".utf8)
+        var random = Generator(state: 15)
+        var refused = 0
+        for _ in 0..<600 {
+            var bytes = original
+            for _ in 0..<Int.random(in: 1...4, using: &random) {
+                let at = Int.random(in: 0..<bytes.count, using: &random)
+                switch Int.random(in: 0..<3, using: &random) {
+                case 0: bytes[at] = alphabet.randomElement(using: &random) ?? 0x20
+                case 1: bytes.remove(at: at)
+                default: bytes.insert(alphabet.randomElement(using: &random) ?? 0x20, at: at)
+                }
+            }
+            do {
+                let hidden = try DomainSecrets.hiding(in: bytes)
+                let tree = try XMLParser.parse(hidden, name: "hidden")
+                #expect(!DomainSecrets.containsSecret(tree))
+            } catch {
+                refused += 1
+            }
+        }
+        #expect(refused < 600)  // most mutations still parse
+    }
+}
