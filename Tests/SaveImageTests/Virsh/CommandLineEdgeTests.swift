@@ -95,6 +95,20 @@ import Testing
         #expect(table.contains("SIZE/ALLOC") && table.contains("65M/"))
     }
 
+    /// A failed write names the user's file, not saveimg's temporary one beside it.
+    @Test func writeErrorsNameTheUsersPath() throws {
+        let directory = try TemporaryDirectory()
+        let target = directory.path + "/missing-dir/out.sav"
+        for arguments in [["set-state", Fixtures.path("qemu64-xz.sav"), "--paused", "--output", target],
+                          ["convert", Fixtures.path("qemu64-xz.sav"), target, "--format", "raw"]] {
+            let result = try CLI.run(arguments)
+            #expect(result.status == 2, "\(arguments)")
+            #expect(result.stderr.hasPrefix("saveimg: \(target): "), "\(result.stderr)")
+            #expect(!result.stderr.contains(".saveimg"), "\(result.stderr)")
+            #expect(result.stderr.contains("No such file or directory"))
+        }
+    }
+
     /// Help speaks a user's vocabulary: no repository paths or internal profile names.
     @Test func helpHasNoRepositoryPathsOrProfileNames() throws {
         let commands = ["inspect", "dumpxml", "add-cpu-ext", "ext", "define", "edit", "set-state", "convert", "check",
