@@ -47,6 +47,9 @@ extension SaveImg {
 
         @OptionGroup var options: EditOptions
 
+        @Flag(help: "Print one JSON object saying what changed (never a secret's value).")
+        var json = false
+
         func run() throws {
             let file = try source.path(file)
             let image: SaveImage
@@ -71,7 +74,12 @@ extension SaveImg {
                 }
                 let edited = try session.read()
                 if edited == shown && state == nil {
-                    print("\(file): domain XML not changed")
+                    if json {
+                        print(try jsonString(EditCommandReport(file: file, domainXMLChanged: false, dryRun: options.dryRun,
+                                                               result: nil, secrets: nil)))
+                    } else {
+                        print("\(file): domain XML not changed")
+                    }
                     return
                 }
                 while true {
@@ -84,6 +92,7 @@ extension SaveImg {
                         case .edit: break
                         case .force: force = true; continue
                         case .abort:
+                            if json { print((try? jsonString(EditCommandReport(file: file, error: error))) ?? "{}") }
                             print("saveimg: \(file) is unchanged; the edited XML was not kept", to: &standardError)
                             throw ExitCode(ExitStatus.invalid)
                         }
@@ -119,6 +128,12 @@ extension SaveImg {
                 throw error
             } catch {
                 throw SaveImageError(.io, path: file, field: "edit", expected: "the edit to be written", found: "\(error)")
+            }
+            if json {
+                let report = EditCommandReport(file: file, domainXMLChanged: !unchanged, dryRun: options.dryRun,
+                                               result: result, secrets: secrets)
+                print((try? jsonString(report)) ?? "{}")
+                return
             }
             if unchanged { print("\(file): domain XML not changed") }
             print(EditReport(result: result, dryRun: options.dryRun).text)

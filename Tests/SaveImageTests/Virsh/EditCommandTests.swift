@@ -82,6 +82,28 @@ import Testing
         #expect(left.isEmpty)
     }
 
+    @Test func jsonSaysWhatChangedWithoutSecrets() throws {
+        let directory = try TemporaryDirectory()
+        let path = try SecretFixtures.copy("vnc-spice-9.0", into: directory)
+        let change = try Self.editor(directory, "sed -i 's#<on_crash>destroy#<on_crash>restart#' \"$1\"")
+        let result = try CLI.run(["edit", "--json", path, "--paused"], environment: ["EDITOR": change, "VISUAL": ""])
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout)) as? [String: Any])
+        #expect(object["file"] as? String == path)
+        #expect(object["changed"] as? Bool == true && object["domain_xml_changed"] as? Bool == true)
+        #expect((object["was_running"] as? [String: Int]) == ["old": 1, "new": 0])
+        #expect(object["secrets_kept"] as? [String] == ["VNC (<graphics type='vnc'>)", "SPICE (<graphics type='spice'>)"])
+        #expect(!result.output.contains("vnc-pw42") && !result.output.contains("spice-s3cret-pw"))
+
+        let abi = try Self.editor(directory, "sed -i \"s#<memory unit='KiB'>32768#<memory unit='KiB'>65536#\" \"$1\"")
+        let refused = try CLI.run(["edit", "--json", path], environment: ["EDITOR": abi, "VISUAL": ""])
+        #expect(refused.status == 2)
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(refused.stdout)) as? [String: Any])
+        let finding = try #require((report["findings"] as? [[String: Any]])?.first)
+        #expect(finding["severity"] as? String == "restore_fails")
+        #expect(finding["libvirt_message"] as? String == "Target domain max memory 65536 does not match source 32768")
+    }
+
     /// On a terminal (script(1) gives one): "Failed. Try again? [y,n,f,?]" as virsh 9.0 asks; f forces.
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script")))
     func terminalOffersTryAgainAndForce() throws {
