@@ -21,7 +21,7 @@ public enum DomainSecrets {
                                                 range: passwd.range, text: Array(bytes[passwd.range]), indentation: []))
                 }
             }
-            if tag.name == "cookies", tag.ancestors.last == "source", let location = sourceLocation(tag, diskOrdinal) {
+            if tag.name == "cookies", tag.ancestors.last == "source", let location = sourceLocation(tag.ancestors, diskOrdinal) {
                 let end = tag.kind == .empty ? tag.range.upperBound : matchingEnd(tags, from: position)
                 guard let end else { return nil }
                 let (range, indentation) = wholeLines(bytes, tag.range.lowerBound..<end)
@@ -102,9 +102,11 @@ public enum DomainSecrets {
         return ordinal == 1 ? "\(name) (<graphics type='\(type)'>)" : "\(name) (<graphics type='\(type)'> \(ordinal))"
     }
 
-    static func sourceLocation(_ tag: XMLTag, _ diskOrdinal: Int) -> String? {
-        guard let disk = tag.ancestors.lastIndex(of: "disk") else { return nil }
-        return "disk \(diskOrdinal)'s <" + tag.ancestors[(disk + 1)...].joined(separator: "><") + ">"
+    /// "disk N's <source>" (or "<backingStore><source>" ...) for the `<source>`
+    /// whose path from the document root is `path`.
+    static func sourceLocation(_ path: [String], _ diskOrdinal: Int) -> String? {
+        guard let disk = path.lastIndex(of: "disk") else { return nil }
+        return "disk \(diskOrdinal)'s <" + path[(disk + 1)...].joined(separator: "><") + ">"
     }
 
     static func matchingEnd(_ tags: [XMLTag], from position: Int) -> Int? {
@@ -148,9 +150,7 @@ public enum DomainSecrets {
             var diskOrdinal = 0
             for (position, tag) in tags.enumerated() where tag.kind != .end {
                 if tag.name == "disk" { diskOrdinal += 1 }
-                guard tag.name == "source", let location = sourceLocation(
-                    XMLTag(kind: .start, name: "cookies", range: tag.range, attributes: [], attributesEnd: 0,
-                           ancestors: tag.ancestors + ["source"]), diskOrdinal),
+                guard tag.name == "source", let location = sourceLocation(tag.ancestors + ["source"], diskOrdinal),
                       location == secret.location else { continue }
                 var end = tag.range.upperBound
                 if tag.kind == .start {
