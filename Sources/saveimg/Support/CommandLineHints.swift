@@ -55,6 +55,14 @@ enum CommandLineHints {
             if first != "help", !names.contains(first) { return unknownSubcommand(first, names) }
         }
         guard let command = subcommand(in: arguments) else { return nil }
+        // A group such as `ext` followed by a word that is none of its subcommands.
+        let group = command.configuration.subcommands.map(name(of:))
+        if !group.isEmpty, let position = arguments.firstIndex(of: name(of: command)),
+           let word = arguments[(position + 1)...].first(where: { !$0.hasPrefix("-") }), !group.contains(word) {
+            let suggestion = closest(to: word, in: group).map { "; did you mean '\($0)'?" } ?? ""
+            return "saveimg \(name(of: command)): '\(word)' is not one of its commands (\(group.joined(separator: ", ")))"
+                + "\(suggestion)\nSee 'saveimg help \(name(of: command))'."
+        }
         let known = longOptions(of: command)
         for argument in arguments {
             if argument == "--" { break }

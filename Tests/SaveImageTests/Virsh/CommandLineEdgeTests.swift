@@ -12,6 +12,8 @@ import Testing
         let help = try CLI.run(["help", "frob"])
         #expect(help.status == 1 && help.stderr.contains("'frob' is not a saveimg command"))
         #expect(try CLI.run(["help", "inspect"]).status == 0)
+        let nested = try CLI.run(["ext", "shw", "x.sav"])
+        #expect(nested.status == 1 && nested.stderr.contains("did you mean 'show'?"))
         let option = try CLI.run(["set-state", "x.sav", "--pause"])
         #expect(option.status == 1)
         #expect(option.stderr.contains("unknown option '--pause'; did you mean '--paused'?"))
