@@ -7,7 +7,8 @@ import Glibc
 /// A private temporary file (0600, in $TMPDIR or /tmp) opened in the user's
 /// editor, as `virsh save-image-edit` does: $VISUAL, else $EDITOR, else vi,
 /// run through `sh -c` so an editor with arguments (`code -w`) works. The
-/// file is removed by ``remove()``.
+/// file is removed by ``remove()``, or when SIGINT, SIGTERM or SIGHUP ends
+/// saveimg first (SIGINT and SIGQUIT go to the editor only while it runs).
 final class EditorSession {
     let path: String
 
@@ -25,6 +26,7 @@ final class EditorSession {
             throw ExitCode(ExitStatus.invalid)
         }
         path = template.withUnsafeBufferPointer { String(cString: $0.baseAddress.unsafelyUnwrapped) }
+        SignalCleanup.arm(path)
         defer { close(fd) }
         _ = fchmod(fd, 0o600)
         var offset = 0
@@ -33,7 +35,7 @@ final class EditorSession {
             if written < 0, errno == EINTR { continue }
             guard written > 0 else {
                 let reason = String(cString: strerror(errno))
-                unlink(path)
+                remove()
                 print("saveimg: cannot write the temporary file to edit: \(reason)", to: &standardError)
                 throw ExitCode(ExitStatus.invalid)
             }
@@ -84,5 +86,8 @@ final class EditorSession {
     /// The file's bytes now.
     func read() throws -> [UInt8] { try readInputFile(path) }
 
-    func remove() { unlink(path) }
+    func remove() {
+        unlink(path)
+        SignalCleanup.disarm()
+    }
 }

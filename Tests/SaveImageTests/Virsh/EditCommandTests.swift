@@ -104,6 +104,41 @@ import Testing
         #expect(finding["libvirt_message"] as? String == "Target domain max memory 65536 does not match source 32768")
     }
 
+    /// saveimg killed (SIGTERM, SIGHUP) while the editor runs: the temporary file goes too.
+    @Test func temporaryFileRemovedWhenKilledDuringTheEdit() throws {
+        let directory = try TemporaryDirectory()
+        let path = try SecretFixtures.copy("vnc-11.3", into: directory)
+        let before = try EditFixtures.read(path)
+        let editor = try Self.editor(directory, "sleep 3")
+        let process = Process()
+        // The test runner blocks SIGTERM and children inherit that mask: start saveimg with
+        // none blocked, as a shell does (python unblocks, then execs saveimg in its place).
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = ["-c", "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); "
+                             + "os.execv(sys.argv[1], sys.argv[1:])", CLI.executable, "edit", path]
+        var environment = ProcessInfo.processInfo.environment
+        environment["EDITOR"] = editor
+        environment["VISUAL"] = ""
+        environment["TMPDIR"] = directory.path
+        process.environment = environment
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var seen: [String] = []
+        for _ in 0..<100 where seen.count < 2 {
+            usleep(50_000)
+            seen = (try? Self.seen(directory)) ?? []
+        }
+        let tempFile = String(try #require(seen.first).dropFirst(4))
+        #expect(FileManager.default.fileExists(atPath: tempFile))
+        process.terminate()
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal)
+        #expect(!FileManager.default.fileExists(atPath: tempFile))
+        #expect(try EditFixtures.read(path) == before)
+    }
+
     /// On a terminal (script(1) gives one): "Failed. Try again? [y,n,f,?]" as virsh 9.0 asks; f forces.
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script")))
     func terminalOffersTryAgainAndForce() throws {
