@@ -96,7 +96,7 @@ status=$?
 "$saveimg" scan --color always "$fleet" > "$work/scan-color.txt" 2>/dev/null
 set -e
 check "scan exits 2 (broken images present)" test "$status" -eq 2
-check "scan prints a header" grep -Eq '^VERDICT +STATE +FORMAT +SIZE +DOMAIN +CPU DELTA +FILE$' "$work/scan.txt"
+check "scan prints a header" grep -Eq '^VERDICT +STATE +FORMAT +SIZE/ALLOC +DOMAIN +CPU DELTA +FILE$' "$work/scan.txt"
 for image in "$repo"/testdata/libvirt-9.0/*.sav; do
     name=$(basename "$image")
     check "scan lists $name as restorable" grep -Eq "^(ok|warning) .* $fleet/$name\$" "$work/scan.txt"

@@ -46,4 +46,4 @@ run_case() {  # name, convert arguments...
 run_case raw --format raw
 for f in gzip bzip2 xz lzop zstd; do run_case "$f" --format "$f"; done
 run_case gzip-big-endian --format gzip --byte-order big
-run_case raw-version-1 --format raw --version 1
+run_case raw-version-1 --format raw --header-version 1

@@ -2,33 +2,50 @@ import ArgumentParser
 
 extension SaveImg {
     /// Parses and runs the command with the exit codes the README documents:
-    /// argument errors exit 1 (instead of ArgumentParser's 64), and an image
-    /// error (``SaveImageError``) or a ``CommandFailure`` exits 2, reported in
-    /// one place, ``ErrorExit``.
+    /// argument errors exit 1 (instead of ArgumentParser's 64) with a short
+    /// message, a pointer to the command's help and a "did you mean" for a
+    /// mistyped command or option; an image error (``SaveImageError``) or a
+    /// ``CommandFailure`` exits 2, reported in one place, ``ErrorExit``.
     static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        // `help frob` would print the top-level help and succeed.
+        if arguments.first == "help", let hint = CommandLineHints.hint(for: arguments) {
+            print(hint, to: &standardError)
+            Self.exit(withError: ExitCode(ExitStatus.usage))
+        }
         var command: any ParsableCommand
         do {
-            command = try parseAsRoot()
+            command = try parseAsRoot(arguments)
         } catch {
-            finish(error)
+            let code = exitCode(for: error)
+            if code == .success { Self.exit(withError: error) }  // --help, --version
+            if let hint = CommandLineHints.hint(for: arguments) {
+                print(hint, to: &standardError)
+                Self.exit(withError: ExitCode(ExitStatus.usage))
+            }
+            usageError(message(for: error), command: CommandLineHints.subcommand(in: arguments))
         }
         do {
             try command.run()
         } catch {
             ErrorExit.exitIfFailure(error, command: command)
-            finish(error)
+            if let exit = error as? ExitCode { Self.exit(withError: exit) }
+            if let validation = error as? ValidationError { usageError(validation.message, command: type(of: command)) }
+            let code = exitCode(for: error)
+            if code == .validationFailure || code.rawValue == 64 {
+                usageError(message(for: error), command: type(of: command))
+            }
+            Self.exit(withError: error)
         }
     }
 
-    /// Exits for an error that is not an image's: an `ExitCode` as thrown,
-    /// usage errors with 1.
-    private static func finish(_ error: any Error) -> Never {
-        if let exit = error as? ExitCode { Self.exit(withError: exit) }
-        let code = exitCode(for: error)
-        if code == .validationFailure || code.rawValue == 64 {
-            print(fullMessage(for: error), to: &standardError)
-            Self.exit(withError: ExitCode(ExitStatus.usage))
-        }
-        Self.exit(withError: error)
+    /// Prints `saveimg CMD: message` and a pointer to the command's help, and exits 1.
+    static func usageError(_ message: String, command: ParsableCommand.Type?) -> Never {
+        let name = command.map(CommandLineHints.name(of:))
+        var text = message
+        for prefix in ["Error: ", "error: "] where text.hasPrefix(prefix) { text.removeFirst(prefix.count) }
+        print("saveimg\(name.map { " " + $0 } ?? ""): \(text)", to: &standardError)
+        print("See 'saveimg help\(name.map { " " + $0 } ?? "")'.", to: &standardError)
+        Self.exit(withError: ExitCode(ExitStatus.usage))
     }
 }

@@ -37,7 +37,7 @@ public struct SaveImageError: Error, Hashable, Sendable, CustomStringConvertible
         var text = path.isEmpty ? "" : "\(path): "
         if let offset { text += "offset \(offset): " }
         text += "\(field): expected \(expected), found \(found)"
-        if let libvirtMessage { text += " (libvirt: \(libvirtMessage))" }
+        if let libvirtMessage, !found.contains(libvirtMessage) { text += " (libvirt: \(libvirtMessage))" }
         return text
     }
 }

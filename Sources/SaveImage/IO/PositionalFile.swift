@@ -49,7 +49,10 @@ public final class PositionalFile: PositionalReader {
 
     /// Creates a new file at `path` (`O_EXCL`, never through a link) with
     /// `permissions`, open read-write; nil when something already exists there.
-    static func createExclusively(_ path: String, permissions: UInt32) throws(SaveImageError) -> PositionalFile? {
+    /// Errors name `reportedAs` (the file a temporary one will replace).
+    static func createExclusively(
+        _ path: String, permissions: UInt32, reportedAs: String
+    ) throws(SaveImageError) -> PositionalFile? {
         let descriptor: FileDescriptor
         do {
             descriptor = try FileDescriptor.open(
@@ -58,9 +61,9 @@ public final class PositionalFile: PositionalReader {
         } catch Errno.fileExists {
             return nil
         } catch {
-            throw openFailure(error, path: path, writable: true)
+            throw openFailure(error, path: reportedAs, writable: true)
         }
-        return try PositionalFile(adopting: descriptor, path: path, writable: true, lock: false)
+        return try PositionalFile(adopting: descriptor, path: reportedAs, writable: true, lock: false)
     }
 
     private convenience init(path: String, options: FileDescriptor.OpenOptions, writable: Bool, lock: Bool) throws(SaveImageError) {

@@ -47,7 +47,7 @@ public final class ReplacementFile {
         var attempt = 0
         while true {
             let candidate = directory + "/." + name + ".\(label)-\(getpid())-\(attempt)"
-            if let file = try PositionalFile.createExclusively(candidate, permissions: 0o600) {
+            if let file = try PositionalFile.createExclusively(candidate, permissions: 0o600, reportedAs: destination) {
                 self.destination = destination
                 self.temporaryPath = candidate
                 self.file = file
@@ -56,7 +56,7 @@ public final class ReplacementFile {
                 return
             }
             guard attempt < 100 else {
-                throw SaveImageError(.io, path: candidate, field: "temporary file",
+                throw SaveImageError(.io, path: destination, field: "temporary file beside it",
                                      expected: "a new file in \(directory)", found: "100 names in use")
             }
             attempt += 1
@@ -95,7 +95,7 @@ public final class ReplacementFile {
     /// Sets the temporary file's size (`ftruncate`); unwritten ranges stay holes.
     public func setSize(_ size: UInt64) throws(SaveImageError) {
         if case .failure(let error) = Syscall.nothingOrErrno({ ftruncate(fd, off_t(clamping: size)) }) {
-            throw .systemCall("ftruncate", failedWith: error, path: temporaryPath, field: "temporary file",
+            throw .systemCall("ftruncate", failedWith: error, path: destination, field: "temporary file beside it",
                               expected: "size \(size)")
         }
     }
@@ -112,16 +112,16 @@ public final class ReplacementFile {
     func setOwnership(
         mode: UInt32, owner: UInt32, group: UInt32, ownerRequired: Bool, like source: String? = nil
     ) throws(SaveImageError) {
-        let mine = try FileStatus(of: fd, path: temporaryPath)
+        let mine = try FileStatus(of: fd, path: destination)
         if mine.owner != owner || mine.group != group,
            case .failure(let error) = Syscall.nothingOrErrno({ fchown(fd, owner, group) }),
            ownerRequired || error != .notPermitted {
-            throw .systemCall("fchown", failedWith: error, path: temporaryPath, field: "owner",
+            throw .systemCall("fchown", failedWith: error, path: destination, field: "new file's owner",
                               expected: "owner \(owner):\(group)" + (source.map { " like \($0)" } ?? ""),
                               note: "; the original is unchanged")
         }
         if case .failure(let error) = Syscall.nothingOrErrno({ fchmod(fd, mode_t(mode & 0o7777)) }) {
-            throw .systemCall("fchmod", failedWith: error, path: temporaryPath, field: "mode",
+            throw .systemCall("fchmod", failedWith: error, path: destination, field: "new file's mode",
                               expected: "mode \(String(mode & 0o7777, radix: 8))")
         }
     }
@@ -142,7 +142,7 @@ public final class ReplacementFile {
             let result = value.withUnsafeBytes { saveimg_fsetxattr(fd, name, $0.baseAddress, $0.count) }
             if result != 0 {
                 if name.hasPrefix("user.") {
-                    throw SaveImageError(.io, path: temporaryPath, field: "extended attribute \(name)",
+                    throw SaveImageError(.io, path: destination, field: "new file's extended attribute \(name)",
                                          expected: "a copy of \(original.path)'s attribute",
                                          found: "fsetxattr failed: \(Syscall.describe(Errno(rawValue: saveimg_errno())))")
                 }
@@ -162,7 +162,7 @@ public final class ReplacementFile {
     public func commit() throws(SaveImageError) {
         if case .failure(let error) = Syscall.nothingOrErrno({ rename(temporaryPath, destination) }) {
             throw .systemCall("rename", failedWith: error, path: destination,
-                              expected: "rename of \(temporaryPath) over it", note: "; the original is unchanged")
+                              expected: "the new file renamed over it", note: "; the original is unchanged")
         }
         committed = true
         if removesOnSignal { saveimg_cleanup_disarm() }

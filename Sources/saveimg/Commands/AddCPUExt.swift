@@ -24,7 +24,9 @@ extension SaveImg {
                 """)
 
         @Argument(help: "Save image file.", completion: .file())
-        var file: String
+        var file: String?
+
+        @OptionGroup var source: ImageSource
 
         @Option(help: ArgumentHelp("The updated <cpu> element ('-' for standard input).", valueName: "CPU.xml"),
                 completion: .file())
@@ -53,6 +55,7 @@ extension SaveImg {
         }
 
         func run() throws {
+            let file = try source.path(file)
             let source = (fromDomain ? originalCPU : cpu) ?? "-"
             let element = try CPUXML.parse(try readInputFile(source), path: source)
             let force = force

@@ -21,7 +21,9 @@ extension SaveImg {
                 """)
 
         @Argument(help: "Save image files.", completion: .file())
-        var files: [String]
+        var files: [String] = []
+
+        @OptionGroup var source: ImageSource
 
         @Flag(help: "Decompress and walk the whole stream.")
         var deep = false
@@ -30,6 +32,7 @@ extension SaveImg {
         var json = false
 
         func run() throws {
+            let files = try source.paths(self.files)
             var output = PerFileOutput(json: json)
             for path in files {
                 do {

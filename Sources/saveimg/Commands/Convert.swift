@@ -8,7 +8,7 @@ extension SaveImg {
             abstract: "Rewrite a save image's stream in another compression format.",
             discussion: """
                 The domain XML, cookie, extension chain and padding are copied byte for byte; \
-                the header's format field (and, if asked, its byte order and version) is rewritten. \
+                the header's format field (and, if asked, its byte order and, with --header-version, its version) is rewritten. \
                 gzip is compressed in parallel (one gzip member, as pigz writes), xz and zstd with \
                 their libraries' worker threads, bzip2 with libbz2, lzop through the lzop program. \
                 The output is written to a temporary file beside OUT and renamed over it when \
@@ -22,13 +22,16 @@ extension SaveImg {
                 Exit status: 0 converted; 1 usage error; 2 the input is invalid or the conversion failed.
                 """)
 
-        @Argument(help: "Input image.", completion: .file())
-        var input: String
+        @Argument(help: "Input image (left out with --managed-save).", completion: .file())
+        var input: String?
 
         @Argument(help: "Output image (may be the input).", completion: .file())
-        var output: String
+        var output: String?
 
-        @Option(help: "Stream format: raw, gzip, bzip2, xz, lzop or zstd.")
+        @OptionGroup var source: ImageSource
+
+        @Option(help: "Stream format: raw, gzip, bzip2, xz, lzop or zstd.",
+                completion: .list(["raw", "gzip", "bzip2", "xz", "lzop", "zstd"]))
         var format: String
 
         @Option(help: "Compression level (default: the level of libvirt's program: gzip 6, bzip2 9, xz 3, lzop 3, zstd 3).")
@@ -37,10 +40,11 @@ extension SaveImg {
         @Option(help: "Worker threads for gzip, xz and zstd (default: the number of CPUs).")
         var threads: Int?
 
-        @Option(name: .customLong("byte-order"), help: "Header byte order to write: little or big (default: the input's).")
+        @Option(name: .customLong("byte-order"), help: "Header byte order to write: little or big (default: the input's).",
+                completion: .list(["little", "big"]))
         var byteOrder: String?
 
-        @Option(help: "Header version to write: 1 or 2 (1 only with a raw stream).")
+        @Option(name: .customLong("header-version"), help: "Header version to write: 1 or 2 (1 only with a raw stream).")
         var version: UInt32?
 
         @Flag(name: [.short, .long], help: "Show a progress bar on standard error (only when it is a terminal).")
@@ -61,13 +65,16 @@ extension SaveImg {
             if let byteOrder, ByteOrder(rawValue: byteOrder) == nil {
                 throw ValidationError("--byte-order must be little or big")
             }
-            if let version, version != 1 && version != 2 { throw ValidationError("--version must be 1 or 2") }
+            if let version, version != 1 && version != 2 { throw ValidationError("--header-version must be 1 or 2") }
             if version == 1 && target != .raw {
-                throw ValidationError("--version 1 needs --format raw (libvirt ignores the format below version 2)")
+                throw ValidationError("--header-version 1 needs --format raw (libvirt ignores the format below version 2)")
             }
         }
 
         func run() throws {
+            let (inputArgument, outputArgument) = source.shifted(input, output)
+            let input = try source.path(inputArgument)
+            guard let output = outputArgument else { throw ValidationError("missing the output image OUT") }
             let request = ConversionRequest(
                 format: CompressionFormat(name: format) ?? .raw,
                 options: CompressionOptions(level: level, threads: threads ?? ProcessorCount.online),

@@ -2,7 +2,7 @@ import ArgumentParser
 import SaveImage
 
 extension SaveImg {
-    /// `saveimg define FILE NEW.xml`: replace the domain XML.
+    /// `saveimg define FILE NEW.xml [--running|--paused]`: replace the domain XML.
     struct Define: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Replace the domain XML, refusing guest-ABI changes as libvirt does.",
@@ -14,29 +14,61 @@ extension SaveImg {
                 (e.g. "Target domain max memory 65536 does not match source 32768"); --force writes them \
                 anyway (libvirt's restore will then fail).
 
+                Secrets that `dumpxml` hides (a VNC or SPICE password, a network disk's HTTP cookies) \
+                are kept as stored when the new XML does not set them, so `dumpxml`, edit, `define` \
+                keeps the password; the output says which were kept. --drop-secrets writes the new XML as \
+                given (a stored password it does not set is removed, as `virsh save-image-define` does). --running or --paused also sets \
+                whether the guest resumes after restore, in the same write (as \
+                `virsh save-image-define --running/--paused`).
+
                 The domain XML sits at offset 92 and no header word can move it, so this command writes a \
                 new file and renames it over FILE (the stream is copied, holes kept).
 
                 Examples:
                   saveimg dumpxml vm.save > vm.xml; $EDITOR vm.xml; saveimg define vm.save vm.xml
+                  saveimg define vm.save vm.xml --paused
+                  saveimg define --managed-save vm vm.xml
                 """)
 
-        @Argument(help: "Save image file.", completion: .file())
-        var file: String
+        @Argument(help: "Save image file (left out with --managed-save).", completion: .file())
+        var file: String?
 
         @Argument(help: "The new domain XML ('-' for standard input).", completion: .file())
-        var xml: String
+        var xml: String?
+
+        @OptionGroup var source: ImageSource
 
         @Flag(help: "Write an ABI-incompatible domain XML.")
         var force = false
 
+        @Flag(help: "Do not keep stored secrets (passwords) that the new XML does not set.")
+        var dropSecrets = false
+
+        @Flag(exclusivity: .exclusive, help: "--running: resume after restore; --paused: stay paused (default: unchanged).")
+        var state: SetState.GuestState?
+
         @OptionGroup var options: EditOptions
 
         func run() throws {
+            // With --managed-save the one positional argument is the XML.
+            let (fileArgument, xmlArgument) = source.shifted(file, xml)
+            guard let xml = xmlArgument else { throw ValidationError("missing the new domain XML (NEW.xml or '-')") }
+            let file = try source.path(fileArgument)
             let bytes = try readInputFile(xml)
             let force = force
-            let xml = xml
-            try options.run(file) { try $0.replacingDomainXML(bytes, force: force, sourceName: xml) }
+            let running = state.map { $0 == .running }
+            let keep = !dropSecrets
+            var secrets: DomainSecrets.Kept?
+            try options.run(file) { image in
+                let kept = DomainSecrets.keeping(keep ? image.domainSecrets : [], in: bytes)
+                secrets = kept
+                var content = try image.replacingDomainXML(kept.bytes, force: force, sourceName: xml)
+                if let running { content.wasRunning = running ? 1 : 0 }
+                return content
+            }
+            if let secrets {
+                for line in SecretNotes.lines(secrets, dryRun: options.dryRun) { print(line) }
+            }
         }
     }
 }

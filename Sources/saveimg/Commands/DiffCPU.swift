@@ -19,11 +19,14 @@ extension SaveImg {
                   saveimg diff-cpu /var/lib/libvirt/qemu/save/vm.save
                   saveimg diff-cpu --color always -U 1 vm.save | less -R
 
-                Exit status: 0 the CPUs were compared; 2 an image is invalid.
+                Exit status, as diff(1): 0 the CPUs are the same in every image (or a cookie has no \
+                <cpu>); 1 they differ in at least one; 2 an image is invalid (or a usage error, 1).
                 """)
 
         @Argument(help: "Save image files.", completion: .file())
-        var files: [String]
+        var files: [String] = []
+
+        @OptionGroup var source: ImageSource
 
         @Option(name: [.customShort("U", allowingJoined: true), .long], help: "Lines of context around each change.")
         var context = 3
@@ -39,18 +42,22 @@ extension SaveImg {
         var json = false
 
         func run() throws {
+            let files = try source.paths(self.files)
             let style = TextStyle(json ? .never : color)
             var output = PerFileOutput(json: json)
+            var differ = false
             for path in files {
                 do {
                     let image = try SaveImage(contentsOf: path)
-                    try output.report(DiffCPUReport(image, context: context),
-                                      text: Self.diff(image, context: context, style: style))
+                    let text = Self.diff(image, context: context, style: style)
+                    try output.report(DiffCPUReport(image, context: context), text: text)
+                    if text != nil, image.cookie?.cpu != nil { differ = true }
                 } catch let error as SaveImageError {
                     output.report(error, path: path)
                 }
             }
             try output.finish()
+            if differ { throw ExitCode(1) }  // diff's convention: 1 when the CPUs differ
         }
 
         /// The diff text, a note, or nil when the CPUs are the same.

@@ -22,14 +22,16 @@ extension SaveImg {
         struct List: ParsableCommand {
             static let configuration = CommandConfiguration(abstract: "List the extensions (index, root element, size, offset).")
 
-            @Argument(help: "Save image file.", completion: .file())
-            var file: String
+            @Argument(help: "Save image file (left out with --managed-save).", completion: .file())
+            var file: String?
+
+            @OptionGroup var source: ImageSource
 
             @Flag(help: "Print the cookie and the extensions as JSON (one line).")
             var json = false
 
             func run() throws {
-                let image = try SaveImage(contentsOf: file)
+                let image = try SaveImage(contentsOf: try source.path(file))
                 if json {
                     try printJSONLine(ChainReport(image))
                     return
@@ -49,16 +51,21 @@ extension SaveImg {
         struct Show: ParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Print extension N exactly as stored.")
 
-            @Argument(help: "Save image file.", completion: .file())
-            var file: String
+            @Argument(help: "Save image file (left out with --managed-save).", completion: .file())
+            var file: String?
+
+            @OptionGroup var source: ImageSource
 
             @Argument(help: "Extension index (1 = first document after the cookie).")
-            var index: Int
+            var index: Int?
 
             @Flag(help: "Print the extension as JSON (one line): where it is and its text.")
             var json = false
 
             func run() throws {
+                let (fileArgument, second) = source.shifted(file, index.map(String.init))
+                let file = try source.path(fileArgument)
+                guard let index = second.flatMap({ Int($0) }) else { throw ValidationError("missing the extension index N") }
                 let image = try SaveImage(contentsOf: file)
                 guard index >= 1, index <= image.extensions.count else {
                     throw CommandFailure(code: .noSuchDocument, path: file,
@@ -80,11 +87,13 @@ extension SaveImg {
             static let configuration = CommandConfiguration(
                 abstract: "Chain an XML document after the cookie (an image without a cookie gets <cookie/> first).")
 
-            @Argument(help: "Save image file.", completion: .file())
-            var file: String
+            @Argument(help: "Save image file (left out with --managed-save).", completion: .file())
+            var file: String?
+
+            @OptionGroup var source: ImageSource
 
             @Argument(help: "The XML document ('-' for standard input).", completion: .file())
-            var document: String
+            var document: String?
 
             @Option(help: "Insert as extension N (default: append).")
             var at: Int?
@@ -92,6 +101,9 @@ extension SaveImg {
             @OptionGroup var options: EditOptions
 
             func run() throws {
+                let (fileArgument, second) = source.shifted(file, document)
+                let file = try source.path(fileArgument)
+                guard let document = second else { throw ValidationError("missing the XML document (a file or '-')") }
                 var bytes = try readInputFile(document)
                 while bytes.last == 0 { bytes.removeLast() }
                 let at = at
@@ -102,16 +114,20 @@ extension SaveImg {
         struct Remove: ParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Remove extension N from the chain.")
 
-            @Argument(help: "Save image file.", completion: .file())
-            var file: String
+            @Argument(help: "Save image file (left out with --managed-save).", completion: .file())
+            var file: String?
+
+            @OptionGroup var source: ImageSource
 
             @Argument(help: "Extension index (1 = first document after the cookie).")
-            var index: Int
+            var index: Int?
 
             @OptionGroup var options: EditOptions
 
             func run() throws {
-                let index = index
+                let (fileArgument, second) = source.shifted(file, index.map(String.init))
+                let file = try source.path(fileArgument)
+                guard let index = second.flatMap({ Int($0) }) else { throw ValidationError("missing the extension index N") }
                 try options.run(file) { try $0.removingExtension(at: index) }
             }
         }

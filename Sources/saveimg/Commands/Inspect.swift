@@ -19,12 +19,15 @@ extension SaveImg {
                 """)
 
         @Argument(help: "Save image files.", completion: .file())
-        var files: [String]
+        var files: [String] = []
+
+        @OptionGroup var source: ImageSource
 
         @Flag(help: "Print JSON lines: one object per image.")
         var json = false
 
         func run() throws {
+            let files = try source.paths(self.files)
             var output = PerFileOutput(json: json)
             for path in files {
                 do {

@@ -21,12 +21,15 @@ extension SaveImg {
                 """)
 
         @Argument(help: "Save image file.", completion: .file())
-        var file: String
+        var file: String?
+
+        @OptionGroup var source: ImageSource
 
         @Flag(help: "Print the result as JSON (one line): the digest and, when sealed now, the edit.")
         var json = false
 
         func run() throws {
+            let file = try source.path(file)
             let report = try DeepCheck.run(path: file)
             guard report.problems.isEmpty, report.stream.reachedEOF else {
                 if !json { print(Check.text(report), to: &standardError) }

@@ -15,7 +15,9 @@ extension SaveImg {
                 """)
 
         @Argument(help: "Save image file.", completion: .file())
-        var file: String
+        var file: String?
+
+        @OptionGroup var source: ImageSource
 
         @Flag(exclusivity: .exclusive, help: "--running: resume after restore; --paused: stay paused.")
         var state: GuestState
@@ -27,6 +29,7 @@ extension SaveImg {
         @OptionGroup var options: EditOptions
 
         func run() throws {
+            let file = try source.path(file)
             let running = state == .running
             try options.run(file) { $0.settingWasRunning(running) }
         }

@@ -12,13 +12,14 @@ extension SaveImg {
                 and every reason with a stable code, the message libvirt gives and a fix hint. Reads \
                 only the header, the data region and the stream's first bytes.
 
-                The target reader is --target-libvirt (a version such as 3.2 or 9.0, or `lab`, \
-                `current`; default 9.0). The target host CPU is --domcapabilities (preferred: what \
+                The target reader is --target-libvirt: the libvirt version that will restore the \
+                image (such as 7.0, 9.0 or 11.3; `current` for the newest; default 9.0). The target host CPU is --domcapabilities (preferred: what \
                 libvirt compares guest CPUs with, also under TCG) or --capabilities (`virsh \
                 capabilities`); with neither, this machine's /proc/cpuinfo, which binds only KVM \
                 guests (<domain type='kvm'>; TCG emulates missing features), and --no-host skips \
-                the host comparison. --model-additions gives the features QEMU adds per model on that \
-                host (scripts/lab/measure-model-additions.py), needed to predict "extra features".
+                the host comparison. --model-additions gives the features QEMU adds to each CPU model on that \
+                host, one line per model (`Westmere: pclmuldq hypervisor arat`, from a guest of that \
+                model started there), needed to predict libvirt's "extra features" refusal.
 
                 Examples:
                   saveimg verify vm.save
@@ -32,10 +33,17 @@ extension SaveImg {
                 invalid).
                 """)
 
-        @Argument(help: "Save image files or directories.", completion: .file())
-        var paths: [String]
+        /// Versions offered by shell completion: where libvirt's restore behaviour changes
+        /// (CPU check 3.2, cookie 3.5, feature messages 4.7) and the releases measured (7.0, 9.0, 11.3).
+        static let knownLibvirtVersions = ["3.2", "3.5", "4.7", "7.0", "9.0", "11.3", "current"]
 
-        @Option(name: .customLong("target-libvirt"), help: "Target libvirt version (3.2, 9.0.0) or profile (lab, current).")
+        @Argument(help: "Save image files or directories.", completion: .file())
+        var paths: [String] = []
+
+        @OptionGroup var source: ImageSource
+
+        @Option(name: .customLong("target-libvirt"), help: "The libvirt version that will restore the image (e.g. 7.0, 9.0, 11.3, or current).",
+                completion: .list(Self.knownLibvirtVersions))
         var targetLibvirt = "9.0"
 
         @Option(help: "`virsh capabilities` XML of the target host.", completion: .file())
@@ -61,9 +69,20 @@ extension SaveImg {
         @Flag(help: "Print JSON lines: one object per image.")
         var json = false
 
+        func validate() throws {
+            if noHost, let given = [("--domcapabilities", domcapabilities), ("--capabilities", capabilities),
+                                     ("--model-additions", modelAdditions)].first(where: { $0.1 != nil }) {
+                throw ValidationError("--no-host skips the host comparison; it cannot be used with \(given.0)")
+            }
+            if domcapabilities != nil && capabilities != nil {
+                throw ValidationError("give one target host description: --domcapabilities (preferred) or --capabilities")
+            }
+        }
+
         func run() throws {
+            let paths = try source.paths(self.paths)
             guard let profile = ReaderProfile(named: targetLibvirt) else {
-                throw ValidationError("--target-libvirt: expected a version such as 9.0 or a profile (lab, current), found '\(targetLibvirt)'")
+                throw ValidationError("--target-libvirt: expected a libvirt version such as 9.0 or 11.3 (or current), found '\(targetLibvirt)'")
             }
             let verifier = RestoreVerifier(profile: profile, host: try loadHost(), replacementDomain: try loadReplacement())
             let (files, skippedDirectories) = VerifyInputs.expand(paths, recursive: recursive)

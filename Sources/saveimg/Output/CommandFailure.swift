@@ -11,6 +11,10 @@ struct CommandFailure: Error, CustomStringConvertible {
         case sealConflict = "seal_conflict"
         /// An input file (CPU.xml, NEW.xml, a document) cannot be read.
         case inputUnreadable = "input_unreadable"
+        /// `edit`: the editor could not be started or failed; the image is unchanged.
+        case editorFailed = "editor_failed"
+        /// `--managed-save NAME`: the domain has no managed save file.
+        case noManagedSave = "no_managed_save"
         /// The paths given hold no save image (`verify DIR` without `--recursive`).
         case noImages = "no_images"
     }

@@ -17,17 +17,19 @@ struct EditReport {
         lines.append("\(new.path): \(verb) \(plan.strategy.rawValue) (\(plan.reason))")
         lines.append("  header: " + headerChanges(old.header, new.header))
         if plan.strategy == .inPlace {
+            // File offsets, as inspect prints them (the plan's are data-region offsets).
+            let base = SaveImageHeader.size
             for write in plan.documentWrites {
-                lines.append("  region [\(write.offset), \(write.offset + write.bytes.count)): new chain "
+                lines.append("  bytes [\(base + write.offset), \(base + write.offset + write.bytes.count)): new chain "
                              + "(\(new.region.chain.count) document(s)) in free bytes")
             }
             for write in plan.cleanupWrites {
-                lines.append("  region [\(write.offset), \(write.offset + write.bytes.count)): old chain zeroed after the header")
+                lines.append("  bytes [\(base + write.offset), \(base + write.offset + write.bytes.count)): old chain zeroed after the header")
             }
             lines.append("  stream: untouched at offset \(old.streamOffset)")
         } else {
             lines.append("  layout: domain XML \(new.region.domainXML.storedLength) bytes, chain \(new.region.chain.count) "
-                         + "document(s) at \(new.header.cookieOffset), padding \(new.region.padding.count) bytes")
+                         + "document(s) at offset \(UInt64(SaveImageHeader.size) + UInt64(new.header.cookieOffset)), padding \(new.region.padding.count) bytes")
             let move = new.streamOffset == old.streamOffset ? "stays at offset \(old.streamOffset)"
                 : "moves from offset \(old.streamOffset) to \(new.streamOffset)"
             lines.append("  stream: \(old.streamLength) bytes, \(move), "

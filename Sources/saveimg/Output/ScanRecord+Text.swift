@@ -8,19 +8,20 @@ extension ScanRecord {
         static let verdict = 13
         static let state = 7
         static let format = 6
-        static let size = 6
+        static let size = 13
         static let domain = 20
         static let cpuDelta = 32
     }
 
     /// The column titles.
     static func tableHeader(style: TextStyle) -> String {
-        style.bold(row("VERDICT", "STATE", "FORMAT", "SIZE", "DOMAIN", "CPU DELTA", "FILE"))
+        style.bold(row("VERDICT", "STATE", "FORMAT", "SIZE/ALLOC", "DOMAIN", "CPU DELTA", "FILE"))
     }
 
     /// One aligned line; an unreadable or invalid image's line ends with the error.
     func tableLine(style: TextStyle) -> String {
-        let size = fileSize.map(humanSize) ?? "-"
+        // Apparent size / allocated size (a sparse image allocates less).
+        let size = (fileSize.map(humanSize) ?? "-") + "/" + (allocatedSize.map(humanSize) ?? "-")
         var line = Self.row(verdict.rawValue, state ?? "-", format ?? "-", size, domain ?? "-",
                             cpuDelta ?? "-", file, paintVerdict: style.enabled ? paint(style) : nil)
         if let error { line += "  " + style.red(Self.describe(error)) }

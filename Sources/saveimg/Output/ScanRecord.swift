@@ -1,4 +1,7 @@
 import SaveImage
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One line of `saveimg scan`: a save image and its verdict, or why it could
 /// not be read. Encoded as one JSON line (`--json`); keys are documented in
@@ -12,6 +15,9 @@ struct ScanRecord: Encodable, Sendable {
     var file: String
     var verdict: Verdict
     var fileSize: UInt64?
+    /// Bytes the file occupies on disk (st_blocks × 512): less than
+    /// `fileSize` for a sparse image, the measure of what it costs.
+    var allocatedSize: UInt64?
     var domain: String?
     var uuid: String?
     /// `running` or `paused`: what restore resumes to (the header's was_running).
@@ -63,9 +69,13 @@ extension ScanRecord {
         case .image(let image):
             let verdict = verifier.verify(image)
             let findings = verdict.reasons.filter { $0.severity > .info }.map(FindingReport.init)
-            return ScanRecord(path: path, image: image, verdict: verdict.outcome.severity, findings: findings)
+            var record = ScanRecord(path: path, image: image, verdict: verdict.outcome.severity, findings: findings)
+            record.allocatedSize = allocatedBytes(path)
+            return record
         case .invalid(let error):
-            return ScanRecord(path: path, size: size, verdict: .invalid, error: error)
+            var record = ScanRecord(path: path, size: size, verdict: .invalid, error: error)
+            record.allocatedSize = allocatedBytes(path)
+            return record
         case .unreadable(let error):
             return ScanRecord(path: path, size: nil, verdict: .unreadable, error: error)
         }
@@ -99,4 +109,13 @@ struct ScanSummary: Encodable, Sendable {
         case .unreadable: unreadable += 1
         }
     }
+
+}
+
+/// st_blocks × 512 of `path` (what the file occupies on disk), or nil when it cannot be stat'ed.
+func allocatedBytes(_ path: String) -> UInt64? {
+    var info = stat()
+    guard stat(path, &info) == 0, info.st_blocks >= 0 else { return nil }
+    let (bytes, overflow) = UInt64(info.st_blocks).multipliedReportingOverflow(by: 512)
+    return overflow ? nil : bytes
 }
