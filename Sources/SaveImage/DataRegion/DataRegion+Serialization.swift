@@ -19,7 +19,7 @@ extension DataRegion {
 
     /// The cookieOffset this region needs: where the chain starts, or 0.
     public var cookieOffset: UInt32 {
-        chain.isEmpty ? 0 : UInt32(domainXML.storedLength + gap.count)
+        chain.isEmpty ? 0 : UInt32(domainXML.storedLength + gap.count)  // bounded: in-memory sizes of a region <= 64 MiB (the reader's limit)
     }
 
     /// Lays the documents out again the way libvirt writes them: domain XML,
@@ -32,11 +32,11 @@ extension DataRegion {
         if chain.isEmpty { region.gap = [] }
         var position = region.domainXML.storedLength
         for document in chain {
-            region.chain.append(ChainDocument(regionOffset: UInt32(position), bytes: document.bytes))
-            position += document.bytes.count + 1
+            region.chain.append(ChainDocument(regionOffset: UInt32(position), bytes: document.bytes))  // bounded: a sum of in-memory document sizes (each at most 16 MiB, the XML parser's limit)
+            position += document.bytes.count + 1  // bounded: in-memory sizes
         }
         guard position <= length else { return nil }
-        region.padding = [UInt8](repeating: 0, count: length - position)
+        region.padding = [UInt8](repeating: 0, count: length - position)  // bounded: position <= length (documents fit)
         return region
     }
 }

@@ -76,8 +76,8 @@ public struct DomainSummary: Hashable, Sendable {
                                  expected: "at most \(limit) bytes", found: "\(value) \(unit.isEmpty ? "KiB" : unit)",
                                  libvirtMessage: "value too large: \(value)\(unit.isEmpty ? "KiB" : unit)")
         }
-        let bytes = value * scale  // value <= limit / scale: no overflow
-        let kib = bytes / 1024 + (bytes % 1024 == 0 ? 0 : 1)
+        let bytes = value * scale  // value <= limit / scale: no overflow  // bounded: value <= limit / scale (checked above)
+        let kib = bytes / 1024 + (bytes % 1024 == 0 ? 0 : 1)  // bounded: bytes / 1024 + 1 < 2^54
         guard kib < 1 << 53 else {
             throw SaveImageError(.valueOutOfRange, path: source.path, offset: source.offset, field: source.field,
                                  expected: "less than 2^53 KiB", found: "\(kib) KiB", libvirtMessage: "size value too large")
@@ -113,7 +113,7 @@ public struct DomainSummary: Hashable, Sendable {
         default: return nil
         }
         var scale: UInt64 = 1
-        for _ in 0..<power { scale *= base }  // at most 1024^6 = 2^60: no overflow
+        for _ in 0..<power { scale *= base }  // at most 1024^6 = 2^60: no overflow  // bounded: at most 1024^6 = 2^60
         return scale
     }
 
@@ -133,7 +133,7 @@ public struct DomainSummary: Hashable, Sendable {
             throw SaveImageError(.valueOutOfRange, path: source.path, offset: source.offset, field: source.field,
                                  expected: "at most \(UInt32.max)", found: "'\(element.text)'", libvirtMessage: refusal)
         }
-        let value = negative ? UInt32(truncatingIfNeeded: 0 &- magnitude) : UInt32(magnitude)
+        let value = negative ? UInt32(truncatingIfNeeded: 0 &- magnitude) : UInt32(magnitude)  // bounded: magnitude <= UInt32.max (checked above); -1 is 4294967295 as libvirt's strtoul reads it
         if value == 0 {
             throw SaveImageError(.valueOutOfRange, path: source.path, offset: source.offset, field: source.field,
                                  expected: "at least 1 vCPU", found: "0",

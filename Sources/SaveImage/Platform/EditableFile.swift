@@ -173,4 +173,13 @@ extension EditableFile {
         var st = Glibc.stat()
         return lstat(path, &st) == 0
     }
+
+    /// Whether `path` names the file `file` has open (same device and inode,
+    /// not following a link): `convert IN OUT` with OUT another name for IN.
+    static func isSameFile(_ path: String, asOpen file: borrowing ImageFile) -> Bool {
+        var st = Glibc.stat()
+        var open = Glibc.stat()
+        guard lstat(path, &st) == 0, fstat(file.descriptor.rawValue, &open) == 0 else { return false }
+        return st.st_dev == open.st_dev && st.st_ino == open.st_ino
+    }
 }
