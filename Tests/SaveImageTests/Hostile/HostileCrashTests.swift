@@ -16,6 +16,37 @@ enum HostileTools {
         if mounted { _ = try? Hostile.command(["/bin/umount", directory.path]) }
         return mounted
     }()
+    static let setpriv = FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")
+
+    /// SAVEIMG_REQUIRE_PRIVILEGED_TESTS=1 (scripts/test.sh sets it when run as
+    /// root, as CI is): the root, strace and mount tests must run, so a
+    /// missing tool fails ``HostilePrivilegedToolsTests`` instead of skipping.
+    static let required = ProcessInfo.processInfo.environment["SAVEIMG_REQUIRE_PRIVILEGED_TESTS"] == "1"
+
+    /// What is missing for the privileged tests, empty when they can all run.
+    static var missing: [String] {
+        var missing: [String] = []
+        if !isRoot { missing.append("root (uid 0)") }
+        if !strace { missing.append("/usr/bin/strace that may trace (apt-get install strace; ptrace allowed)") }
+        if !canMount { missing.append("permission to mount a tmpfs (root, CAP_SYS_ADMIN)") }
+        if !setpriv { missing.append("/usr/bin/setpriv (util-linux)") }
+        return missing
+    }
+}
+
+/// The safety table in FORMAT.md rests on the root/strace/mount tests; in CI
+/// they must run, not skip.
+@Suite("Hostile: privileged tools")
+struct HostilePrivilegedToolsTests {
+    @Test("when required (CI as root), strace, mount and setpriv are all available, so no privileged test skips")
+    func toolsPresentWhenRequired() {
+        if HostileTools.required {
+            #expect(HostileTools.missing.isEmpty,
+                    "SAVEIMG_REQUIRE_PRIVILEGED_TESTS=1 but missing: \(HostileTools.missing.joined(separator: "; "))")
+        } else if !HostileTools.missing.isEmpty {
+            print("privileged tests skip on this machine: missing \(HostileTools.missing.joined(separator: "; "))")
+        }
+    }
 }
 
 /// One edit whose every write step is interrupted by SIGKILL.

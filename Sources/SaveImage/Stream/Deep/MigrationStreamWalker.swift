@@ -164,7 +164,9 @@ struct MigrationStreamWalker {
         let idBytes: [UInt8] = [0x7e, UInt8(truncatingIfNeeded: id >> 24), UInt8(truncatingIfNeeded: id >> 16),
                                 UInt8(truncatingIfNeeded: id >> 8), UInt8(truncatingIfNeeded: id)]
         while true {
-            let ahead = cursor.peek(5)
+            // The footer starts with 0x7e: jump to each candidate rather than peeking at every byte.
+            let found = cursor.skip(toNext: SectionType.footer.rawValue)
+            let ahead = found ? cursor.peek(5) : []
             if ahead.count < 5 {
                 throw SaveImageError(.badStream, path: "", offset: cursor.offset, field: cursor.context,
                                      expected: "the section's footer (state started at \(start))",

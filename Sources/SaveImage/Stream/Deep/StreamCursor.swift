@@ -104,6 +104,19 @@ final class StreamCursor {
         }
     }
 
+    /// Moves to the next occurrence of `byte` without consuming it; false
+    /// (at the end) when there is none. One scan per chunk, not a peek per byte.
+    func skip(toNext byte: UInt8) -> Bool {
+        while advance() {
+            if let found = chunk[index...].firstIndex(of: byte) {
+                index = found
+                return true
+            }
+            index = chunk.count
+        }
+        return false
+    }
+
     /// Up to `count` bytes ahead without consuming them (fewer at the end).
     func peek(_ count: Int) -> [UInt8] {
         guard advance() else { return [] }
