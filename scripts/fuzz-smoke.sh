@@ -11,10 +11,13 @@ cd "$(dirname "$0")/.."
 seconds=${1:-5}
 scratch=.build-fuzz
 build=$scratch/fuzzer
-swift build -c release --product saveimg-fuzz --scratch-path "$build" \
-    -Xswiftc -sanitize=fuzzer -Xswiftc -DSAVEIMG_FUZZ 2>&1 \
-    | grep -Ev "Cannot export local symbol|^\[[0-9]+/[0-9]+\]|^(Building|Compiling|Write|Emitting|Planning)" || true
-[ -x "$build/release/saveimg-fuzz" ] || { echo "fuzz-smoke: build failed" >&2; exit 2; }
+mkdir -p "$scratch"
+if ! swift build -c release --product saveimg-fuzz --scratch-path "$build" \
+        -Xswiftc -sanitize=fuzzer -Xswiftc -DSAVEIMG_FUZZ > "$scratch/smoke-build.log" 2>&1; then
+    tail -30 "$scratch/smoke-build.log" >&2
+    echo "fuzz-smoke: build failed (log: $scratch/smoke-build.log)" >&2
+    exit 2
+fi
 rm -rf "$scratch/smoke"
 python3 scripts/fuzz-seeds.py "$scratch/smoke/seeds"
 status=0
