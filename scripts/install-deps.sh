@@ -11,7 +11,11 @@ have_pc liblzma || need+=(liblzma-dev)
 have_pc libzstd || need+=(libzstd-dev)
 have_pc libcrypto || need+=(libssl-dev)
 [ -e /usr/include/bzlib.h ] || need+=(libbz2-dev)
-for tool in gzip:gzip xz:xz-utils bzip2:bzip2 zstd:zstd lzop:lzop; do
+# The hostile tests: strace (fault injection, kill -9 at each system call),
+# util-linux (mount a tmpfs for ENOSPC, setpriv to drop root), coreutils
+# (timeout, sha256sum, truncate); python3 for the fuzz seeds (scripts/fuzz-smoke.sh).
+for tool in gzip:gzip xz:xz-utils bzip2:bzip2 zstd:zstd lzop:lzop strace:strace setpriv:util-linux mount:mount \
+        timeout:coreutils sha256sum:coreutils truncate:coreutils python3:python3; do
     command -v "${tool%%:*}" >/dev/null 2>&1 || need+=("${tool#*:}")
 done
 # The tests validate every --json output against schema/saveimg-output.schema.json

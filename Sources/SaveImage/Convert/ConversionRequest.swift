@@ -8,13 +8,17 @@ public struct ConversionRequest: Hashable, Sendable {
     public var byteOrder: ByteOrder?
     /// The header version to write (1 or 2); nil keeps the input's.
     public var version: UInt32?
+    /// Replace an existing output that is not the input (`--force`). Without
+    /// it an existing unrelated output is refused, so a typo cannot destroy a file.
+    public var replaceExisting: Bool
 
     public init(format: CompressionFormat, options: CompressionOptions = CompressionOptions(),
-                byteOrder: ByteOrder? = nil, version: UInt32? = nil) {
+                byteOrder: ByteOrder? = nil, version: UInt32? = nil, replaceExisting: Bool = false) {
         self.format = format
         self.options = options
         self.byteOrder = byteOrder
         self.version = version
+        self.replaceExisting = replaceExisting
     }
 }
 

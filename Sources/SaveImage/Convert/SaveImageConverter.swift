@@ -5,7 +5,8 @@
 /// The output is written to a temporary file in the output's directory and
 /// renamed over it only when complete and synced, with the input's mode and
 /// owner; so a failure or Ctrl-C leaves no partial output, the input is never
-/// modified, and output == input converts in place.
+/// modified, and output == input converts in place. An existing output
+/// that is not the input is refused unless ``ConversionRequest/replaceExisting``.
 public enum SaveImageConverter {
     /// Converts `input` to `output` as `request` says.
     public static func convert(
@@ -13,6 +14,12 @@ public enum SaveImageConverter {
         progress: ((ConversionProgress) -> Void)? = nil
     ) throws(SaveImageError) -> ConversionSummary {
         let file = try PositionalFile(openingForReading: input)
+        if !request.replaceExisting, let existing = FileStatus(ofLink: output),
+           existing.device != file.status.device || existing.inode != file.status.inode {
+            throw SaveImageError(.editRejected, path: output, field: "OUT", expected: "a path that does not exist, or IN itself",
+                                 found: "an existing file that is not \(input) (convert does not overwrite it; "
+                                     + "remove it first or pass --force)")
+        }
         let image = try SaveImage(reading: file)
         let source = try sourceFormat(of: image)
         let header = try outputHeader(image.header, request: request, path: input)

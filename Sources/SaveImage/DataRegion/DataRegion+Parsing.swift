@@ -18,24 +18,24 @@ extension DataRegion {
                 .cookieOffsetPastDataLength, path: path, offset: UInt64(HeaderField.cookieOffset.offset),
                 field: "cookieOffset", expected: "at most data_len (\(bytes.count))", found: "\(cookieOffset)")
         }
-        let xmlLimit = cookieOffset != 0 ? Int(cookieOffset) : bytes.count
+        let xmlLimit = cookieOffset != 0 ? Int(cookieOffset) : bytes.count  // bounded: a UInt32 fits in a 64-bit Int; <= bytes.count (checked above)
         guard let nul = bytes[0..<xmlLimit].firstIndex(of: 0) else {
             let boundary = cookieOffset != 0 ? "cookieOffset (\(cookieOffset))" : "data_len (\(bytes.count))"
             throw SaveImageError(
-                .domainXMLNotTerminated, path: path, offset: UInt64(SaveImageHeader.size) + UInt64(xmlLimit),
+                .domainXMLNotTerminated, path: path, offset: UInt64(SaveImageHeader.size) + UInt64(xmlLimit),  // bounded: 92 + at most data_len (a UInt32) < 2^33
                 field: "domain XML", expected: "a NUL terminating the domain XML before \(boundary)",
                 found: "no NUL in the first \(xmlLimit) bytes of the data region",
                 libvirtMessage: "XML parse error in the \(xmlLimit)-byte domain XML")
         }
         let xml = ChainDocument(regionOffset: 0, bytes: Array(bytes[0..<nul]))
         guard cookieOffset != 0 else {
-            self.init(domainXML: xml, gap: Array(bytes[(nul + 1)...]))
+            self.init(domainXML: xml, gap: Array(bytes[(nul + 1)...]))  // bounded: nul < bytes.count
             return
         }
-        let chainStart = Int(cookieOffset)
+        let chainStart = Int(cookieOffset)  // bounded: a UInt32 fits in a 64-bit Int; <= bytes.count (checked above)
         let chain = Self.splitDocuments(bytes, startingAt: chainStart)
-        let chainEnd = chain.last.map { Int($0.regionOffset) + $0.storedLength } ?? chainStart
-        self.init(domainXML: xml, gap: Array(bytes[(nul + 1)..<chainStart]), chain: chain,
+        let chainEnd = chain.last.map { Int($0.regionOffset) + $0.storedLength } ?? chainStart  // bounded: a document's end within the region (in memory)
+        self.init(domainXML: xml, gap: Array(bytes[(nul + 1)..<chainStart]), chain: chain,  // bounded: nul < cookieOffset = chainStart (the NUL was searched before it)
                   padding: Array(bytes[min(chainEnd, bytes.count)...]))
     }
 }

@@ -19,6 +19,6 @@ extension DataRegion {
 
     /// The cookieOffset this region needs: where the chain starts, or 0.
     public var cookieOffset: UInt32 {
-        chain.isEmpty ? 0 : UInt32(domainXML.storedLength + gap.count)
+        chain.isEmpty ? 0 : UInt32(domainXML.storedLength + gap.count)  // bounded: in-memory sizes of a region <= 64 MiB (the reader's limit)
     }
 }

@@ -32,21 +32,21 @@ public struct DataRegion: Hashable, Sendable {
 
     /// The number of region bytes the documents and gap occupy (everything but padding).
     public var usedLength: Int {
-        domainXML.storedLength + gap.count + chain.reduce(0) { $0 + $1.storedLength }
+        domainXML.storedLength + gap.count + chain.reduce(0) { $0 + $1.storedLength }  // bounded: sizes of in-memory arrays
     }
 
     /// Total length: what data_len must be.
-    public var length: Int { usedLength + padding.count }
+    public var length: Int { usedLength + padding.count }  // bounded: sizes of in-memory arrays
 
     /// Number of non-zero bytes in the padding.
-    public var nonZeroPaddingBytes: Int { padding.reduce(0) { $0 + ($1 == 0 ? 0 : 1) } }
+    public var nonZeroPaddingBytes: Int { padding.reduce(0) { $0 + ($1 == 0 ? 0 : 1) } }  // bounded: counts bytes of an in-memory array
 
     /// NUL-terminated documents found in the gap (e.g. a cookie left behind
     /// when cookieOffset was set to 0); libvirt ignores these.
     public var ignoredDocuments: [ChainDocument] {
-        let base = UInt32(domainXML.storedLength)
+        let base = UInt32(domainXML.storedLength)  // bounded: the XML's length <= data_len, a UInt32
         return DataRegion.splitDocuments(gap, startingAt: 0).map {
-            ChainDocument(regionOffset: base + $0.regionOffset, bytes: $0.bytes, isTerminated: $0.isTerminated)
+            ChainDocument(regionOffset: base + $0.regionOffset, bytes: $0.bytes, isTerminated: $0.isTerminated)  // bounded: both within the region, so <= data_len, a UInt32
         }
     }
 
@@ -58,9 +58,9 @@ public struct DataRegion: Hashable, Sendable {
         while position < bytes.count, bytes[position] != 0 {
             let nul = bytes[position...].firstIndex(of: 0)
             let end = nul ?? bytes.count
-            documents.append(ChainDocument(regionOffset: UInt32(position), bytes: Array(bytes[position..<end]),
+            documents.append(ChainDocument(regionOffset: UInt32(position), bytes: Array(bytes[position..<end]),  // bounded: position < bytes.count <= data_len, a UInt32
                                            isTerminated: nul != nil))
-            position = end + 1
+            position = end + 1  // bounded: end <= bytes.count (in memory)
         }
         return documents
     }

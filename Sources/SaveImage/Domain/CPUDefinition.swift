@@ -102,6 +102,12 @@ public struct CPUDefinition: Hashable, Sendable {
         features.filter { $0.policy.addsFeature }.map(\.name)
     }
 
+    /// `model Westmere, 3 features` (or `mode host-model, ...`), for messages and edit reports.
+    public var summary: String {
+        let what = model.map { "model \($0)" } ?? (mode.map { "mode \($0)" } ?? "no model")
+        return "\(what), \(features.count) feature\(features.count == 1 ? "" : "s")"
+    }
+
     /// The policy of feature `name`, or nil when the definition does not mention it.
     public func policy(of name: String) -> Policy? { features.first { $0.name == name }?.policy }
 }

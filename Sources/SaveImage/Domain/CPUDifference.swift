@@ -48,9 +48,9 @@ public struct CPUDifference: Hashable, Sendable, Codable {
 
     /// One-line summary such as `+pclmuldq +hypervisor +arat`.
     public var summary: String {
-        var parts = added.map { ($0.policy.removesFeature ? "-" : "+") + $0.name }
-        parts += removed.map { "~" + $0.name }
-        parts += changed.map { "\($0.name):\($0.from)->\($0.to)" }
+        var parts = added.map { ($0.policy.removesFeature ? "-" : "+") + $0.name }  // bounded: string concatenation
+        parts += removed.map { "~" + $0.name }  // bounded: array append
+        parts += changed.map { "\($0.name):\($0.from)->\($0.to)" }  // bounded: array append
         if modelDiffers { parts.insert("model \(domainModel ?? "?")->\(cookieModel ?? "?")", at: 0) }
         return parts.isEmpty ? "none" : parts.joined(separator: " ")
     }

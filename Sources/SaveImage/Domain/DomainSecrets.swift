@@ -1,3 +1,4 @@
+// bounded-file: indexes and counters over the in-memory domain XML (at most 16 MiB) and its tag list, each compared with the array bounds before use
 /// Finds, hides and keeps the secrets of a domain XML (see ``DomainSecret``)
 /// at the byte level: hiding removes exactly the secrets' bytes and keeps
 /// every other byte as stored; keeping puts stored secrets back into a new

@@ -6,7 +6,8 @@ public struct DomainSummary: Hashable, Sendable {
     public var uuid: String?
     /// `<memory>` in KiB.
     public var memoryKiB: UInt64?
-    /// `<currentMemory>` in KiB.
+    /// `<currentMemory>` in KiB as libvirt reads it: `<memory>` when it is
+    /// absent, empty, 0 or larger than `<memory>`.
     public var currentMemoryKiB: UInt64?
     /// `<vcpu>` count.
     public var vcpus: UInt32?
@@ -32,8 +33,16 @@ public struct DomainSummary: Hashable, Sendable {
         memoryKiB = try element.first("memory").map { e throws(SaveImageError) in
             try Self.kibibytes(e, Checked.Source(path: path, offset: offset, field: "domain XML <memory>"))
         }
-        currentMemoryKiB = try element.first("currentMemory").map { e throws(SaveImageError) in
-            try Self.kibibytes(e, Checked.Source(path: path, offset: offset, field: "domain XML <currentMemory>"))
+        // libvirt treats an empty <currentMemory> as absent, and a current size of
+        // 0 or above <memory> as <memory> (virDomainDefPostParseMemory); measured on 9.0.
+        let current = try element.first("currentMemory").flatMap { e throws(SaveImageError) -> UInt64? in
+            Self.rawText(e).isEmpty ? nil
+                : try Self.kibibytes(e, Checked.Source(path: path, offset: offset, field: "domain XML <currentMemory>"))
+        }
+        if let memory = memoryKiB, current == nil || current == 0 || current.map({ $0 > memory }) == true {
+            currentMemoryKiB = memory
+        } else {
+            currentMemoryKiB = current
         }
         vcpus = try element.first("vcpu").map { e throws(SaveImageError) in
             try Self.vcpuCount(e, Checked.Source(path: path, offset: offset, field: "domain XML <vcpu>"))
@@ -41,6 +50,23 @@ public struct DomainSummary: Hashable, Sendable {
         arch = element.descendant("os", "type")?[attribute: "arch"]
         machine = element.descendant("os", "type")?[attribute: "machine"]
         cpu = element.first("cpu").map(CPUDefinition.init(element:))
+    }
+
+    /// An element's text as libvirt's XPath `string()` reads it: untrimmed
+    /// (libvirt's `strtoull` skips leading white space but refuses trailing).
+    static func rawText(_ element: XMLElement) -> String {
+        element.children.map { child -> String in
+            switch child {
+            case .text(let text): text
+            case .element(let inner): rawText(inner)
+            }
+        }.joined()
+    }
+
+    /// A value for a message: as is up to 40 bytes, else its start and its
+    /// length (libvirt would print all of a 10^6-digit value; saveimg does not).
+    static func shown(_ text: String) -> String {
+        text.utf8.count <= 40 ? text : String(text.prefix(40)) + "... (\(text.utf8.count) bytes)"
     }
 
     /// The largest memory size libvirt accepts, in bytes (`virMemoryMaxValue`: LLONG_MAX).
@@ -53,22 +79,23 @@ public struct DomainSummary: Hashable, Sendable {
     /// must stay below 2^53. Messages are libvirt 9.0's, measured.
     static func kibibytes(_ element: XMLElement, _ source: Checked.Source) throws(SaveImageError) -> UInt64 {
         let xpath = "./\(element.name)[1]"
-        if element.text.isEmpty, element.name == "memory" {
+        let text = rawText(element)
+        if text.isEmpty, element.name == "memory" {
             throw SaveImageError(.valueOutOfRange, path: source.path, offset: source.offset, field: source.field,
                                  expected: "a memory size", found: "an empty element",
                                  libvirtMessage: "Memory size must be specified via <memory> or in the <numa> configuration")
         }
         let value: UInt64
-        do { value = try Checked.unsignedDecimal(element.text, source) } catch {
+        do { value = try Checked.unsignedDecimal(text, source) } catch {
             throw SaveImageError(.valueOutOfRange, path: source.path, offset: source.offset, field: source.field,
                                  expected: error.expected, found: error.found,
-                                 libvirtMessage: "Invalid value '\(element.text)' for element or attribute '\(xpath)'")
+                                 libvirtMessage: "Invalid value '\(shown(text))' for element or attribute '\(xpath)'")
         }
         let unit = element[attribute: "unit"] ?? ""
         guard let scale = scaleFactor(unit) else {
             throw SaveImageError(.valueOutOfRange, path: source.path, offset: source.offset, field: source.field + " unit",
                                  expected: "one of b, bytes, KiB, KB, MiB, MB, GiB, GB, TiB, TB, PiB, PB, EiB, EB",
-                                 found: "'\(unit)'", libvirtMessage: "unknown suffix '\(unit)'")
+                                 found: "'\(shown(unit))'", libvirtMessage: "unknown suffix '\(shown(unit))'")
         }
         let limit = maximumMemoryBytes
         guard value <= limit / scale else {
@@ -76,8 +103,8 @@ public struct DomainSummary: Hashable, Sendable {
                                  expected: "at most \(limit) bytes", found: "\(value) \(unit.isEmpty ? "KiB" : unit)",
                                  libvirtMessage: "value too large: \(value)\(unit.isEmpty ? "KiB" : unit)")
         }
-        let bytes = value * scale  // value <= limit / scale: no overflow
-        let kib = bytes / 1024 + (bytes % 1024 == 0 ? 0 : 1)
+        let bytes = value * scale  // value <= limit / scale: no overflow  // bounded: value <= limit / scale (checked above)
+        let kib = bytes / 1024 + (bytes % 1024 == 0 ? 0 : 1)  // bounded: bytes / 1024 + 1 < 2^54
         guard kib < 1 << 53 else {
             throw SaveImageError(.valueOutOfRange, path: source.path, offset: source.offset, field: source.field,
                                  expected: "less than 2^53 KiB", found: "\(kib) KiB", libvirtMessage: "size value too large")
@@ -113,7 +140,7 @@ public struct DomainSummary: Hashable, Sendable {
         default: return nil
         }
         var scale: UInt64 = 1
-        for _ in 0..<power { scale *= base }  // at most 1024^6 = 2^60: no overflow
+        for _ in 0..<power { scale *= base }  // at most 1024^6 = 2^60: no overflow  // bounded: at most 1024^6 = 2^60
         return scale
     }
 
@@ -121,7 +148,8 @@ public struct DomainSummary: Hashable, Sendable {
     /// is 4294967295), with what libvirt 9.0 was measured to do.
     static func vcpuCount(_ element: XMLElement, _ source: Checked.Source) throws(SaveImageError) -> UInt32 {
         let refusal = "maximum vcpus count must be an integer"
-        var text = Substring(element.text).drop(while: { $0 == " " || $0 == "\t" || $0 == "\n" })
+        let raw = rawText(element)
+        var text = Substring(raw).drop(while: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" })
         let negative = text.first == "-"
         if negative { text = text.dropFirst() }
         let magnitude: UInt64
@@ -131,9 +159,9 @@ public struct DomainSummary: Hashable, Sendable {
         }
         guard magnitude <= UInt64(UInt32.max) else {
             throw SaveImageError(.valueOutOfRange, path: source.path, offset: source.offset, field: source.field,
-                                 expected: "at most \(UInt32.max)", found: "'\(element.text)'", libvirtMessage: refusal)
+                                 expected: "at most \(UInt32.max)", found: "'\(shown(raw))'", libvirtMessage: refusal)
         }
-        let value = negative ? UInt32(truncatingIfNeeded: 0 &- magnitude) : UInt32(magnitude)
+        let value = negative ? UInt32(truncatingIfNeeded: 0 &- magnitude) : UInt32(magnitude)  // bounded: magnitude <= UInt32.max (checked above); -1 is 4294967295 as libvirt's strtoul reads it
         if value == 0 {
             throw SaveImageError(.valueOutOfRange, path: source.path, offset: source.offset, field: source.field,
                                  expected: "at least 1 vCPU", found: "0",
@@ -141,7 +169,7 @@ public struct DomainSummary: Hashable, Sendable {
         }
         if value >= 1 << 31 {
             throw SaveImageError(.valueOutOfRange, path: source.path, offset: source.offset, field: source.field,
-                                 expected: "a vCPU count below 2^31", found: "'\(element.text)' (\(value))",
+                                 expected: "a vCPU count below 2^31", found: "'\(shown(raw))' (\(value))",
                                  libvirtMessage: "libvirtd 9.0 crashes or hangs reading this image (connection lost)")
         }
         return value

@@ -27,13 +27,36 @@ extension SaveImage {
     ///
     /// - Parameters:
     ///   - originalCPU: the `<cpu>` as the user defined it.
-    ///   - force: accept models that differ.
+    ///   - force: accept models that differ, a domain CPU that already is
+    ///     `originalCPU` (nothing to repair), and a cookie CPU with features
+    ///     the domain CPU lacks (they would be lost).
     public func movingDomainCPUToCookie(originalCPU: XMLElement, force: Bool = false) throws(SaveImageError) -> ImageContent {
         guard let updated = domain.cpu else {
             throw SaveImageError(.editRejected, path: path, offset: region.domainXML.fileOffset, field: "domain XML",
                                  expected: "a <cpu> element to move into the cookie", found: "no <cpu>")
         }
-        try checkModel(cookie: updated, domain: CPUDefinition(element: originalCPU), force: force)
+        let original = CPUDefinition(element: originalCPU)
+        try checkModel(cookie: updated, domain: original, force: force)
+        let sameAsOriginal = CPUDifference(domain: original, cookie: updated)
+        if sameAsOriginal.isEmpty, !force {
+            // The domain XML already holds the defined CPU: moving it would put the
+            // defined CPU into the cookie in place of the CPU QEMU ran.
+            let cookieCPU = cookie?.cpu.map { " (the cookie's CPU, \($0.summary), would be replaced)" } ?? ""
+            throw SaveImageError(.editRejected, path: path, offset: region.domainXML.fileOffset, field: "domain XML <cpu>",
+                                 expected: "the updated CPU (the 2017 regression) to move into the cookie",
+                                 found: "the defined CPU already, the same as the original CPU given: "
+                                     + "nothing to repair\(cookieCPU); --force moves it anyway")
+        }
+        if let cookieCPU = cookie?.cpu, !force {
+            let lost = CPUDifference(domain: updated, cookie: cookieCPU).added
+            if !lost.isEmpty {
+                throw SaveImageError(.editRejected, path: path, offset: cookieDocument?.fileOffset, field: "save cookie <cpu>",
+                                     expected: "a cookie without a CPU, or one the domain XML's CPU covers",
+                                     found: "a cookie CPU (\(cookieCPU.summary)) with features the domain XML's "
+                                         + "CPU lacks (\(lost.map(\.name).joined(separator: ", "))): moving would drop them; "
+                                         + "--force moves it anyway")
+            }
+        }
         var result = try settingCookieCPU(updated.element, force: true)
         result.domainXML = try DomainXMLSplice.replacingCPU(in: region.domainXML.bytes, parsed: domain.element,
                                                             with: originalCPU, path: path)

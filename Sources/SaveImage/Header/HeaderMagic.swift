@@ -19,5 +19,5 @@ public struct HeaderMagic: Hashable, Sendable {
 
 func hex2(_ byte: UInt8) -> String {
     let digits = Array("0123456789abcdef")
-    return String([digits[Int(byte >> 4)], digits[Int(byte & 0xf)]])
+    return String([digits[Int(byte >> 4)], digits[Int(byte & 0xf)]])  // bounded: a nibble, 0...15
 }

@@ -35,7 +35,7 @@ extension SaveImageHeader {
             wasRunning: order.word(in: bytes, at: HeaderField.wasRunning.offset),
             format: CompressionFormat(rawValue: order.word(in: bytes, at: HeaderField.format.offset)),
             cookieOffset: order.word(in: bytes, at: HeaderField.cookieOffset.offset),
-            unused: (0..<Self.unusedWordCount).map { order.word(in: bytes, at: HeaderField.unused.offset + 4 * $0) },
+            unused: (0..<Self.unusedWordCount).map { order.word(in: bytes, at: HeaderField.unused.offset + 4 * $0) },  // bounded: constant offsets, index 0..<14
             byteOrder: order)
     }
 

@@ -6,7 +6,7 @@ extension SaveImageHeader {
         var bytes = [UInt8]()
         bytes.reserveCapacity(Self.size)
         bytes.append(contentsOf: magic.bytes.prefix(16))
-        bytes.append(contentsOf: repeatElement(0, count: max(0, 16 - magic.bytes.count)))
+        bytes.append(contentsOf: repeatElement(0, count: max(0, 16 - magic.bytes.count)))  // bounded: max(0, ...) of an in-memory size
         for word in [version, dataLength, wasRunning, format.rawValue, cookieOffset] {
             byteOrder.append(word, to: &bytes)
         }

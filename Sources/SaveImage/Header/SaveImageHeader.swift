@@ -20,7 +20,7 @@ public struct SaveImageHeader: Hashable, Sendable {
     /// The highest version libvirt writes and reads.
     public static let currentVersion: UInt32 = 2
     /// Padding libvirt leaves after the last string so the XML can grow in place.
-    public static let standardPadding: UInt32 = 64 * 1024
+    public static let standardPadding: UInt32 = 64 * 1024  // bounded: constant
 
     /// Offset 0: the magic.
     public var magic: HeaderMagic
@@ -58,7 +58,7 @@ public struct SaveImageHeader: Hashable, Sendable {
     }
 
     /// Offset in the file where the migration stream starts: 92 + data_len.
-    public var streamOffset: UInt64 { UInt64(Self.size) + UInt64(dataLength) }
+    public var streamOffset: UInt64 { UInt64(Self.size) + UInt64(dataLength) }  // bounded: 92 + a UInt32 < 2^33
 
     /// Whether libvirt resumes the guest after restore (any non-zero value).
     public var resumesGuest: Bool { wasRunning != 0 }

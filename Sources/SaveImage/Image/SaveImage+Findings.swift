@@ -8,12 +8,12 @@ extension SaveImage {
 
     func computeFindings() -> [Finding] {
         var findings: [Finding] = []
-        findings += formatFindings()
-        findings += streamFindings()
-        findings += cookieFindings()
-        findings += chainFindings()
-        findings += headerWordFindings()
-        findings += cpuFindings()
+        findings += formatFindings()  // bounded: array append
+        findings += streamFindings()  // bounded: array append
+        findings += cookieFindings()  // bounded: array append
+        findings += chainFindings()  // bounded: array append
+        findings += headerWordFindings()  // bounded: array append
+        findings += cpuFindings()  // bounded: array append
         return findings
     }
 
@@ -57,7 +57,7 @@ extension SaveImage {
         guard format.rawValue <= CompressionFormat.zstd.rawValue else { return [] }
         let implied = signature.impliedFormat
         if implied == format { return [] }
-        let found = signature.name + (streamPrefix.isEmpty ? "" : " (" + streamPrefix.prefix(8).map(hex2).joined(separator: " ") + ")")
+        let found = signature.name + (streamPrefix.isEmpty ? "" : " (" + streamPrefix.prefix(8).map(hex2).joined(separator: " ") + ")")  // bounded: string concatenation
         if format == .raw {
             return [Finding(code: .formatStreamMismatch, severity: .restoreFails,
                             message: "header says raw but the stream at offset \(at) is \(found)",
@@ -72,7 +72,7 @@ extension SaveImage {
     /// What libvirt's restore does with the cookie (`virSaveCookieParseString`).
     func cookieFindings() -> [Finding] {
         guard libvirtReadsCookie else { return [] }
-        let offset = UInt64(SaveImageHeader.size) + UInt64(header.cookieOffset)
+        let offset = UInt64(SaveImageHeader.size) + UInt64(header.cookieOffset)  // bounded: 92 + a UInt32 < 2^33
         guard let document = cookieDocument else {
             return [Finding(code: .cookieEmpty, severity: .restoreFails,
                             message: "cookieOffset \(header.cookieOffset) points at a zero byte: the cookie is empty",
@@ -109,7 +109,7 @@ extension SaveImage {
         } else if !region.gap.isEmpty {
             findings.append(Finding(code: .gap, severity: .info,
                                     message: "\(region.gap.count) bytes between the domain XML's NUL and the cookie",
-                                    offset: region.domainXML.fileOffset + UInt64(region.domainXML.storedLength)))
+                                    offset: region.domainXML.fileOffset + UInt64(region.domainXML.storedLength)))  // bounded: an offset within the region: < 2^33
         }
         for (index, document) in extensions.enumerated() {
             findings.append(Finding(
@@ -126,7 +126,7 @@ extension SaveImage {
         if nonZero > 0 {
             findings.append(Finding(code: .paddingNotZero, severity: .warning,
                                     message: "\(nonZero) non-zero bytes in the padding after the extension chain",
-                                    offset: streamOffset - UInt64(region.padding.count)))
+                                    offset: streamOffset - UInt64(region.padding.count)))  // bounded: the padding lies inside the region, before streamOffset
         }
         return findings
     }
@@ -145,7 +145,7 @@ extension SaveImage {
         if let index = header.unused.firstIndex(where: { $0 != 0 }) {
             findings.append(Finding(code: .unusedWordsSet, severity: .info,
                                     message: "unused header words are not zero (first: unused[\(index)] = \(header.unused[index])); libvirt ignores them",
-                                    offset: UInt64(HeaderField.unused.offset + 4 * index)))
+                                    offset: UInt64(HeaderField.unused.offset + 4 * index)))  // bounded: constant offset, index < 14
         }
         return findings
     }

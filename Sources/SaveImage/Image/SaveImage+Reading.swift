@@ -1,6 +1,6 @@
 extension SaveImage {
     /// The largest data region saveimg reads (libvirt writes ~64 KiB plus the XML).
-    public static let maximumDataRegionSize: UInt32 = 64 * 1024 * 1024
+    public static let maximumDataRegionSize: UInt32 = 64 * 1024 * 1024  // bounded: constant
 
     /// Reads an image's metadata from `path`: the header, the data region and
     /// the first ``streamProbeLength`` bytes of the stream, never more.
@@ -27,7 +27,7 @@ extension SaveImage {
             let headerBytes = try file.read(at: 0, count: SaveImageHeader.size)
             let header = try SaveImageHeader(parsing: headerBytes, path: path)
             try Self.checkRegionBounds(header, fileSize: file.size, path: path)
-            let regionBytes = try file.read(at: UInt64(SaveImageHeader.size), count: Int(header.dataLength))
+            let regionBytes = try file.read(at: UInt64(SaveImageHeader.size), count: Int(header.dataLength))  // bounded: a UInt32 fits in a 64-bit Int
             var streamPrefix = try file.read(at: header.streamOffset, count: Self.streamProbeLength)
             let signature = StreamSignature(prefix: streamPrefix)
             if signature.impliedFormat.map({ $0 != .raw }) ?? false {
@@ -53,7 +53,7 @@ extension SaveImage {
     public init(
         header: SaveImageHeader, regionBytes: [UInt8], streamPrefix: [UInt8], fileSize: UInt64, path: String = ""
     ) throws(SaveImageError) {
-        guard regionBytes.count == Int(header.dataLength) else {
+        guard regionBytes.count == Int(header.dataLength) else {  // bounded: a UInt32 fits in a 64-bit Int
             throw SaveImageError(.domainXMLPastEndOfFile, path: path, offset: UInt64(SaveImageHeader.size),
                                  field: "data_len", expected: "\(header.dataLength) bytes of data region",
                                  found: "\(regionBytes.count) bytes", libvirtMessage: "failed to read domain XML")
@@ -82,7 +82,7 @@ extension SaveImage {
     static func checkRegionBounds(_ header: SaveImageHeader, fileSize: UInt64, path: String) throws(SaveImageError) {
         let headerSize = UInt64(SaveImageHeader.size)
         let xmlLength = UInt64(header.domainXMLReadLength)
-        if headerSize + xmlLength > fileSize {
+        if headerSize + xmlLength > fileSize {  // bounded: 92 + a UInt32 < 2^33
             let field = header.cookieOffset != 0 ? "cookieOffset" : "data_len"
             throw SaveImageError(
                 .domainXMLPastEndOfFile, path: path, offset: UInt64(HeaderField(rawValue: field)?.offset ?? 20),

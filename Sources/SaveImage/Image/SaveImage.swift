@@ -33,7 +33,7 @@ public struct SaveImage: Hashable, Sendable {
     /// The offset where the stream starts.
     public var streamOffset: UInt64 { header.streamOffset }
     /// The stream's size in bytes (0 when the file ends at or before it).
-    public var streamLength: UInt64 { fileSize > streamOffset ? fileSize - streamOffset : 0 }
+    public var streamLength: UInt64 { fileSize > streamOffset ? fileSize - streamOffset : 0 }  // bounded: fileSize > streamOffset checked in the same expression
     /// What the stream's first bytes say it is.
     public var streamSignature: StreamSignature { StreamSignature(prefix: streamPrefix) }
 

@@ -23,9 +23,9 @@ public struct QEMUStreamPrelude: Hashable, Sendable {
         version = ByteOrder.big.word(in: bytes, at: 4)
         machineType = nil
         guard bytes.count >= 13, bytes[8] == Self.configurationSection else { return }
-        let length = Int(ByteOrder.big.word(in: bytes, at: 9))
-        guard length > 0, length <= 256, bytes.count >= 13 + length else { return }
-        let name = bytes[13..<(13 + length)]
+        let length = Int(ByteOrder.big.word(in: bytes, at: 9))  // bounded: a UInt32 fits in a 64-bit Int
+        guard length > 0, length <= 256, bytes.count >= 13 + length else { return }  // bounded: length <= 256 (checked first)
+        let name = bytes[13..<(13 + length)]  // bounded: length <= 256 (checked above)
         guard name.allSatisfy({ (0x21..<0x7f).contains($0) }) else { return }
         machineType = String(decoding: name, as: UTF8.self)
     }

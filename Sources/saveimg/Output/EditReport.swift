@@ -16,6 +16,7 @@ struct EditReport {
         }
         lines.append("\(new.path): \(verb) \(plan.strategy.rawValue) (\(plan.reason))")
         lines.append("  header: " + headerChanges(old.header, new.header))
+        lines += replacements(old, new).map { "  " + $0 }
         if plan.strategy == .inPlace {
             // File offsets, as inspect prints them (the plan's are data-region offsets).
             let base = SaveImageHeader.size
@@ -47,6 +48,47 @@ struct EditReport {
             lines.append("  extensions kept: \(new.extensions.count) (note: `virsh save-image-define` would drop them)")
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// What the edit replaces, document by document (`replaces:`, `adds:`,
+    /// `removes:` lines): the domain XML and its <cpu>, the cookie's <cpu>,
+    /// extensions, was_running.
+    func replacements(_ old: SaveImage, _ new: SaveImage) -> [String] {
+        var lines: [String] = []
+        func cpu(_ definition: CPUDefinition?) -> String { definition.map { "<cpu> (\($0.summary))" } ?? "no <cpu>" }
+        if old.region.domainXML.bytes != new.region.domainXML.bytes {
+            var line = "replaces: domain XML (\(old.region.domainXML.bytes.count) bytes) with \(new.region.domainXML.bytes.count) bytes"
+            if old.domain.cpu != new.domain.cpu { line += "; its \(cpu(old.domain.cpu)) with \(cpu(new.domain.cpu))" }
+            lines.append(line)
+        }
+        if old.cookieDocument?.bytes != new.cookieDocument?.bytes {
+            if old.cookieDocument == nil {
+                lines.append("adds: a cookie with \(cpu(new.cookie?.cpu)) (the image had none)")
+            } else if old.cookie?.cpu != new.cookie?.cpu {
+                lines.append("replaces: the cookie's \(cpu(old.cookie?.cpu)) with \(cpu(new.cookie?.cpu))")
+            } else {
+                lines.append("replaces: the cookie document (its <cpu> unchanged)")
+            }
+        }
+        let before = old.extensions.map(\.bytes), after = new.extensions.map(\.bytes)
+        if before != after {
+            for (index, document) in before.enumerated() where !after.contains(document) {
+                lines.append("removes: extension \(index + 1) (<\(Self.rootName(document))>)")
+            }
+            for (index, document) in after.enumerated() where !before.contains(document) {
+                lines.append("adds: extension \(index + 1) (<\(Self.rootName(document))>)")
+            }
+        }
+        if old.header.wasRunning != new.header.wasRunning {
+            lines.append("replaces: was_running \(old.header.wasRunning) with \(new.header.wasRunning)")
+        }
+        return lines
+    }
+
+    static func rootName(_ document: [UInt8]) -> String {
+        let text = String(decoding: document.prefix(200), as: UTF8.self)
+        guard let open = text.firstIndex(of: "<") else { return "?" }
+        return String(text[text.index(after: open)...].prefix { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ":" })
     }
 
     private func headerChanges(_ old: SaveImageHeader, _ new: SaveImageHeader) -> String {

@@ -28,9 +28,11 @@ struct EditFaultTests {
         let path = try EditFixtures.copy(Self.fixture, into: directory)
         let before = try EditFixtures.read(path)
         let editor = ImageEditor(path: path, writer: ImageWriter(faults: .at(step, .fail)))
-        var threw = false
-        do { _ = try editor.run { try Self.edit($0, replacement: replacement) } } catch { threw = true }
-        #expect(threw)
+        // The error must be the injected one (at this step), not any error the edit might raise.
+        let error = #expect(throws: SaveImageError.self) { _ = try editor.run { try Self.edit($0, replacement: replacement) } }
+        #expect(error?.code == .io, "\(String(describing: error))")
+        #expect(error?.field == step.rawValue, "\(String(describing: error))")
+        #expect(error?.found.hasPrefix("injected failure") == true, "\(String(describing: error))")
         if step == .syncDirectory {
             // The rename already happened: the new image is in place (the error says so).
             #expect(try SaveImage(contentsOf: path).region.domainXML.bytes.count > 70_000)
@@ -49,7 +51,8 @@ struct EditFaultTests {
         let beforeBytes = try EditFixtures.read(path)
         let expected = try Self.edit(before, replacement: replacement)
         let editor = ImageEditor(path: path, writer: ImageWriter(faults: .at(step, .crash)))
-        #expect(throws: SimulatedCrash.self) { _ = try editor.run { try Self.edit($0, replacement: replacement) } }
+        let crash = #expect(throws: SimulatedCrash.self) { _ = try editor.run { try Self.edit($0, replacement: replacement) } }
+        #expect(crash?.step == step, "crashed at \(String(describing: crash?.step)), injected at \(step)")
         let after = try SaveImage(contentsOf: path)
         let bytes = try EditFixtures.read(path)
         #expect(after.content == before.content || after.content == expected, "neither old nor new at \(step)")

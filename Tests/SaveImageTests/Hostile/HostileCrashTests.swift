@@ -16,6 +16,37 @@ enum HostileTools {
         if mounted { _ = try? Hostile.command(["/bin/umount", directory.path]) }
         return mounted
     }()
+    static let setpriv = FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")
+
+    /// SAVEIMG_REQUIRE_PRIVILEGED_TESTS=1 (scripts/test.sh sets it when run as
+    /// root, as CI is): the root, strace and mount tests must run, so a
+    /// missing tool fails ``HostilePrivilegedToolsTests`` instead of skipping.
+    static let required = ProcessInfo.processInfo.environment["SAVEIMG_REQUIRE_PRIVILEGED_TESTS"] == "1"
+
+    /// What is missing for the privileged tests, empty when they can all run.
+    static var missing: [String] {
+        var missing: [String] = []
+        if !isRoot { missing.append("root (uid 0)") }
+        if !strace { missing.append("/usr/bin/strace that may trace (apt-get install strace; ptrace allowed)") }
+        if !canMount { missing.append("permission to mount a tmpfs (root, CAP_SYS_ADMIN)") }
+        if !setpriv { missing.append("/usr/bin/setpriv (util-linux)") }
+        return missing
+    }
+}
+
+/// The safety table in FORMAT.md rests on the root/strace/mount tests; in CI
+/// they must run, not skip.
+@Suite("Hostile: privileged tools")
+struct HostilePrivilegedToolsTests {
+    @Test("when required (CI as root), strace, mount and setpriv are all available, so no privileged test skips")
+    func toolsPresentWhenRequired() {
+        if HostileTools.required {
+            #expect(HostileTools.missing.isEmpty,
+                    "SAVEIMG_REQUIRE_PRIVILEGED_TESTS=1 but missing: \(HostileTools.missing.joined(separator: "; "))")
+        } else if !HostileTools.missing.isEmpty {
+            print("privileged tests skip on this machine: missing \(HostileTools.missing.joined(separator: "; "))")
+        }
+    }
 }
 
 /// One edit whose every write step is interrupted by SIGKILL.
@@ -157,28 +188,54 @@ struct CrashScenario: CustomTestStringConvertible, Sendable {
     }
 
     /// Random-delay `kill -9` of the same edits, the way a power cut or OOM kill lands.
+    ///
+    /// Seeded (SAVEIMG_CRASH_SEED=N reruns a failure; the seed is printed).
+    /// Delays are drawn around the end of an uninterrupted run, where the
+    /// write is; a kill counts as landing inside the write when the process
+    /// died of it and the write had begun (a temporary file left, or the
+    /// image's bytes changed). Fails when fewer than `wantedInside` did.
     @Test(arguments: scenarios)
     func killedAfterRandomDelays(_ scenario: CrashScenario) throws {
+        let seed = ProcessInfo.processInfo.environment["SAVEIMG_CRASH_SEED"].flatMap { UInt64($0) }
+            ?? UInt64.random(in: 0...UInt64.max)
+        print("killedAfterRandomDelays(\(scenario.name)): seed \(seed) (rerun with SAVEIMG_CRASH_SEED=\(seed))")
+        var generator = SplitMix64(seed: seed)
         let (referenceDirectory, referenceImage) = try Self.prepare(scenario)
         let old = try Hostile.read(referenceImage)
-        _ = try Hostile.saveimg(scenario.argv(image: referenceImage, directory: referenceDirectory.path))
+        let reference = try Hostile.saveimg(scenario.argv(image: referenceImage, directory: referenceDirectory.path))
+        #expect(reference.status == 0, "\(reference.stderr)")
         let new = try Hostile.read(referenceImage)
-        var generator = SystemRandomNumberGenerator()
-        for _ in 0..<8 {
+        let duration = max(reference.seconds, 0.005)
+        let wantedInside = 2
+        var inside = 0, attempts = 0, exited = 0
+        // At least 8 kills, and on until `wantedInside` landed inside the write (at most 60).
+        while inside < wantedInside || attempts < 8, attempts < 60 {
+            attempts += 1
             let (directory, image) = try Self.prepare(scenario)
             let process = Process()
             process.executableURL = URL(fileURLWithPath: CLI.executable)
             process.arguments = scenario.argv(image: image, directory: directory.path)
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
+            // 40%...110% of an uninterrupted run: the write is at its end, after start-up and the read.
+            let delay = duration * Double.random(in: 0.4...1.1, using: &generator)
             try process.run()
-            usleep(UInt32.random(in: 1_000...60_000, using: &generator))
+            usleep(UInt32(delay * 1_000_000))
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
+            let killed = process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGKILL
             let after = try Hostile.read(image)
-            #expect(Self.same(after, old, inPlace: scenario.inPlace) || Self.same(after, new, inPlace: scenario.inPlace))
-            #expect(throws: Never.self) { try SaveImage(contentsOf: image) }
+            let isOld = Self.same(after, old, inPlace: scenario.inPlace)
+            let isNew = Self.same(after, new, inPlace: scenario.inPlace)
+            #expect(isOld || isNew, "seed \(seed), attempt \(attempts), killed after \(delay) s: neither old nor new")
+            #expect(throws: Never.self, "seed \(seed), attempt \(attempts)") { try SaveImage(contentsOf: image) }
+            if !killed { exited += 1; continue }
+            if !leftoverTemporaries(beside: image).isEmpty || after != old { inside += 1 }
         }
+        print("killedAfterRandomDelays(\(scenario.name)): seed \(seed): \(attempts) attempts, \(inside) kills inside the write, "
+              + "\(exited) too late (the process had exited; uninterrupted run \(Int(duration * 1000)) ms)")
+        #expect(inside >= wantedInside,
+                "seed \(seed): only \(inside) of \(attempts) kills landed inside the write (rerun with SAVEIMG_CRASH_SEED=\(seed))")
     }
 
     static func record(scenario: String, points: Int, killed: Int, old: Int, new: Int) {
@@ -234,5 +291,18 @@ struct CrashScenario: CustomTestStringConvertible, Sendable {
         #expect(toOther.status == 2)
         #expect(!FileManager.default.fileExists(atPath: other))
         #expect(leftoverTemporaries(beside: other).isEmpty)
+    }
+}
+
+/// A small seeded generator (SplitMix64), so a random test can be rerun exactly.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9e37_79b9_7f4a_7c15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
+        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+        return z ^ (z >> 31)
     }
 }

@@ -31,7 +31,7 @@ import Testing
 
     /// Unreadable: tests run as root, which reads mode-000 files, so the CLI
     /// is run as `nobody` (setpriv) on a mode-000 copy: EACCES, exit 2.
-    @Test(.enabled(if: HostileTools.isRoot && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"),
+    @Test(.enabled(if: HostileTools.isRoot && HostileTools.setpriv,
                    "needs root and setpriv to run the CLI as an unprivileged user"))
     func unreadableFile() throws {
         let directory = try TemporaryDirectory()

@@ -43,7 +43,7 @@ final class ChunkPipe: Sendable {
             }
             let chunk = state.chunks[state.head]
             state.chunks[state.head] = []
-            state.head += 1
+            state.head += 1  // bounded: index into an in-memory ring of chunks
             if state.head > 64 {
                 state.chunks.removeFirst(state.head)
                 state.head = 0

@@ -41,7 +41,9 @@ public enum DeepCheck {
             report.problems.append(DeepCheckProblem(walkFailure, rawStream: true, fileBase: format == .raw ? streamOffset : nil))
         }
         if let seal = report.seal {
-            report.sealMatches = seal.sha256 == report.sha256 && (seal.bytes == nil || seal.bytes == report.rawStreamBytes)
+            report.sealMatches = seal.invalidBytes == nil && seal.sha256 == report.sha256
+                && (seal.bytes == nil || seal.bytes == report.rawStreamBytes)
+            if let invalid = seal.invalidBytes { report.problems.append(DeepCheckProblem(invalid, rawStream: false)) }
         }
         return report
     }

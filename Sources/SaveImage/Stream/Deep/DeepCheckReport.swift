@@ -45,13 +45,13 @@ public struct DeepCheckProblem: Hashable, Sendable, Codable {
         found = error.found
         if rawStream {
             rawStreamOffset = error.offset
-            fileOffset = zip(fileBase, error.offset).map { $0 + $1 }
+            fileOffset = zip(fileBase, error.offset).map { $0 + $1 }  // bounded: stream offset in the file + a raw offset inside the stream <= the file size (raw streams only)
         } else {
             fileOffset = error.offset
         }
         var text = error.path.isEmpty ? "" : "\(error.path): "
-        if let offset = rawStreamOffset { text += "raw stream offset \(offset)" + (fileOffset.map { " (file offset \($0))" } ?? "") + ": " }
-        else if let offset = fileOffset { text += "offset \(offset): " }
+        if let offset = rawStreamOffset { text += "raw stream offset \(offset)" + (fileOffset.map { " (file offset \($0))" } ?? "") + ": " }  // bounded: string concatenation
+        else if let offset = fileOffset { text += "offset \(offset): " }  // bounded: string concatenation
         message = text + "\(field): expected \(expected), found \(found)"
     }
 }

@@ -57,8 +57,15 @@ public struct VMDescription: Hashable, Sendable, Codable {
         }
         do {
             let raw = try JSONDecoder().decode(Raw.self, from: Data(json))
+            // QEMU's target page size: a power of two (4096 on x86).
+            if let size = raw.page_size, size <= 0 || size & (size - 1) != 0 {  // bounded: size > 0 when subtracted
+                throw SaveImageError(.badStream, path: "", offset: offset, field: "VM description",
+                                     expected: "JSON with a page_size that is a power of two", found: "page_size \(size)")
+            }
             pageSize = raw.page_size
             devices = (raw.devices ?? []).map { Device(name: $0.name, instanceId: $0.instance_id) }
+        } catch let error as SaveImageError {
+            throw error
         } catch {
             throw SaveImageError(.badStream, path: "", offset: offset, field: "VM description",
                                  expected: "JSON with page_size and devices", found: "\(error)")

@@ -64,7 +64,7 @@ struct MigrationStreamWalker {
                 let command = try cursor.u16("a command number")
                 let length = try cursor.u16("a command length")
                 try cursor.skip(UInt64(length), "command \(command) data")
-                summary.commands += 1
+                summary.commands = try count(summary.commands, plus: 1, "the command count")
             default:
                 throw garbage(at: offset, expected: "a section type (0x00-0x04, 0x08)", found: hex(raw))
             }
@@ -87,9 +87,10 @@ struct MigrationStreamWalker {
         _ = try cursor.byte()
         let length = try cursor.u32("the machine type length")
         guard length > 0, length <= 256 else {
-            throw garbage(at: cursor.offset - 4, expected: "a machine type length of 1...256", found: "\(length)")
+            throw garbage(at: try back(4), expected: "a machine type length of 1...256", found: "\(length)")
         }
-        summary.machineType = String(decoding: try cursor.bytes(Int(length), "the machine type"), as: UTF8.self)
+        summary.machineType = String(decoding: try cursor.bytes(try int(length, "the machine type length"), "the machine type"),
+                                     as: UTF8.self)
         while cursor.peek(1) == [SectionType.subsection.rawValue] { try readConfigurationSubsection() }
     }
 
@@ -97,17 +98,19 @@ struct MigrationStreamWalker {
         let offset = cursor.offset
         _ = try cursor.byte()
         let nameLength = try cursor.byte("a subsection name length")
-        let name = String(decoding: try cursor.bytes(Int(nameLength), "a subsection name"), as: UTF8.self)
+        let name = String(decoding: try cursor.bytes(try int(nameLength, "a subsection name length"), "a subsection name"),
+                          as: UTF8.self)
         _ = try cursor.u32("a subsection version")
         switch name {
         case "configuration/target-page-bits": _ = try cursor.u32("target page bits")
         case "configuration/uuid": try cursor.skip(16, "the VM UUID")
         case "configuration/capabilities":
             let count = try cursor.u32("the capability count")
-            guard count <= 256 else { throw garbage(at: cursor.offset - 4, expected: "at most 256 capabilities", found: "\(count)") }
+            guard count <= 256 else { throw garbage(at: try back(4), expected: "at most 256 capabilities", found: "\(count)") }
             for _ in 0..<count {
                 let length = try cursor.byte("a capability name length")
-                summary.capabilities.append(String(decoding: try cursor.bytes(Int(length), "a capability"), as: UTF8.self))
+                summary.capabilities.append(String(decoding: try cursor.bytes(try int(length, "a capability name length"), "a capability"),
+                                                   as: UTF8.self))
             }
         default:
             throw garbage(at: offset, expected: "a known configuration subsection", found: "'\(name)'")
@@ -119,11 +122,11 @@ struct MigrationStreamWalker {
     private mutating func readNewSection(_ type: SectionType, at offset: UInt64) throws(SaveImageError) {
         let id = try cursor.u32("a section id")
         let length = try cursor.byte("an idstr length")
-        let name = String(decoding: try cursor.bytes(Int(length), "an idstr"), as: UTF8.self)
+        let name = String(decoding: try cursor.bytes(try int(length, "an idstr length"), "an idstr"), as: UTF8.self)
         let instance = try cursor.u32("an instance id")
         let version = try cursor.u32("a version id")
         guard sectionNames[id] == nil else {
-            throw garbage(at: offset + 1, expected: "a new section id", found: "id \(id) again ('\(name)')")
+            throw garbage(at: try forward(offset, 1), expected: "a new section id", found: "id \(id) again ('\(name)')")
         }
         sectionNames[id] = name
         summary.sections.append(.init(id: id, name: name, instance: instance, version: version, offset: offset))
@@ -135,10 +138,12 @@ struct MigrationStreamWalker {
     private mutating func readContinuedSection(_ type: SectionType, at offset: UInt64) throws(SaveImageError) {
         let id = try cursor.u32("a section id")
         guard let name = sectionNames[id] else {
-            throw garbage(at: offset + 1, expected: "the id of a started section", found: "id \(id)")
+            throw garbage(at: try forward(offset, 1), expected: "the id of a started section", found: "id \(id)")
         }
         cursor.context = "section \(id) (\(name))"
-        if let index = summary.sections.firstIndex(where: { $0.id == id }) { summary.sections[index].parts += 1 }
+        if let index = summary.sections.firstIndex(where: { $0.id == id }) {
+            summary.sections[index].parts = try count(summary.sections[index].parts, plus: 1, "the section's part count")
+        }
         if name == "ram" { try readRAMRecords() } else { try skipToFooter(id) }
         try readFooter(id)
     }
@@ -156,9 +161,12 @@ struct MigrationStreamWalker {
     /// Advances to the footer of section `id`: 0x7e, the id, and a plausible next section.
     private func skipToFooter(_ id: UInt32) throws(SaveImageError) {
         let start = cursor.offset
-        let idBytes: [UInt8] = [0x7e, UInt8(id >> 24), UInt8((id >> 16) & 0xff), UInt8((id >> 8) & 0xff), UInt8(id & 0xff)]
+        let idBytes: [UInt8] = [0x7e, UInt8(truncatingIfNeeded: id >> 24), UInt8(truncatingIfNeeded: id >> 16),
+                                UInt8(truncatingIfNeeded: id >> 8), UInt8(truncatingIfNeeded: id)]
         while true {
-            let ahead = cursor.peek(5)
+            // The footer starts with 0x7e: jump to each candidate rather than peeking at every byte.
+            let found = cursor.skip(toNext: SectionType.footer.rawValue)
+            let ahead = found ? cursor.peek(5) : []
             if ahead.count < 5 {
                 throw SaveImageError(.badStream, path: "", offset: cursor.offset, field: cursor.context,
                                      expected: "the section's footer (state started at \(start))",
@@ -170,7 +178,7 @@ struct MigrationStreamWalker {
     }
 
     private func plausibleNextSection(afterFooterAt offset: UInt64) -> Bool {
-        let ahead = cursor.peek(5 + 1 + 4 + 1 + 256)
+        let ahead = cursor.peek(5 + 1 + 4 + 1 + 256)  // bounded: constants
         guard ahead.count > 5 else { return false }
         let type = ahead[5]
         switch SectionType(rawValue: type) {
@@ -180,9 +188,9 @@ struct MigrationStreamWalker {
             return sectionNames[word(ahead, 6)] != nil
         case .start, .full:
             guard ahead.count >= 11 else { return false }
-            let length = Int(ahead[10])
-            guard sectionNames[word(ahead, 6)] == nil, length > 0, ahead.count >= 11 + length else { return false }
-            return ahead[11..<(11 + length)].allSatisfy { (0x20..<0x7f).contains($0) }
+            let length = Int(ahead[10])  // bounded: one byte, 0...255
+            guard sectionNames[word(ahead, 6)] == nil, length > 0, ahead.count >= 11 + length else { return false }  // bounded: length <= 255
+            return ahead[11..<(11 + length)].allSatisfy { (0x20..<0x7f).contains($0) }  // bounded: checked just above
         case .command: return true
         default: return false
         }
@@ -194,8 +202,8 @@ struct MigrationStreamWalker {
         while true {
             let offset = cursor.offset
             let word = try cursor.u64("a RAM page record")
-            let flags = word & (Self.pageSize - 1)
-            let address = word & ~(Self.pageSize - 1)
+            let flags = word & (Self.pageSize - 1)  // bounded: constant 4095
+            let address = word & ~(Self.pageSize - 1)  // bounded: constant 4095
             guard flags & ~RAMFlag.known == 0 else {
                 throw garbage(at: offset, expected: "RAM page flags", found: "0x" + String(flags, radix: 16))
             }
@@ -205,17 +213,17 @@ struct MigrationStreamWalker {
             }
             if flags & RAMFlag.zero != 0 {
                 _ = try cursor.byte("a zero page's fill byte")
-                summary.zeroPages += 1
+                summary.zeroPages = try Checked.add(summary.zeroPages, 1, source("the zero page count"))
             } else if flags & RAMFlag.page != 0 {
                 try cursor.skip(Self.pageSize, "a RAM page")
-                summary.pages += 1
+                summary.pages = try Checked.add(summary.pages, 1, source("the page count"))
             } else if flags & RAMFlag.xbzrle != 0 {
                 _ = try cursor.byte("an XBZRLE header")
                 try cursor.skip(UInt64(try cursor.u16("an XBZRLE length")), "XBZRLE data")
-                summary.pages += 1
+                summary.pages = try Checked.add(summary.pages, 1, source("the page count"))
             } else if flags & RAMFlag.compressPage != 0 {
                 try cursor.skip(UInt64(try cursor.u32("a compressed page length")), "a compressed page")
-                summary.pages += 1
+                summary.pages = try Checked.add(summary.pages, 1, source("the page count"))
             }
             if flags & RAMFlag.eos != 0 { return }
         }
@@ -226,7 +234,8 @@ struct MigrationStreamWalker {
         while remaining > 0 {
             let offset = cursor.offset
             let length = try cursor.byte("a RAM block name length")
-            let name = String(decoding: try cursor.bytes(Int(length), "a RAM block name"), as: UTF8.self)
+            let name = String(decoding: try cursor.bytes(try int(length, "a RAM block name length"), "a RAM block name"),
+                              as: UTF8.self)
             let size = try cursor.u64("a RAM block size")
             guard size <= remaining else {
                 throw garbage(at: offset, expected: "RAM blocks adding up to \(total) bytes",
@@ -234,16 +243,17 @@ struct MigrationStreamWalker {
             }
             ramBlocks[name] = size
             summary.ramBlocks.append(.init(name: name, size: size))
-            remaining -= size
+            remaining = try Checked.subtract(remaining, size, source("the RAM block list total"))
         }
     }
 
     private mutating func checkPageAddress(_ address: UInt64, flags: UInt64, recordOffset: UInt64) throws(SaveImageError) {
         if flags & RAMFlag.continue == 0 {
             let length = try cursor.byte("a RAM block name length")
-            let name = String(decoding: try cursor.bytes(Int(length), "a RAM block name"), as: UTF8.self)
+            let name = String(decoding: try cursor.bytes(try int(length, "a RAM block name length"), "a RAM block name"),
+                              as: UTF8.self)
             guard ramBlocks[name] != nil else {
-                throw garbage(at: recordOffset + 8, expected: "a RAM block from the section start", found: "'\(name)'")
+                throw garbage(at: try forward(recordOffset, 8), expected: "a RAM block from the section start", found: "'\(name)'")
             }
             currentBlock = name
         }
@@ -265,10 +275,10 @@ struct MigrationStreamWalker {
         _ = try cursor.byte()
         let length = try cursor.u32("the VM description length")
         guard length <= 64 << 20 else {
-            throw garbage(at: offset + 1, expected: "a VM description of at most 64 MiB", found: "\(length) bytes")
+            throw garbage(at: try forward(offset, 1), expected: "a VM description of at most 64 MiB", found: "\(length) bytes")
         }
-        let json = try cursor.bytes(Int(length), "the VM description")
-        summary.description = try VMDescription(json: json, offset: offset + 5)
+        let json = try cursor.bytes(try int(length, "the VM description length"), "the VM description")
+        summary.description = try VMDescription(json: json, offset: try forward(offset, 5))
     }
 
     // MARK: Helpers
@@ -278,7 +288,34 @@ struct MigrationStreamWalker {
     }
 
     private func word(_ bytes: [UInt8], _ at: Int) -> UInt32 {
-        bytes[at..<(at + 4)].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+        bytes[at..<(at + 4)].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }  // bounded: callers check at + 4 <= count; bytes widen
+    }
+
+    /// Where a number is being read, for ``Checked`` errors.
+    private func source(_ field: String) -> Checked.Source {
+        Checked.Source(path: "", offset: cursor.offset, field: cursor.context + ": " + field)  // bounded: string concatenation
+    }
+
+    /// A length read from the stream as a count of bytes to read.
+    private func int<T: UnsignedInteger>(_ value: T, _ field: String) throws(SaveImageError) -> Int {
+        try Checked.int(UInt64(value), source(field))
+    }
+
+    /// `offset + delta` (an offset inside a record, for messages), checked.
+    private func forward(_ offset: UInt64, _ delta: UInt64) throws(SaveImageError) -> UInt64 {
+        try Checked.add(offset, delta, source("an offset"))
+    }
+
+    /// The cursor's offset `delta` bytes back (the start of a word just read), checked.
+    private func back(_ delta: UInt64) throws(SaveImageError) -> UInt64 {
+        try Checked.subtract(cursor.offset, delta, source("an offset"))
+    }
+
+    /// A counter plus `delta`, checked.
+    private func count(_ value: Int, plus delta: Int, _ field: String) throws(SaveImageError) -> Int {
+        let (sum, overflow) = value.addingReportingOverflow(delta)
+        if overflow { throw Checked.outOfRange(source(field), expected: "a count below 2^63", found: "\(value) + \(delta)") }
+        return sum
     }
 
     private func hex(_ byte: UInt8) -> String { "0x" + (byte < 16 ? "0" : "") + String(byte, radix: 16) }

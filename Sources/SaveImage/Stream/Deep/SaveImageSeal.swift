@@ -13,6 +13,11 @@ public struct SaveImageSeal: Hashable, Sendable, Codable {
     public var bytes: UInt64?
     /// Index of the seal in ``SaveImage/extensions``.
     public var extensionIndex: Int?
+    /// Why the `bytes` attribute was refused (not an unsigned decimal below
+    /// 2^64: `-1`, `0x10`, `1e400`, 2^64 ...); such a seal never matches.
+    public var invalidBytes: SaveImageError?
+
+    private enum CodingKeys: String, CodingKey { case sha256, bytes, extensionIndex }
 
     public init(sha256: String, bytes: UInt64?) {
         self.sha256 = sha256
@@ -31,7 +36,11 @@ public struct SaveImageSeal: Hashable, Sendable, Codable {
                                                      offset: document.fileOffset),
                   element.name == elementName, let digest = element[attribute: "sha256"]
             else { continue }
-            var seal = SaveImageSeal(sha256: digest, bytes: element[attribute: "bytes"].flatMap { UInt64($0) })
+            var seal = SaveImageSeal(sha256: digest, bytes: nil)
+            if let text = element[attribute: "bytes"] {
+                let source = Checked.Source(path: image.path, offset: document.fileOffset, field: "<saveimg-seal bytes=...>")
+                do { seal.bytes = try Checked.unsignedDecimal(text, source) } catch { seal.invalidBytes = error }
+            }
             seal.extensionIndex = index
             return seal
         }

@@ -20,13 +20,13 @@ final class StreamCursor {
     }
 
     /// Offset in the raw stream of the next byte.
-    var offset: UInt64 { chunkStart + UInt64(index) }
+    var offset: UInt64 { chunkStart + UInt64(index) }  // bounded: bytes seen so far (in memory, < 2^63)
 
     /// Fetches the next non-empty chunk; false at the end.
     private func advance() -> Bool {
         while index >= chunk.count {
             if exhausted { return false }
-            chunkStart += UInt64(chunk.count)
+            chunkStart += UInt64(chunk.count)  // bounded: bytes seen so far (in memory, < 2^63)
             guard let fresh = next() else {
                 exhausted = true
                 chunk = []
@@ -51,30 +51,30 @@ final class StreamCursor {
     func byte(_ what: String = "a byte") throws(SaveImageError) -> UInt8 {
         guard advance() else { throw truncated(what) }
         let value = chunk[index]
-        index += 1
+        index += 1  // bounded: index < chunk.count (advance() checked)
         return value
     }
 
     func u16(_ what: String) throws(SaveImageError) -> UInt16 {
-        UInt16(try byte(what)) << 8 | UInt16(try byte(what))
+        UInt16(try byte(what)) << 8 | UInt16(try byte(what))  // bounded: bytes widen to UInt16
     }
 
     func u32(_ what: String) throws(SaveImageError) -> UInt32 {
-        if index + 4 <= chunk.count {
-            let value = chunk[index..<(index + 4)].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
-            index += 4
+        if index + 4 <= chunk.count {  // bounded: index <= chunk.count, in-memory sizes
+            let value = chunk[index..<(index + 4)].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }  // bounded: in range (checked above); bytes widen
+            index += 4  // bounded: in range (checked above)
             return value
         }
         var value: UInt32 = 0
-        for _ in 0..<4 { value = value << 8 | UInt32(try byte(what)) }
+        for _ in 0..<4 { value = value << 8 | UInt32(try byte(what)) }  // bounded: bytes widen; shifts drop nothing unread
         return value
     }
 
     func u64(_ what: String) throws(SaveImageError) -> UInt64 {
-        if index + 8 <= chunk.count {
+        if index + 8 <= chunk.count {  // bounded: index <= chunk.count, in-memory sizes
             var value: UInt64 = 0
-            for i in index..<(index + 8) { value = value << 8 | UInt64(chunk[i]) }
-            index += 8
+            for i in index..<(index + 8) { value = value << 8 | UInt64(chunk[i]) }  // bounded: in range (checked above); bytes widen
+            index += 8  // bounded: in range (checked above)
             return value
         }
         var value: UInt64 = 0
@@ -87,9 +87,9 @@ final class StreamCursor {
         out.reserveCapacity(count)
         while out.count < count {
             guard advance() else { throw truncated(what) }
-            let take = min(count - out.count, chunk.count - index)
-            out += chunk[index..<(index + take)]
-            index += take
+            let take = min(count - out.count, chunk.count - index)  // bounded: out.count < count, index < chunk.count
+            out += chunk[index..<(index + take)]  // bounded: take <= chunk.count - index
+            index += take  // bounded: take <= chunk.count - index
         }
         return out
     }
@@ -98,23 +98,36 @@ final class StreamCursor {
         var left = count
         while left > 0 {
             guard advance() else { throw truncated(what) }
-            let take = Int(min(left, UInt64(chunk.count - index)))
-            index += take
-            left -= UInt64(take)
+            let take = Int(min(left, UInt64(chunk.count - index)))  // bounded: at most chunk.count - index, an in-memory size
+            index += take  // bounded: take <= chunk.count - index
+            left -= UInt64(take)  // bounded: take <= left
         }
+    }
+
+    /// Moves to the next occurrence of `byte` without consuming it; false
+    /// (at the end) when there is none. One scan per chunk, not a peek per byte.
+    func skip(toNext byte: UInt8) -> Bool {
+        while advance() {
+            if let found = chunk[index...].firstIndex(of: byte) {
+                index = found
+                return true
+            }
+            index = chunk.count
+        }
+        return false
     }
 
     /// Up to `count` bytes ahead without consuming them (fewer at the end).
     func peek(_ count: Int) -> [UInt8] {
         guard advance() else { return [] }
-        if index + count <= chunk.count { return Array(chunk[index..<(index + count)]) }
+        if index + count <= chunk.count { return Array(chunk[index..<(index + count)]) }  // bounded: count is a small constant from the walker
         // Straddles chunks: join the rest of this chunk with following ones.
         var joined = Array(chunk[index...])
         while joined.count < count, let fresh = next() {
             hasher.update(fresh)
-            joined += fresh
+            joined += fresh  // bounded: array append
         }
-        chunkStart += UInt64(index)
+        chunkStart += UInt64(index)  // bounded: bytes seen so far (in memory, < 2^63)
         chunk = joined
         index = 0
         if joined.count < count { exhausted = true }
@@ -125,7 +138,7 @@ final class StreamCursor {
     func drain() -> UInt64 {
         var count: UInt64 = 0
         while advance() {
-            count += UInt64(chunk.count - index)
+            count += UInt64(chunk.count - index)  // bounded: bytes seen so far (in memory, < 2^63); index <= chunk.count
             index = chunk.count
         }
         return count

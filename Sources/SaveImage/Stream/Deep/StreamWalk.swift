@@ -1,0 +1,34 @@
+/// The walk of a raw QEMU migration stream held in memory: what
+/// ``DeepCheck/run(path:)`` does after decompression, for tests and fuzzers
+/// that have the stream bytes and no file.
+public struct StreamWalk: Hashable, Sendable {
+    /// What the walk found (up to the failure, if any).
+    public var summary: MigrationStreamSummary
+    /// The first inconsistency, with its raw-stream offset; nil when the walk reached the end.
+    public var failure: SaveImageError?
+    /// Bytes of stream seen (all of them: the rest is drained after a failure).
+    public var rawStreamBytes: UInt64
+    /// Bytes after the VM description (or QEMU_VM_EOF).
+    public var trailingBytes: UInt64
+    /// SHA-256 of the stream, lowercase hex.
+    public var sha256: String
+
+    /// Walks `stream`, handing it to the walker in chunks of `chunkSize`
+    /// bytes (at least 1), the way the decoder's output arrives.
+    public init(rawStream stream: [UInt8], chunkSize: Int = 1 << 20) throws(SaveImageError) {
+        let size = max(1, chunkSize)
+        var position = 0
+        let cursor = try StreamCursor(next: {
+            guard position < stream.count else { return nil }
+            let end = position + min(size, stream.count - position)  // bounded: position < stream.count (checked above)
+            defer { position = end }
+            return Array(stream[position..<end])
+        })
+        var walker = MigrationStreamWalker(cursor: cursor)
+        do throws(SaveImageError) { try walker.walk() } catch { failure = error }
+        trailingBytes = cursor.drain()
+        rawStreamBytes = cursor.offset
+        sha256 = try cursor.digest()
+        summary = walker.summary
+    }
+}
