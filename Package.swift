@@ -4,7 +4,8 @@
 //
 // System libraries (install with scripts/install-deps.sh):
 //   libxml2 (pkg-config libxml-2.0), zlib (pkg-config zlib), liblzma, libzstd,
-//   libbz2, OpenSSL's libcrypto (pkg-config libcrypto, Debian libssl-dev).
+//   libbz2, OpenSSL's libcrypto (pkg-config libcrypto, Debian libssl-dev),
+//   Intel ISA-L's igzip (pkg-config libisal, Debian libisal-dev).
 import PackageDescription
 
 let package = Package(
@@ -48,6 +49,12 @@ let package = Package(
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]
         ),
+        // Intel ISA-L (igzip): the gzip encoder's blocks at --level 1-6 and the gzip decoder.
+        .systemLibrary(
+            name: "CIsal",
+            pkgConfig: "libisal",
+            providers: [.apt(["libisal-dev"])]
+        ),
         // The one place that calls GNU-only libc functions (copy_file_range,
         // fallocate) that Swift's Glibc module does not export.
         .target(name: "CSaveImageShims"),
@@ -60,6 +67,7 @@ let package = Package(
                 "CZstd",
                 "CBZip2",
                 "CCrypto",
+                "CIsal",
                 "CSaveImageShims",
                 .product(name: "SystemPackage", package: "swift-system"),
             ]

@@ -10,6 +10,7 @@ have_pc zlib || need+=(zlib1g-dev)
 have_pc liblzma || need+=(liblzma-dev)
 have_pc libzstd || need+=(libzstd-dev)
 have_pc libcrypto || need+=(libssl-dev)
+have_pc libisal || need+=(libisal-dev)
 [ -e /usr/include/bzlib.h ] || need+=(libbz2-dev)
 for tool in gzip:gzip xz:xz-utils bzip2:bzip2 zstd:zstd lzop:lzop; do
     command -v "${tool%%:*}" >/dev/null 2>&1 || need+=("${tool#*:}")

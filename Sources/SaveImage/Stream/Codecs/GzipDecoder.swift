@@ -1,10 +1,12 @@
-import CZlib
+import CIsal
 
-/// Decompresses gzip with zlib, reading concatenated members as `gzip -dc`
-/// does. Bytes after the last member that do not start another member are
-/// counted in ``trailingBytes`` and ignored.
+/// Decompresses gzip with Intel ISA-L's inflate (igzip; about 2.5x zlib's
+/// speed), reading concatenated members as `gzip -dc` does, each member's
+/// header parsed and its CRC-32 and length checked. Bytes after the last
+/// member that do not start another member are counted in
+/// ``trailingBytes`` and ignored.
 public final class GzipDecoder: StreamTransform {
-    private let stream: UnsafeMutablePointer<z_stream>
+    private let state: UnsafeMutablePointer<inflate_state>
     private let buffer = CodecBuffer(capacity: 256 * 1024)
     private var consumed: UInt64 = 0
     private var inMember = false
@@ -13,18 +15,16 @@ public final class GzipDecoder: StreamTransform {
     public private(set) var trailingBytes: UInt64 = 0
 
     public init() throws(SaveImageError) {
-        stream = .allocate(capacity: 1)
-        stream.initialize(to: z_stream())
-        // 15 + 16: gzip wrapper only, 32 KiB window.
-        guard inflateInit2_(stream, 15 + 16, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
-            stream.deallocate()
-            throw .codec("gzip", consumed: 0, expected: "zlib to initialise", found: "inflateInit2 failed")
-        }
+        state = .allocate(capacity: 1)
+        state.initialize(to: inflate_state())
+        startMember()
     }
 
-    deinit {
-        inflateEnd(stream)
-        stream.deallocate()
+    deinit { state.deallocate() }
+
+    private func startMember() {
+        isal_inflate_init(state)
+        state.pointee.crc_flag = UInt32(ISAL_GZIP)
     }
 
     public func process(
@@ -38,30 +38,35 @@ public final class GzipDecoder: StreamTransform {
                 return
             }
             if !inMember {
-                if sawMember { inflateReset(stream) }
+                if sawMember { startMember() }
                 inMember = true
                 sawMember = true
             }
             let chunk = min(remaining, Int(UInt32.max / 2))
-            stream.pointee.next_in = UnsafeMutablePointer(mutating: next.assumingMemoryBound(to: Bytef.self))
-            stream.pointee.avail_in = UInt32(chunk)
-            var status: Int32 = Z_OK
+            state.pointee.next_in = UnsafeMutablePointer(mutating: next.assumingMemoryBound(to: UInt8.self))
+            state.pointee.avail_in = UInt32(chunk)
+            var finished = false
             repeat {
-                stream.pointee.next_out = buffer.base.assumingMemoryBound(to: Bytef.self)
-                stream.pointee.avail_out = UInt32(buffer.count)
-                status = inflate(stream, Z_NO_FLUSH)
-                let produced = buffer.count - Int(stream.pointee.avail_out)
+                state.pointee.next_out = buffer.base.assumingMemoryBound(to: UInt8.self)
+                state.pointee.avail_out = UInt32(buffer.count)
+                let availableBefore = state.pointee.avail_in
+                let status = isal_inflate(state)
+                let produced = buffer.count - Int(state.pointee.avail_out)
                 if produced > 0 { try output(buffer.prefix(produced)) }
-                guard status == Z_OK || status == Z_STREAM_END || status == Z_BUF_ERROR else {
-                    let used = chunk - Int(stream.pointee.avail_in)
-                    throw .codec("gzip", consumed: consumed + UInt64(used), found: zlibMessage(status))
+                finished = state.pointee.block_state == ISAL_BLOCK_FINISH
+                // Any other positive status (a name, comment or extra field overflow) or no progress is an error,
+                // never a loop.
+                let stalled = !finished && produced == 0 && state.pointee.avail_in == availableBefore
+                guard status == ISAL_DECOMP_OK || status == ISAL_END_INPUT || status == ISAL_OUT_OVERFLOW, !stalled else {
+                    let used = chunk - Int(state.pointee.avail_in)
+                    throw .codec("gzip", consumed: consumed + UInt64(used), found: Self.message(status))
                 }
-            } while status == Z_OK && (stream.pointee.avail_in > 0 || stream.pointee.avail_out == 0)
-            let used = chunk - Int(stream.pointee.avail_in)
+            } while !finished && (state.pointee.avail_in > 0 || state.pointee.avail_out == 0)
+            let used = chunk - Int(state.pointee.avail_in)
             consumed += UInt64(used)
             next += used
             remaining -= used
-            if status == Z_STREAM_END { inMember = false }
+            if finished { inMember = false }
         }
     }
 
@@ -72,8 +77,18 @@ public final class GzipDecoder: StreamTransform {
         }
     }
 
-    private func zlibMessage(_ status: Int32) -> String {
-        let text = stream.pointee.msg.map { String(cString: $0) } ?? "zlib status \(status)"
-        return "corrupt gzip data (\(text))"
+    static func message(_ status: Int32) -> String {
+        let reason: String
+        switch status {
+        case ISAL_INVALID_BLOCK: reason = "invalid deflate block"
+        case ISAL_INVALID_SYMBOL: reason = "invalid deflate symbol"
+        case ISAL_INVALID_LOOKBACK: reason = "invalid distance too far back"
+        case ISAL_INVALID_WRAPPER: reason = "invalid gzip header"
+        case ISAL_UNSUPPORTED_METHOD: reason = "unknown compression method"
+        case ISAL_INCORRECT_CHECKSUM: reason = "incorrect data check (CRC-32 or length)"
+        case ISAL_NEED_DICT: reason = "a preset dictionary is needed"
+        default: reason = "ISA-L status \(status)"
+        }
+        return "corrupt gzip data (\(reason))"
     }
 }

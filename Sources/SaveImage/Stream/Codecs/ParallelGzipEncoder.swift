@@ -1,7 +1,8 @@
 import CZlib
 import Dispatch
 
-/// Compresses to gzip with zlib on several threads, as pigz does: the input
+/// Compresses to gzip on several threads, as pigz does, with ISA-L's igzip
+/// at `--level` 1-6 and zlib at 7-9 (``GzipLevelMapping``): the input
 /// is cut into blocks, each block is deflated on its own by a worker thread
 /// (primed with the previous 32 KiB as dictionary, so the ratio matches a
 /// single-threaded gzip) and ends on a byte boundary; the blocks' raw deflate
@@ -37,8 +38,15 @@ public final class ParallelGzipEncoder: StreamTransform {
 
     public init(level: Int, threads: Int) throws(SaveImageError) {
         let ringSize = min(max(1, threads) * Self.blocksPerWorker, Self.maximumBlocksInFlight)
-        var deflaters: [GzipBlockDeflater] = []
-        for _ in 0..<min(max(1, threads), ringSize) { deflaters.append(try GzipBlockDeflater(level: Int32(level))) }
+        var deflaters: [any BlockDeflater] = []
+        let isalLevel = GzipLevelMapping.isalLevel(forGzipLevel: level)
+        for _ in 0..<min(max(1, threads), ringSize) {
+            if let isalLevel {
+                deflaters.append(try IsalBlockDeflater(level: isalLevel))
+            } else {
+                deflaters.append(try GzipBlockDeflater(level: Int32(level)))
+            }
+        }
         let bound = deflaters[0].outputBound(blockSize: Self.blockSize)
         blocks = (0..<ringSize).map { _ in DeflateBlock(blockSize: Self.blockSize, outputCapacity: bound) }
         blocks[0].reset(after: nil)
