@@ -10,21 +10,28 @@ import CZlib
 /// data region in place").
 ///
 /// Layout (little-endian): 16 bytes `SaveImgJournal01`; the image's device,
-/// inode and size (u64 each); the length N of what follows (u32, 92 +
-/// data_len); the CRC-32 (zlib) of those N bytes (u32); the old 92-byte
-/// header (magic `LibvirtQemudSave`) and the old data region.
+/// inode and size (u64 each); the length N of the old header and region (u32,
+/// 92 + data_len); the CRC-32 (zlib) of the bytes from offset 48 to the end
+/// (u32); the marker (u32); 4 zero bytes; the old 92-byte header (magic
+/// `LibvirtQemudSave`) and the old data region.
 ///
-/// While the region is torn the image's header carries libvirt's
-/// `LibvirtQemudPart` magic, which libvirt refuses ("save image is
-/// incomplete"); the journal is what lets saveimg tell its own interrupted
-/// edit from a save libvirt is still writing.
+/// While the region is torn the image's header is ``markedHeader``: the old
+/// one with libvirt's `LibvirtQemudPart` magic, which libvirt refuses ("save
+/// image is incomplete"), and the random non-zero marker in the last unused
+/// header word (offset 88), which libvirt always writes as zero. The marker
+/// is what tells saveimg's own interrupted edit from a save libvirt is still
+/// writing (even into the same inode, beside a stale journal).
 struct EditJournal: Equatable {
     static let magic: [UInt8] = Array("SaveImgJournal01".utf8)
-    static let preludeSize = 48
+    static let preludeSize = 56
+    /// Where the marker goes in the header: the last of the unused words.
+    static let markerOffset = 88
 
     var device: UInt64
     var inode: UInt64
     var imageSize: UInt64
+    /// Random, non-zero: the last unused header word while the image is marked.
+    var marker: UInt32
     /// The old header (92 bytes, `LibvirtQemudSave`).
     var header: [UInt8]
     /// The old data region (data_len bytes).
@@ -36,13 +43,26 @@ struct EditJournal: Equatable {
         return directory + "/." + name + ".saveimg-journal"
     }
 
+    /// The header the image carries while its region is torn.
+    var markedHeader: [UInt8] {
+        var bytes = header
+        bytes.replaceSubrange(0..<16, with: Array("LibvirtQemudPart".utf8))
+        var word: [UInt8] = []
+        Self.append(UInt64(marker), bytes: 4, to: &word)
+        bytes.replaceSubrange(Self.markerOffset..<Self.markerOffset + 4, with: word)
+        return bytes
+    }
+
     func serialized() -> [UInt8] {
-        let body = header + region
+        var checked: [UInt8] = []
+        Self.append(UInt64(marker), bytes: 4, to: &checked)
+        Self.append(0, bytes: 4, to: &checked)
+        checked += header + region
         var bytes = Self.magic
         for value in [device, inode, imageSize] { Self.append(value, bytes: 8, to: &bytes) }
-        Self.append(UInt64(body.count), bytes: 4, to: &bytes)
-        Self.append(UInt64(Self.crc(body)), bytes: 4, to: &bytes)
-        return bytes + body
+        Self.append(UInt64(header.count + region.count), bytes: 4, to: &bytes)
+        Self.append(UInt64(Self.crc(checked)), bytes: 4, to: &bytes)
+        return bytes + checked
     }
 
     /// Parses a journal, checking its magic, length and checksum.
@@ -58,11 +78,13 @@ struct EditJournal: Equatable {
         guard length >= SaveImageHeader.size, bytes.count == Self.preludeSize + length else {
             throw bad("journal length", "\(Self.preludeSize) + \(length) bytes", "\(bytes.count) bytes")
         }
-        let body = Array(bytes[Self.preludeSize...])
+        let checked = Array(bytes[48...])
         let crc = UInt32(Self.value(bytes, at: 44, count: 4))
-        guard Self.crc(body) == crc else {
-            throw bad("journal checksum", "CRC-32 \(crc)", "CRC-32 \(Self.crc(body))")
+        guard Self.crc(checked) == crc else {
+            throw bad("journal checksum", "CRC-32 \(crc)", "CRC-32 \(Self.crc(checked))")
         }
+        let body = Array(bytes[Self.preludeSize...])
+        marker = UInt32(Self.value(bytes, at: 48, count: 4))
         device = Self.value(bytes, at: 16, count: 8)
         inode = Self.value(bytes, at: 24, count: 8)
         imageSize = Self.value(bytes, at: 32, count: 8)
@@ -70,17 +92,22 @@ struct EditJournal: Equatable {
         region = Array(body[SaveImageHeader.size...])
     }
 
-    init(device: UInt64, inode: UInt64, imageSize: UInt64, header: [UInt8], region: [UInt8]) {
+    init(device: UInt64, inode: UInt64, imageSize: UInt64, marker: UInt32, header: [UInt8], region: [UInt8]) {
         self.device = device
         self.inode = inode
         self.imageSize = imageSize
+        self.marker = marker
         self.header = header
         self.region = region
     }
 
     /// The journal of `file`'s current header and region.
     init(of file: EditableFile, header: [UInt8], region: [UInt8]) {
-        self.init(device: file.status.device, inode: file.status.inode, imageSize: file.size,
+        var generator = SystemRandomNumberGenerator()
+        let old = UInt32(Self.value(header, at: Self.markerOffset, count: 4))
+        var marker: UInt32 = 0
+        while marker == 0 || marker == old { marker = generator.next() }
+        self.init(device: file.status.device, inode: file.status.inode, imageSize: file.size, marker: marker,
                   header: header, region: region)
     }
 
@@ -189,9 +216,8 @@ struct EditJournal: Equatable {
         guard journal.device == file.status.device, journal.inode == file.status.inode,
               journal.imageSize == file.size
         else { throw refuse("the journal names another file (device, inode or size differ)") }
-        guard Array(journal.header[0..<16]) == Array("LibvirtQemudSave".utf8),
-              Array(journal.header[16...]) == Array(current[16...])
-        else { throw refuse("the header differs from the journal's beyond the magic") }
+        guard Array(journal.header[0..<16]) == Array("LibvirtQemudSave".utf8), journal.markedHeader == current
+        else { throw refuse("the header is not the one saveimg marks the image with (magic and marker word at 88)") }
         guard file.isWritable else {
             throw SaveImageError(
                 .incompleteSave, path: file.path, offset: 0, field: "magic", expected: "LibvirtQemudSave",

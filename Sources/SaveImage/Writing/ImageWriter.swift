@@ -91,8 +91,8 @@ public struct ImageWriter {
     // MARK: - Data region in place, under a journal
 
     /// 1. the journal (old header + old region) beside the image; fsync it and
-    /// the directory; 2. the header with libvirt's `LibvirtQemudPart` magic
-    /// (libvirt refuses the image from here: "save image is incomplete");
+    /// the directory; 2. the header with libvirt's `LibvirtQemudPart` magic and
+    /// the journal's marker (libvirt refuses the image from here: "save image is incomplete");
     /// fsync; 3. the new data region; fsync; 4. the new header
     /// (`LibvirtQemudSave`) in one write; fsync (the commit); 5. the journal
     /// removed. A crash in 2-4 leaves the Part magic and the journal: the next
@@ -103,10 +103,9 @@ public struct ImageWriter {
         let oldHeader = plan.original.header.serialized()
         let oldRegion = plan.original.region.serialized()
         let newRegion = plan.result.region.serialized()
-        var marked = oldHeader
-        marked.replaceSubrange(0..<16, with: Array("LibvirtQemudPart".utf8))
         let journalPath = EditJournal.path(for: file.path)
         let journal = EditJournal(of: file, header: oldHeader, region: oldRegion)
+        let marked = journal.markedHeader
         do { try journal.create(at: journalPath, faults: step) } catch var error as SaveImageError {
             error.path = file.path
             error.found += "; the file is unchanged"

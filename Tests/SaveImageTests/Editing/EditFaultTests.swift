@@ -112,6 +112,23 @@ struct EditFaultTests {
         #expect(FileManager.default.fileExists(atPath: EditJournal.path(for: path)))
     }
 
+    @Test("libvirt's own Part header (marker word zero) beside a saveimg journal is never rolled back")
+    func libvirtPartBesideJournal() throws {
+        let directory = try TemporaryDirectory()
+        let path = try EditFixtures.copy(Self.fixture, into: directory)
+        let editor = ImageEditor(path: path, writer: ImageWriter(faults: .at(.syncRegion, .crash)))
+        #expect(throws: SimulatedCrash.self) { _ = try editor.run { try Self.edit($0, .journaled) } }
+        // As if libvirt now wrote a new save into the same inode: Part magic, unused words zero.
+        let fd = open(path, O_WRONLY)
+        let zero: [UInt8] = [0, 0, 0, 0]
+        #expect(pwrite(fd, zero, 4, 88) == 4)
+        close(fd)
+        let before = try EditFixtures.read(path)
+        let error = #expect(throws: SaveImageError.self) { _ = try SaveImage(contentsOf: path) }
+        #expect(error?.code == .incompleteSave && error?.found.contains("marker") == true, "\(String(describing: error))")
+        #expect(try EditFixtures.read(path) == before)
+    }
+
     @Test("a damaged journal is refused, the image left alone")
     func damagedJournal() throws {
         let directory = try TemporaryDirectory()
@@ -134,12 +151,17 @@ struct EditFaultTests {
 
     @Test("the journal holds the old header and region and reads back")
     func journalRoundTrip() throws {
-        let journal = EditJournal(device: 64769, inode: 1234, imageSize: 590_756,
+        let journal = EditJournal(device: 64769, inode: 1234, imageSize: 590_756, marker: 0xdead_beef,
                                   header: try Array(Fixtures.bytes(Self.fixture).prefix(92)),
                                   region: [UInt8](repeating: 7, count: 1000))
         let bytes = journal.serialized()
         #expect(bytes.count == EditJournal.preludeSize + 92 + 1000)
         #expect(try EditJournal(parsing: bytes, path: "j") == journal)
+        // The marked header: libvirt's Part magic, the marker in the last unused word, the rest the old header.
+        let marked = journal.markedHeader
+        #expect(Array(marked[0..<16]) == Array("LibvirtQemudPart".utf8))
+        #expect(Array(marked[88..<92]) == [0xef, 0xbe, 0xad, 0xde])
+        #expect(marked[16..<88] == journal.header[16..<88])
         #expect(throws: SaveImageError.self) { try EditJournal(parsing: Array(bytes.dropLast()), path: "j") }
     }
 
