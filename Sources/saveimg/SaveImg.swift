@@ -24,6 +24,7 @@ struct SaveImg: ParsableCommand {
     /// ArgumentParser's default 64, as the README documents.
     static func main() {
         do {
+            if try FastPath.run(Array(CommandLine.arguments.dropFirst())) { return }
             var command = try parseAsRoot()
             try command.run()
         } catch let exit as ExitCode {
