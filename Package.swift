@@ -4,8 +4,10 @@
 //
 // System libraries (install with scripts/install-deps.sh):
 //   libxml2 (pkg-config libxml-2.0), zlib (pkg-config zlib), liblzma, libzstd,
-//   libbz2, OpenSSL's libcrypto (pkg-config libcrypto, Debian libssl-dev),
-//   Intel ISA-L's igzip (pkg-config libisal, Debian libisal-dev).
+//   libbz2; and, loaded with dlopen on first use (CSaveImageShims/lazy_libraries.c:
+//   linked normally they were half of `inspect`'s start-up), OpenSSL's libcrypto
+//   (Debian libssl-dev; libcrypto.so.3) and Intel ISA-L's igzip (Debian
+//   libisal-dev; libisal.so.2): headers at build time, the library at first use.
 import PackageDescription
 
 let package = Package(
@@ -43,20 +45,9 @@ let package = Package(
             name: "CBZip2",
             providers: [.apt(["libbz2-dev"])]
         ),
-        // OpenSSL's libcrypto: SHA-256 of the raw stream for `check --deep` and `seal`.
-        .systemLibrary(
-            name: "CCrypto",
-            pkgConfig: "libcrypto",
-            providers: [.apt(["libssl-dev"])]
-        ),
-        // Intel ISA-L (igzip): the gzip encoder's blocks at --level 1-6 and the gzip decoder.
-        .systemLibrary(
-            name: "CIsal",
-            pkgConfig: "libisal",
-            providers: [.apt(["libisal-dev"])]
-        ),
         // The one place that calls GNU-only libc functions (copy_file_range,
-        // fallocate) that Swift's Glibc module does not export.
+        // fallocate) that Swift's Glibc module does not export, and the lazy
+        // loaders of ISA-L (gzip) and libcrypto (SHA-256).
         .target(name: "CSaveImageShims"),
         .target(
             name: "SaveImage",
@@ -66,8 +57,6 @@ let package = Package(
                 "CLZMA",
                 "CZstd",
                 "CBZip2",
-                "CCrypto",
-                "CIsal",
                 "CSaveImageShims",
                 .product(name: "SystemPackage", package: "swift-system"),
             ]

@@ -3,6 +3,7 @@
 #include <stdint.h>
 #include <stddef.h>
 #include <sys/types.h>
+#include "LazyLibraries.h"
 
 /// copy_file_range(2); returns bytes copied or -1 with errno set.
 ssize_t saveimg_copy_file_range(int fd_in, int64_t *off_in, int fd_out, int64_t *off_out, size_t len, unsigned int flags);

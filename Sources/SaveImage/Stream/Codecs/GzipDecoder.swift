@@ -1,4 +1,4 @@
-import CIsal
+import CSaveImageShims
 
 /// Decompresses gzip with Intel ISA-L's inflate (igzip; about 2.5x zlib's
 /// speed), reading concatenated members as `gzip -dc` does, each member's
@@ -6,7 +6,7 @@ import CIsal
 /// member that do not start another member are counted in
 /// ``trailingBytes`` and ignored.
 public final class GzipDecoder: StreamTransform {
-    private let state: UnsafeMutablePointer<inflate_state>
+    private let state: UnsafeMutableRawPointer
     private let buffer = CodecBuffer(capacity: 256 * 1024)
     private var consumed: UInt64 = 0
     private var inMember = false
@@ -15,17 +15,16 @@ public final class GzipDecoder: StreamTransform {
     public private(set) var trailingBytes: UInt64 = 0
 
     public init() throws(SaveImageError) {
-        state = .allocate(capacity: 1)
-        state.initialize(to: inflate_state())
-        startMember()
+        try IsalBlockDeflater.load()
+        guard let state = saveimg_isal_inflater_new() else {
+            throw .codec("gzip", consumed: 0, expected: "an ISA-L inflate state", found: "out of memory")
+        }
+        self.state = state
     }
 
-    deinit { state.deallocate() }
+    deinit { saveimg_isal_inflater_free(state) }
 
-    private func startMember() {
-        isal_inflate_init(state)
-        state.pointee.crc_flag = UInt32(ISAL_GZIP)
-    }
+    private func startMember() { saveimg_isal_inflater_reset(state) }
 
     public func process(
         _ input: UnsafeRawBufferPointer, output: (UnsafeRawBufferPointer) throws(SaveImageError) -> Void
@@ -43,26 +42,29 @@ public final class GzipDecoder: StreamTransform {
                 sawMember = true
             }
             let chunk = min(remaining, Int(UInt32.max / 2))
-            state.pointee.next_in = UnsafeMutablePointer(mutating: next.assumingMemoryBound(to: UInt8.self))
-            state.pointee.avail_in = UInt32(chunk)
+            var nextIn: UnsafePointer<UInt8>? = UnsafePointer(next.assumingMemoryBound(to: UInt8.self))
+            var availableIn = UInt32(chunk)
             var finished = false
+            var outputFull = false
             repeat {
-                state.pointee.next_out = buffer.base.assumingMemoryBound(to: UInt8.self)
-                state.pointee.avail_out = UInt32(buffer.count)
-                let availableBefore = state.pointee.avail_in
-                let status = isal_inflate(state)
-                let produced = buffer.count - Int(state.pointee.avail_out)
+                var nextOut: UnsafeMutablePointer<UInt8>? = buffer.base.assumingMemoryBound(to: UInt8.self)
+                var availableOut = UInt32(buffer.count)
+                let availableBefore = availableIn
+                var done: Int32 = 0
+                let status = saveimg_isal_inflate(state, &nextIn, &availableIn, &nextOut, &availableOut, &done)
+                let produced = buffer.count - Int(availableOut)
                 if produced > 0 { try output(buffer.prefix(produced)) }
-                finished = state.pointee.block_state == ISAL_BLOCK_FINISH
+                finished = done != 0
+                outputFull = availableOut == 0
                 // Any other positive status (a name, comment or extra field overflow) or no progress is an error,
                 // never a loop.
-                let stalled = !finished && produced == 0 && state.pointee.avail_in == availableBefore
-                guard status == ISAL_DECOMP_OK || status == ISAL_END_INPUT || status == ISAL_OUT_OVERFLOW, !stalled else {
-                    let used = chunk - Int(state.pointee.avail_in)
+                let stalled = !finished && produced == 0 && availableIn == availableBefore
+                guard [SAVEIMG_ISAL_DECOMP_OK, SAVEIMG_ISAL_END_INPUT, SAVEIMG_ISAL_OUT_OVERFLOW].contains(Int(status)), !stalled else {
+                    let used = chunk - Int(availableIn)
                     throw .codec("gzip", consumed: consumed + UInt64(used), found: Self.message(status))
                 }
-            } while !finished && (state.pointee.avail_in > 0 || state.pointee.avail_out == 0)
-            let used = chunk - Int(state.pointee.avail_in)
+            } while !finished && (availableIn > 0 || outputFull)
+            let used = chunk - Int(availableIn)
             consumed += UInt64(used)
             next += used
             remaining -= used
@@ -79,14 +81,14 @@ public final class GzipDecoder: StreamTransform {
 
     static func message(_ status: Int32) -> String {
         let reason: String
-        switch status {
-        case ISAL_INVALID_BLOCK: reason = "invalid deflate block"
-        case ISAL_INVALID_SYMBOL: reason = "invalid deflate symbol"
-        case ISAL_INVALID_LOOKBACK: reason = "invalid distance too far back"
-        case ISAL_INVALID_WRAPPER: reason = "invalid gzip header"
-        case ISAL_UNSUPPORTED_METHOD: reason = "unknown compression method"
-        case ISAL_INCORRECT_CHECKSUM: reason = "incorrect data check (CRC-32 or length)"
-        case ISAL_NEED_DICT: reason = "a preset dictionary is needed"
+        switch Int(status) {
+        case SAVEIMG_ISAL_INVALID_BLOCK: reason = "invalid deflate block"
+        case SAVEIMG_ISAL_INVALID_SYMBOL: reason = "invalid deflate symbol"
+        case SAVEIMG_ISAL_INVALID_LOOKBACK: reason = "invalid distance too far back"
+        case SAVEIMG_ISAL_INVALID_WRAPPER: reason = "invalid gzip header"
+        case SAVEIMG_ISAL_UNSUPPORTED_METHOD: reason = "unknown compression method"
+        case SAVEIMG_ISAL_INCORRECT_CHECKSUM: reason = "incorrect data check (CRC-32 or length)"
+        case SAVEIMG_ISAL_NEED_DICT: reason = "a preset dictionary is needed"
         default: reason = "ISA-L status \(status)"
         }
         return "corrupt gzip data (\(reason))"
