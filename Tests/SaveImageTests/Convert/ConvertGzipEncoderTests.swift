@@ -10,8 +10,8 @@ struct ConvertGzipEncoderTests {
     static let block = ParallelGzipEncoder.blockSize
 
     /// Input lengths: empty, one byte, one block exactly and either side of it,
-    /// and enough blocks to go round the ring (8 blocks per worker) more than once.
-    static let lengths = [0, 1, block - 1, block, block + 1, 20 * block, 20 * block + 12345]
+    /// and enough blocks to go round the ring (4 blocks per worker) more than once.
+    static let lengths = [0, 1, block - 1, block, block + 1, 10 * block, 10 * block + 12345]
 
     @Test("raw -> gzip is one member that gzip -dc and GzipDecoder read back byte-identical",
           arguments: [1, 2], lengths)

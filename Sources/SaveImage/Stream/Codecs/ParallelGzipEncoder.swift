@@ -18,11 +18,13 @@ import Dispatch
 /// ``maximumBlocksInFlight`` blocks, input and output) plus one zlib state
 /// per worker, whatever the stream's size.
 public final class ParallelGzipEncoder: StreamTransform {
-    /// Bytes of input per block. pigz uses 128 KiB; 256 KiB halves the cost
-    /// of priming each block's dictionary for a 0.05% larger output.
-    static let blockSize = 256 * 1024
-    /// Blocks queued per worker, so a worker delayed by a loaded machine does not stall the others.
-    static let blocksPerWorker = 8
+    /// Bytes of input per block. pigz uses 128 KiB; each block re-primes its
+    /// 32 KiB dictionary, which ISA-L hashes like input (12% extra work at 256
+    /// KiB blocks, 3% at 1 MiB), so blocks are 1 MiB.
+    static let blockSize = 1024 * 1024
+    /// Blocks queued per worker, so a worker delayed by a loaded machine does
+    /// not stall the others (ring of 8 x 1 MiB for two workers: about 18 MiB).
+    static let blocksPerWorker = 4
     static let maximumBlocksInFlight = 32
 
     private let blocks: [DeflateBlock]
