@@ -4,7 +4,10 @@
 //
 // System libraries (install with scripts/install-deps.sh):
 //   libxml2 (pkg-config libxml-2.0), zlib (pkg-config zlib), liblzma, libzstd,
-//   libbz2, OpenSSL's libcrypto (pkg-config libcrypto, Debian libssl-dev).
+//   libbz2; and, loaded with dlopen on first use (CSaveImageShims/lazy_libraries.c:
+//   linked normally they were half of `inspect`'s start-up), OpenSSL's libcrypto
+//   (Debian libssl-dev; libcrypto.so.3) and Intel ISA-L's igzip (Debian
+//   libisal-dev; libisal.so.2): headers at build time, the library at first use.
 import PackageDescription
 
 let package = Package(
@@ -42,13 +45,8 @@ let package = Package(
             name: "CBZip2",
             providers: [.apt(["libbz2-dev"])]
         ),
-        // OpenSSL's libcrypto: SHA-256 of the raw stream for `check --deep` and `seal`.
-        .systemLibrary(
-            name: "CCrypto",
-            pkgConfig: "libcrypto",
-            providers: [.apt(["libssl-dev"])]
-        ),
-        // The one place that calls GNU-only libc functions (copy_file_range) that Swift's Glibc module does not export.
+        // The one place that calls GNU-only libc functions (copy_file_range) that Swift's Glibc module does not export, and the lazy
+        // loaders of ISA-L (gzip) and libcrypto (SHA-256).
         .target(name: "CSaveImageShims"),
         .target(
             name: "SaveImage",
@@ -58,7 +56,6 @@ let package = Package(
                 "CLZMA",
                 "CZstd",
                 "CBZip2",
-                "CCrypto",
                 "CSaveImageShims",
                 .product(name: "SystemPackage", package: "swift-system"),
             ]

@@ -10,6 +10,7 @@ have_pc zlib || need+=(zlib1g-dev)
 have_pc liblzma || need+=(liblzma-dev)
 have_pc libzstd || need+=(libzstd-dev)
 have_pc libcrypto || need+=(libssl-dev)
+have_pc libisal || need+=(libisal-dev)
 [ -e /usr/include/bzlib.h ] || need+=(libbz2-dev)
 # The hostile tests: strace (fault injection, kill -9 at each system call),
 # util-linux (mount a tmpfs for ENOSPC, setpriv to drop root), coreutils

@@ -45,3 +45,7 @@ int64_t saveimg_seek_hole(int fd, int64_t offset) { return (int64_t)lseek(fd, (o
 ssize_t saveimg_flistxattr(int fd, char *list, size_t size) { return flistxattr(fd, list, size); }
 ssize_t saveimg_fgetxattr(int fd, const char *name, void *value, size_t size) { return fgetxattr(fd, name, value, size); }
 int saveimg_fsetxattr(int fd, const char *name, const void *value, size_t size) { return fsetxattr(fd, name, value, size, 0); }
+
+int saveimg_start_writeback(int fd, int64_t offset, int64_t length) {
+    return sync_file_range(fd, (off64_t)offset, (off64_t)length, SYNC_FILE_RANGE_WRITE);
+}

@@ -13,6 +13,12 @@ extension SaveImg {
             print(hint, to: &standardError)
             Self.exit(withError: ExitCode(ExitStatus.usage))
         }
+        do {
+            if try FastPath.run(arguments) { return }
+        } catch {
+            ErrorExit.exitIfFailure(error, command: Inspect())
+            Self.exit(withError: error)
+        }
         var command: any ParsableCommand
         do {
             command = try parseAsRoot(arguments)

@@ -3,6 +3,7 @@
 #include <stdint.h>
 #include <stddef.h>
 #include <sys/types.h>
+#include "LazyLibraries.h"
 
 /// copy_file_range(2); returns bytes copied or -1 with errno set.
 ssize_t saveimg_copy_file_range(int fd_in, int64_t *off_in, int fd_out, int64_t *off_out, size_t len, unsigned int flags);
@@ -12,6 +13,8 @@ int saveimg_falloc_fl_insert_range(void);
 int saveimg_falloc_fl_keep_size(void);
 /// ioctl(FICLONERANGE): clone a range between files (reflink); -1 with errno where unsupported.
 int saveimg_clone_range(int src_fd, uint64_t src_offset, uint64_t length, int dest_fd, uint64_t dest_offset);
+/// sync_file_range(SYNC_FILE_RANGE_WRITE): starts writeback of a range without waiting; -1 with errno set.
+int saveimg_start_writeback(int fd, int64_t offset, int64_t length);
 /// errno of the calling thread.
 int saveimg_errno(void);
 

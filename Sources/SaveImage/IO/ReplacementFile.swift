@@ -30,6 +30,10 @@ public final class ReplacementFile {
     private let removesOnSignal: Bool
     /// Bytes appended so far with ``append(_:)`` (where the next one goes).
     public private(set) var length: UInt64 = 0
+    /// Where the writeback started by ``append(_:)`` has reached.
+    private var writebackStarted: UInt64 = 0
+    /// Appended bytes between two writeback starts.
+    static let writebackInterval: UInt64 = 8 << 20
 
     /// Creates the temporary file `.<name>.<label>-<pid>-<n>` in the destination's directory.
     ///
@@ -90,6 +94,14 @@ public final class ReplacementFile {
     public func append(_ bytes: UnsafeRawBufferPointer) throws(SaveImageError) {
         try file.write(bytes, at: length)
         length += UInt64(bytes.count)
+        // Start writing every 8 MiB back to disk while the codec works on the
+        // next (sync_file_range, no waiting), so the fsync before the rename
+        // finds little left to write. Advisory: a failure here is not an error
+        // (the fsync in the commit reports any real one).
+        if length - writebackStarted >= Self.writebackInterval {
+            _ = saveimg_start_writeback(fd, Int64(writebackStarted), Int64(length - writebackStarted))
+            writebackStarted = length
+        }
     }
 
     /// Sets the temporary file's size (`ftruncate`); unwritten ranges stay holes.

@@ -21,11 +21,26 @@ extension SaveImage {
     /// to the other header, and the read starts over (a few times, then
     /// `.busy`). The editor's order (new chain, header, old chain zeroed)
     /// makes an unchanged header a consistent snapshot.
+    ///
+    /// A `LibvirtQemudPart` header with saveimg's journal beside the image is
+    /// an in-place rewrite in progress or interrupted: the reader waits for the
+    /// editor's lock and, if the editor died, rolls the edit back (as a
+    /// database replays its journal on open), then reads the image.
     public init(reading file: borrowing some PositionalReader & ~Copyable) throws(SaveImageError) {
         let path = file.path
+        var recovered = false
         for _ in 0..<Self.consistentReadAttempts {
             let headerBytes = try file.read(at: 0, count: SaveImageHeader.size)
-            let header = try SaveImageHeader(parsing: headerBytes, path: path)
+            let header: SaveImageHeader
+            do { header = try SaveImageHeader(parsing: headerBytes, path: path) } catch {
+                // saveimg's own in-place rewrite, interrupted (or running): its
+                // journal is beside the image. Roll it back (or wait for it), once.
+                guard error.code == .incompleteSave, !recovered, try EditJournal.recoverForReader(path) else {
+                    throw error
+                }
+                recovered = true
+                continue
+            }
             try Self.checkRegionBounds(header, fileSize: file.size, path: path)
             let regionBytes = try file.read(at: UInt64(SaveImageHeader.size), count: Int(header.dataLength))  // bounded: a UInt32 fits in a 64-bit Int
             var streamPrefix = try file.read(at: header.streamOffset, count: Self.streamProbeLength)

@@ -1,4 +1,4 @@
-import CCrypto
+import CSaveImageShims
 
 /// Incremental SHA-256 through OpenSSL's libcrypto (the EVP digest API),
 /// which picks the CPU's SHA extensions or AVX2 code where present.
@@ -6,35 +6,35 @@ import CCrypto
 /// Feed bytes with ``update(_:)`` and read the digest once with
 /// ``finalize()``. The corresponding C functions are `EVP_MD_CTX_new`,
 /// `EVP_DigestInit_ex(EVP_sha256())`, `EVP_DigestUpdate`,
-/// `EVP_DigestFinal_ex` and `EVP_MD_CTX_free`.
+/// `EVP_DigestFinal_ex` and `EVP_MD_CTX_free`, reached through
+/// `CSaveImageShims` (libcrypto.so.3 is loaded on first use, not at start-up).
 final class SHA256Hasher {
     /// The digest length in bytes.
     static let byteCount = 32
 
-    private let context: OpaquePointer
+    private let context: UnsafeMutableRawPointer
     private var failed = false
     private var finished = false
 
     /// A fresh SHA-256 state. Throws `.io` when libcrypto cannot allocate or
     /// initialise one (out of memory, or no provider offers SHA-256).
     init() throws(SaveImageError) {
-        guard let context = EVP_MD_CTX_new() else {
-            throw Self.failure("EVP_MD_CTX_new returned NULL")
+        if let error = saveimg_crypto_load() {
+            throw Self.failure("libcrypto.so.3 could not be loaded (\(String(cString: error)); Debian: libssl3)")
         }
-        guard EVP_DigestInit_ex(context, EVP_sha256(), nil) == 1 else {
-            EVP_MD_CTX_free(context)
-            throw Self.failure("EVP_DigestInit_ex(EVP_sha256()) failed")
+        guard let context = saveimg_sha256_new() else {
+            throw Self.failure("EVP_MD_CTX_new or EVP_DigestInit_ex(EVP_sha256()) failed")
         }
         self.context = context
     }
 
-    deinit { EVP_MD_CTX_free(context) }
+    deinit { saveimg_sha256_free(context) }
 
     /// Hashes `bytes` (ignored after ``finalize()``; a libcrypto failure is
     /// remembered and reported by ``finalize()``).
     func update(_ bytes: UnsafeRawBufferPointer) {
         guard !finished, !failed, let base = bytes.baseAddress, !bytes.isEmpty else { return }
-        if EVP_DigestUpdate(context, base, bytes.count) != 1 { failed = true }
+        if saveimg_sha256_update(context, base, bytes.count) != 1 { failed = true }
     }
 
     /// Hashes `bytes`.
@@ -47,12 +47,9 @@ final class SHA256Hasher {
         guard !finished else { throw Self.failure("digest already finalised") }
         finished = true
         guard !failed else { throw Self.failure("EVP_DigestUpdate failed") }
-        var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
-        var length: UInt32 = 0
-        let status = digest.withUnsafeMutableBufferPointer { EVP_DigestFinal_ex(context, $0.baseAddress, &length) }
-        guard status == 1, Int(length) == Self.byteCount else {
-            throw Self.failure("EVP_DigestFinal_ex failed (status \(status), \(length) bytes)")
-        }
+        var digest = [UInt8](repeating: 0, count: 64)
+        let status = digest.withUnsafeMutableBufferPointer { saveimg_sha256_final(context, $0.baseAddress) }
+        guard status == 1 else { throw Self.failure("EVP_DigestFinal_ex failed or gave other than 32 bytes") }
         return Array(digest.prefix(Self.byteCount))
     }
 

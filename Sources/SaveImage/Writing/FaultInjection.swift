@@ -2,12 +2,19 @@
 public enum WriteStep: String, CaseIterable, Hashable, Sendable {
     // In place.
     case writeDocuments, syncDocuments, writeHeader, syncHeader, clearOldChain, syncCleanup
+    // In place with a journal (the data region rewritten: define when the XML fits).
+    case writeJournal, syncJournal, markIncomplete, syncMark, writeRegion, syncRegion, removeJournal
     // New file renamed over the destination.
     case createTemporary, writeMetadata, copyStream, copyAttributes, syncTemporary, rename, syncDirectory
 
     /// The in-place steps, in order.
     public static let inPlaceSteps: [WriteStep] = [
         .writeDocuments, .syncDocuments, .writeHeader, .syncHeader, .clearOldChain, .syncCleanup,
+    ]
+    /// The journaled in-place steps, in order.
+    public static let journalSteps: [WriteStep] = [
+        .writeJournal, .syncJournal, .markIncomplete, .syncMark, .writeRegion, .syncRegion, .writeHeader, .syncHeader,
+        .removeJournal,
     ]
     /// The replacement steps, in order.
     public static let replacementSteps: [WriteStep] = [

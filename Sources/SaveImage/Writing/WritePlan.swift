@@ -1,12 +1,18 @@
 /// Where an edit's bytes go: in place (only free bytes of the data region
-/// and the header change), a rewrite with the same data_len (the stream stays
-/// at its offset, in a new file), or a grow (a larger data region with
-/// libvirt's 64 KiB of new padding, in a new file).
+/// and the header change), the data region rewritten in place under a
+/// journal (the domain XML changes but fits in data_len), a rewrite with the
+/// same data_len (the stream stays at its offset, in a new file: `--output`),
+/// or a grow (a larger data region with libvirt's 64 KiB of new padding, in a
+/// new file).
 public struct WritePlan: Hashable, Sendable {
     public enum Strategy: String, Hashable, Sendable, Codable {
         /// Documents into free bytes of the region, then the header: crash-safe, O(1).
         case inPlace = "in-place"
-        /// New file with the same data_len, renamed over the original.
+        /// The whole data region rewritten in place, the header marked
+        /// `LibvirtQemudPart` meanwhile, with an undo journal beside the image:
+        /// crash-safe, O(data_len), the stream untouched.
+        case inPlaceJournaled = "in-place-journaled"
+        /// New file with the same data_len (another destination).
         case rewrite
         /// New file with a larger data region, renamed over the original.
         case grow
@@ -61,12 +67,14 @@ public struct WritePlan: Hashable, Sendable {
         let oldLength = Int(image.header.dataLength)
         let length: Int
         if content.usedLength <= oldLength {
-            strategy = .rewrite
+            strategy = sameFile ? .inPlaceJournaled : .rewrite
             length = oldLength
             reason = !sameFile ? "writing to another file"
                 : content.domainXML != image.region.domainXML.bytes
-                ? "the domain XML changes (libvirt reads it at offset 92; no header word can redirect it)"
-                : "the chain does not fit in the free bytes beside the current one"
+                ? "the domain XML changes and fits in data_len (libvirt reads it at offset 92, so the region is "
+                    + "rewritten in place under a journal, the header marked incomplete meanwhile)"
+                : "the chain does not fit in the free bytes beside the current one (the region is rewritten in "
+                    + "place under a journal)"
         } else {
             strategy = .grow
             length = content.usedLength + Int(SaveImageHeader.standardPadding)

@@ -21,8 +21,9 @@ extension SaveImg {
                 whether the guest resumes after restore, in the same write (as \
                 `virsh save-image-define --running/--paused`).
 
-                The domain XML sits at offset 92 and no header word can move it, so this command writes a \
-                new file and renames it over FILE (the stream is copied, holes kept).
+                When the new XML fits in the data region, FILE is rewritten in place (the stream is not \
+                touched; a journal beside FILE and libvirt's "incomplete" magic make it crash-safe). When it \
+                does not fit, a new file is written and renamed over FILE (the stream is copied, holes kept).
 
                 Examples:
                   saveimg dumpxml vm.save > vm.xml; $EDITOR vm.xml; saveimg define vm.save vm.xml

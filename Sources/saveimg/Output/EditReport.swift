@@ -31,11 +31,16 @@ struct EditReport {
         } else {
             lines.append("  layout: domain XML \(new.region.domainXML.storedLength) bytes, chain \(new.region.chain.count) "
                          + "document(s) at offset \(UInt64(SaveImageHeader.size) + UInt64(new.header.cookieOffset)), padding \(new.region.padding.count) bytes")
-            let move = new.streamOffset == old.streamOffset ? "stays at offset \(old.streamOffset)"
-                : "moves from offset \(old.streamOffset) to \(new.streamOffset)"
-            lines.append("  stream: \(old.streamLength) bytes, \(move), "
-                         + (new.path == old.path ? "copied into a new file renamed over the original"
-                            : "copied into the new file; \(old.path) is unchanged"))
+            if plan.strategy == .inPlaceJournaled {
+                lines.append("  stream: untouched at offset \(old.streamOffset) (data region rewritten in place, "
+                             + "journal beside the image while it was torn)")
+            } else {
+                let move = new.streamOffset == old.streamOffset ? "stays at offset \(old.streamOffset)"
+                    : "moves from offset \(old.streamOffset) to \(new.streamOffset)"
+                lines.append("  stream: \(old.streamLength) bytes, \(move), "
+                             + (new.path == old.path ? "copied into a new file renamed over the original"
+                                : "copied into the new file; \(old.path) is unchanged"))
+            }
             if let copy = result.outcome?.streamCopy {
                 lines.append("  copied: \(copy.dataBytes) data bytes (\(copy.clonedBytes) cloned, "
                              + "\(copy.kernelCopiedBytes) copy_file_range, \(copy.bufferedBytes) buffered); holes kept")

@@ -10,14 +10,21 @@ struct ConvertGzipEncoderTests {
     static let block = ParallelGzipEncoder.blockSize
 
     /// Input lengths: empty, one byte, one block exactly and either side of it,
-    /// and enough blocks to go round the ring (8 blocks per worker) more than once.
-    static let lengths = [0, 1, block - 1, block, block + 1, 20 * block, 20 * block + 12345]
+    /// and enough blocks to go round the ring (4 blocks per worker) more than once.
+    static let lengths = [0, 1, block - 1, block, block + 1, 10 * block, 10 * block + 12345]
 
     @Test("raw -> gzip is one member that gzip -dc and GzipDecoder read back byte-identical",
           arguments: [1, 2], lengths)
     func roundTrip(threads: Int, length: Int) throws {
+        // Level 6 (ISA-L level 3), 1 (ISA-L 1), 3 (ISA-L 2) and 9 (zlib).
+        for level in length > 2 * Self.block ? [6, 1, 3, 9] : [6, 9] {
+            try roundTrip(threads: threads, length: length, level: level)
+        }
+    }
+
+    func roundTrip(threads: Int, length: Int, level: Int) throws {
         let input = Self.guestLikeBytes(count: length)
-        let compressed = try Self.compress(input, threads: threads, pieces: [1 << 20, 77, 4096, 1, 300_000])
+        let compressed = try Self.compress(input, threads: threads, pieces: [1 << 20, 77, 4096, 1, 300_000], level: level)
         #expect(Array(compressed.prefix(3)) == [0x1f, 0x8b, 0x08])
         // One member: the trailer's ISIZE is the whole input's length and its CRC-32 is zlib's for the whole input.
         #expect(Self.littleEndian(compressed.suffix(4)) == UInt32(truncatingIfNeeded: length))
@@ -25,7 +32,35 @@ struct ConvertGzipEncoderTests {
         let external = try StreamFixtures.run("/usr/bin/gzip", ["-dc"], input: compressed)
         #expect(external.status == 0)
         #expect(external.output == input)
-        #expect(try Self.decode(compressed) == input)
+        #expect(try Self.decode(compressed) == input, "level \(level)")
+    }
+
+    @Test("the decoder reads what gzip writes: a stored name, several members, trailing zeros; it rejects a bad CRC")
+    func decoderOnGzipOutput() throws {
+        let directory = try TemporaryDirectory()
+        let first = Self.guestLikeBytes(count: 300_000)
+        let second = Array(first.reversed().prefix(70_001))
+        let named = try directory.write("named-file.raw", first)
+        let one = try StreamFixtures.run("/usr/bin/gzip", ["-9", "-c", named], input: [])  // FNAME set
+        #expect(one.status == 0 && one.output[3] & 0x08 != 0)
+        let two = try StreamFixtures.run("/usr/bin/gzip", ["-1", "-c"], input: second)
+        #expect(try Self.decode(one.output + two.output) == first + second)
+        // Zeros after the last member are ignored, as gzip -dc does (with a warning).
+        let decoder = try GzipDecoder()
+        let padded = one.output + [UInt8](repeating: 0, count: 5000)
+        var output: [UInt8] = []
+        let all = Self.copied(padded)
+        defer { all.deallocate() }
+        try decoder.process(UnsafeRawBufferPointer(all), output: { output += $0 })
+        try decoder.finish(output: { output += $0 })
+        #expect(output == first && decoder.trailingBytes == 5000)
+        // A flipped CRC byte in the trailer is an error, not silently accepted.
+        var corrupt = one.output
+        corrupt[corrupt.count - 6] ^= 0x40
+        let error = #expect(throws: SaveImageError.self) { _ = try Self.decode(corrupt) }
+        #expect(error?.found.contains("incorrect data check") == true, "\(String(describing: error))")
+        // Truncated: an error at finish.
+        #expect(throws: SaveImageError.self) { _ = try Self.decode(Array(one.output.dropLast(3))) }
     }
 
     @Test("each block is primed with the previous 32 KiB: a repeated 1000-byte pattern compresses as well as with gzip -6")
@@ -46,8 +81,8 @@ struct ConvertGzipEncoderTests {
         #expect(try Self.decode(compressed) == input)
     }
 
-    static func compress(_ input: [UInt8], threads: Int, pieces: [Int]) throws -> [UInt8] {
-        let encoder = try ParallelGzipEncoder(level: 6, threads: threads)
+    static func compress(_ input: [UInt8], threads: Int, pieces: [Int], level: Int = 6) throws -> [UInt8] {
+        let encoder = try ParallelGzipEncoder(level: level, threads: threads)
         var output: [UInt8] = []
         let collect: (UnsafeRawBufferPointer) throws(SaveImageError) -> Void = { output += $0 }
         let all = copied(input)

@@ -9,53 +9,85 @@ import CSaveImageShims
 struct EditFaultTests {
     static let fixture = "westmere-raw.sav"
 
-    /// An in-place edit (add-cpu-ext) and a replacement (define, growing).
-    static func edit(_ image: SaveImage, replacement: Bool) throws -> ImageContent {
-        if replacement {
+    /// The three write strategies an edit of the image itself can take.
+    enum Kind: String, CaseIterable, Sendable { case inPlace, journaled, replacement }
+
+    /// An in-place edit (add-cpu-ext), a define whose XML fits (journaled
+    /// region rewrite) and a define that grows the region (replacement).
+    static func edit(_ image: SaveImage, _ kind: Kind) throws -> ImageContent {
+        switch kind {
+        case .inPlace:
+            return try image.settingCookieCPU(try EditFixtures.updatedCPU(for: image))
+        case .journaled, .replacement:
+            let size = kind == .journaled ? 300 : 70_000
             let xml = image.region.domainXML.text.replacingOccurrences(
-                of: "</name>", with: "</name>\n  <description>\(String(repeating: "g", count: 70_000))</description>")
+                of: "</name>", with: "</name>\n  <description>\(String(repeating: "g", count: size))</description>")
             return try image.replacingDomainXML(Array(xml.utf8))
         }
-        return try image.settingCookieCPU(try EditFixtures.updatedCPU(for: image))
     }
 
-    static let cases: [(WriteStep, Bool)] = WriteStep.inPlaceSteps.map { ($0, false) }
-        + WriteStep.replacementSteps.map { ($0, true) }
+    static let cases: [(WriteStep, Kind)] = WriteStep.inPlaceSteps.map { ($0, .inPlace) }
+        + WriteStep.journalSteps.map { ($0, .journaled) }
+        + WriteStep.replacementSteps.map { ($0, .replacement) }
 
     @Test("an injected failure leaves the original byte-identical", arguments: cases)
-    func failure(_ step: WriteStep, _ replacement: Bool) throws {
+    func failure(_ step: WriteStep, _ kind: Kind) throws {
         let directory = try TemporaryDirectory()
         let path = try EditFixtures.copy(Self.fixture, into: directory)
         let before = try EditFixtures.read(path)
         let editor = ImageEditor(path: path, writer: ImageWriter(faults: .at(step, .fail)))
-        // The error must be the injected one (at this step), not any error the edit might raise.
-        let error = #expect(throws: SaveImageError.self) { _ = try editor.run { try Self.edit($0, replacement: replacement) } }
-        #expect(error?.code == .io, "\(String(describing: error))")
-        #expect(error?.field == step.rawValue, "\(String(describing: error))")
-        #expect(error?.found.hasPrefix("injected failure") == true, "\(String(describing: error))")
+        var thrown: SaveImageError?
+        do { _ = try editor.run { try Self.edit($0, kind) } } catch let error as SaveImageError { thrown = error }
+        // The error is the injected one, not some other failure on the way.
+        #expect(thrown?.code == .io && thrown?.field == step.rawValue && thrown?.found.hasPrefix("injected failure") == true,
+                "\(String(describing: thrown))")
         if step == .syncDirectory {
             // The rename already happened: the new image is in place (the error says so).
             #expect(try SaveImage(contentsOf: path).region.domainXML.bytes.count > 70_000)
         } else {
             #expect(try EditFixtures.read(path) == before)
+            if kind != .replacement { #expect(thrown?.found.hasSuffix("the file is unchanged") == true) }
         }
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path)
         #expect(leftovers == [Self.fixture], "temporary files left: \(leftovers)")
     }
 
     @Test("a crash at any step leaves the old or the new valid image", arguments: cases)
-    func crash(_ step: WriteStep, _ replacement: Bool) throws {
+    func crash(_ step: WriteStep, _ kind: Kind) throws {
         let directory = try TemporaryDirectory()
         let path = try EditFixtures.copy(Self.fixture, into: directory)
         let before = try SaveImage(contentsOf: path)
         let beforeBytes = try EditFixtures.read(path)
-        let expected = try Self.edit(before, replacement: replacement)
+        let expected = try Self.edit(before, kind)
         let editor = ImageEditor(path: path, writer: ImageWriter(faults: .at(step, .crash)))
-        let crash = #expect(throws: SimulatedCrash.self) { _ = try editor.run { try Self.edit($0, replacement: replacement) } }
-        #expect(crash?.step == step, "crashed at \(String(describing: crash?.step)), injected at \(step)")
-        let after = try SaveImage(contentsOf: path)
+        #expect(throws: SimulatedCrash.self) { _ = try editor.run { try Self.edit($0, kind) } }
+        let journal = EditJournal.path(for: path)
+        let crashed = try EditFixtures.read(path)
+        if kind == .journaled {
+            // What libvirt would see before saveimg opens the image again: the
+            // old image, the new one, or the Part magic ("save image is
+            // incomplete") with the journal beside it. Never a torn region
+            // under the LibvirtQemudSave magic.
+            let magic = String(decoding: crashed[0..<16], as: UTF8.self)
+            if magic == "LibvirtQemudPart" {
+                #expect(FileManager.default.fileExists(atPath: journal), "Part magic without a journal at \(step)")
+                #expect([WriteStep.syncMark, .writeRegion, .syncRegion, .writeHeader].contains(step))
+            } else {
+                let image = try HostileCrashTests.read(crashed)
+                #expect(image.content == before.content || image.content == expected, "torn at \(step)")
+                #expect(crashed == beforeBytes || image.content == expected)
+            }
+        }
+        let after = try SaveImage(contentsOf: path)  // rolls an interrupted journaled edit back
         let bytes = try EditFixtures.read(path)
         #expect(after.content == before.content || after.content == expected, "neither old nor new at \(step)")
+        if kind == .journaled {
+            #expect(bytes == beforeBytes || after.content == expected)
+            #expect(bytes[0..<16] == beforeBytes[0..<16], "still marked incomplete after the reader at \(step)")
+            // A journal beside a committed (or untouched) image is stale: the next edit removes it.
+            _ = try ImageEditor(path: path).run { $0.content }
+            #expect(!FileManager.default.fileExists(atPath: journal), "journal left after the next edit at \(step)")
+        }
         // A crash between the document write and the header commit leaves the
         // new chain as unreferenced bytes in the padding (inspect: padding_not_zero);
         // nothing libvirt reads.
@@ -63,14 +95,86 @@ struct EditFaultTests {
         #expect(bytes[Int(after.streamOffset)...] == beforeBytes[Int(before.streamOffset)...])
     }
 
+    @Test("a Part image whose journal names another file is left alone")
+    func foreignJournal() throws {
+        let directory = try TemporaryDirectory()
+        let path = try EditFixtures.copy(Self.fixture, into: directory)
+        let editor = ImageEditor(path: path, writer: ImageWriter(faults: .at(.writeRegion, .crash)))
+        #expect(throws: SimulatedCrash.self) { _ = try editor.run { try Self.edit($0, .journaled) } }
+        // The same bytes in a new inode: the journal no longer belongs to it.
+        let crashed = try EditFixtures.read(path)
+        let copy = try directory.write("copy.sav", crashed)
+        #expect(rename(copy, path) == 0)
+        let error = #expect(throws: SaveImageError.self) { _ = try SaveImage(contentsOf: path) }
+        #expect(error?.code == .incompleteSave)
+        #expect(error?.found.contains("another file") == true, "\(String(describing: error))")
+        #expect(try EditFixtures.read(path) == crashed)
+        #expect(FileManager.default.fileExists(atPath: EditJournal.path(for: path)))
+    }
+
+    @Test("libvirt's own Part header (marker word zero) beside a saveimg journal is never rolled back")
+    func libvirtPartBesideJournal() throws {
+        let directory = try TemporaryDirectory()
+        let path = try EditFixtures.copy(Self.fixture, into: directory)
+        let editor = ImageEditor(path: path, writer: ImageWriter(faults: .at(.syncRegion, .crash)))
+        #expect(throws: SimulatedCrash.self) { _ = try editor.run { try Self.edit($0, .journaled) } }
+        // As if libvirt now wrote a new save into the same inode: Part magic, unused words zero.
+        let fd = open(path, O_WRONLY)
+        let zero: [UInt8] = [0, 0, 0, 0]
+        #expect(pwrite(fd, zero, 4, 88) == 4)
+        close(fd)
+        let before = try EditFixtures.read(path)
+        let error = #expect(throws: SaveImageError.self) { _ = try SaveImage(contentsOf: path) }
+        #expect(error?.code == .incompleteSave && error?.found.contains("marker") == true, "\(String(describing: error))")
+        #expect(try EditFixtures.read(path) == before)
+    }
+
+    @Test("a damaged journal is refused, the image left alone")
+    func damagedJournal() throws {
+        let directory = try TemporaryDirectory()
+        let path = try EditFixtures.copy(Self.fixture, into: directory)
+        let editor = ImageEditor(path: path, writer: ImageWriter(faults: .at(.syncRegion, .crash)))
+        #expect(throws: SimulatedCrash.self) { _ = try editor.run { try Self.edit($0, .journaled) } }
+        let journalPath = EditJournal.path(for: path)
+        var journal = try EditFixtures.read(journalPath)
+        journal[200] ^= 0xff
+        try Data(journal).write(to: URL(fileURLWithPath: journalPath))
+        let crashed = try EditFixtures.read(path)
+        do {
+            _ = try ImageEditor(path: path).run { $0.content }
+            Issue.record("edited an image marked incomplete with a damaged journal")
+        } catch let error as SaveImageError {
+            #expect(error.code == .incompleteSave && error.field == "journal checksum", "\(error)")
+        }
+        #expect(try EditFixtures.read(path) == crashed)
+    }
+
+    @Test("the journal holds the old header and region and reads back")
+    func journalRoundTrip() throws {
+        let journal = EditJournal(device: 64769, inode: 1234, imageSize: 590_756, marker: 0xdead_beef,
+                                  header: try Array(Fixtures.bytes(Self.fixture).prefix(92)),
+                                  region: [UInt8](repeating: 7, count: 1000))
+        let bytes = journal.serialized()
+        #expect(bytes.count == EditJournal.preludeSize + 92 + 1000)
+        #expect(try EditJournal(parsing: bytes, path: "j") == journal)
+        // The marked header: libvirt's Part magic, the marker in the last unused word, the rest the old header.
+        let marked = journal.markedHeader
+        #expect(Array(marked[0..<16]) == Array("LibvirtQemudPart".utf8))
+        #expect(Array(marked[88..<92]) == [0xef, 0xbe, 0xad, 0xde])
+        #expect(marked[16..<88] == journal.header[16..<88])
+        #expect(throws: SaveImageError.self) { try EditJournal(parsing: Array(bytes.dropLast()), path: "j") }
+    }
+
     @Test("no fault: the edit completes")
     func noFault() throws {
-        for replacement in [false, true] {
+        for kind in Kind.allCases {
             let directory = try TemporaryDirectory()
             let path = try EditFixtures.copy(Self.fixture, into: directory)
-            let expected = try Self.edit(try SaveImage(contentsOf: path), replacement: replacement)
-            _ = try ImageEditor(path: path).run { try Self.edit($0, replacement: replacement) }
+            let expected = try Self.edit(try SaveImage(contentsOf: path), kind)
+            let done = try ImageEditor(path: path).run { try Self.edit($0, kind) }
+            #expect(done.plan.strategy == [.inPlace: .inPlace, .journaled: .inPlaceJournaled, .replacement: .grow][kind])
             #expect(try SaveImage(contentsOf: path).content == expected)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == [Self.fixture])
         }
     }
 }
@@ -127,13 +231,21 @@ struct EditSafetyTests {
             _ = try ImageEditor(path: path, output: other).run { $0.settingWasRunning(false) }
         }
         #expect(try EditFixtures.read(other) == [1, 2, 3])
-        try FileManager.default.linkItem(atPath: path, toPath: directory.path + "/hard.sav")
+        let hard = directory.path + "/hard.sav"
+        try FileManager.default.linkItem(atPath: path, toPath: hard)
         let image = try SaveImage(contentsOf: path)
-        let xml = image.region.domainXML.text.replacingOccurrences(of: "</name>", with: "</name><description>x</description>")
+        // A grow renames a new file over the path: refused, the other link would keep the old image.
+        let big = image.region.domainXML.text.replacingOccurrences(
+            of: "</name>", with: "</name><description>\(String(repeating: "x", count: 70_000))</description>")
         #expect(throws: SaveImageError.self) {
-            _ = try ImageEditor(path: path).run { try $0.replacingDomainXML(Array(xml.utf8)) }
+            _ = try ImageEditor(path: path).run { try $0.replacingDomainXML(Array(big.utf8)) }
         }
         #expect(try EditFixtures.read(path) == Fixtures.bytes("westmere-raw.sav"))
+        // A define that fits is written in place: both links see it.
+        let small = image.region.domainXML.text.replacingOccurrences(of: "</name>", with: "</name><description>x</description>")
+        let done = try ImageEditor(path: path).run { try $0.replacingDomainXML(Array(small.utf8)) }
+        #expect(done.plan.strategy == .inPlaceJournaled)
+        #expect(try SaveImage(contentsOf: hard).region.domainXML.bytes == Array(small.utf8))
     }
 
     @Test("a rewrite keeps the mode and user xattrs; the sparse stream stays sparse")
@@ -145,8 +257,10 @@ struct EditSafetyTests {
         let hasXattr = saveimg_fsetxattr(fd, "user.saveimg-test", "v", 1) == 0
         close(fd)
         let image = try SaveImage(contentsOf: path)
-        let xml = image.region.domainXML.text.replacingOccurrences(of: "</name>", with: "</name><description>x</description>")
-        _ = try ImageEditor(path: path).run { try $0.replacingDomainXML(Array(xml.utf8)) }
+        let xml = image.region.domainXML.text.replacingOccurrences(
+            of: "</name>", with: "</name><description>\(String(repeating: "x", count: 70_000))</description>")
+        let done = try ImageEditor(path: path).run { try $0.replacingDomainXML(Array(xml.utf8)) }
+        #expect(done.plan.strategy == .grow)
         var st = stat()
         #expect(stat(path, &st) == 0)
         #expect(st.st_mode & 0o7777 == 0o640)

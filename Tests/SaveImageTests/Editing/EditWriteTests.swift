@@ -85,14 +85,14 @@ struct EditWriteTests {
         #expect(image.header.resumesGuest == !original.header.resumesGuest)
     }
 
-    @Test("define with the same data_len (rewrite) and past 64 KiB (grow)", arguments: Fixtures.libvirt90Images)
+    @Test("define with the same data_len (in place, journaled) and past 64 KiB (grow)", arguments: Fixtures.libvirt90Images)
     func define(_ name: String) throws {
         let original = try SaveImage(contentsOf: Fixtures.path(name))
         for size in [100, 70_000] {
             let xml = original.region.domainXML.text.replacingOccurrences(
                 of: "</name>", with: "</name>\n  <description>\(String(repeating: "d", count: size))</description>")
             let (old, new, plan, image) = try edit(name) { try $0.replacingDomainXML(Array(xml.utf8)) }
-            #expect(plan.strategy == (size < 1000 ? .rewrite : .grow))
+            #expect(plan.strategy == (size < 1000 ? .inPlaceJournaled : .grow))
             #expect(image.region.domainXML.bytes == Array(xml.utf8))
             #expect(image.region.chain.map(\.bytes) == original.region.chain.map(\.bytes))
             #expect(image.header.wasRunning == original.header.wasRunning)

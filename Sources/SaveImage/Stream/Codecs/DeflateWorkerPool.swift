@@ -6,7 +6,7 @@ import Synchronization
 /// block as soon as it is free (so no core waits for a batch's slowest
 /// block), compresses it, and signals the block's `done` semaphore.
 final class DeflateWorkerPool: @unchecked Sendable {
-    private let deflaters: [GzipBlockDeflater]
+    private let deflaters: [any BlockDeflater]
     private let blocks: [DeflateBlock]
     /// One signal per queued block, then one per worker at shutdown.
     private let queued = DispatchSemaphore(value: 0)
@@ -20,7 +20,7 @@ final class DeflateWorkerPool: @unchecked Sendable {
     /// Starts `deflaters.count` threads working on `blocks` (a ring: block `n`
     /// lives in `blocks[n % blocks.count]`). The threads keep the pool alive
     /// until ``stop()``, which the owner must call.
-    init(deflaters: [GzipBlockDeflater], blocks: [DeflateBlock]) throws(SaveImageError) {
+    init(deflaters: [any BlockDeflater], blocks: [DeflateBlock]) throws(SaveImageError) {
         self.deflaters = deflaters
         self.blocks = blocks
         for deflater in deflaters {
@@ -47,7 +47,7 @@ final class DeflateWorkerPool: @unchecked Sendable {
         for thread in threads { thread.join() }
     }
 
-    private func work(with deflater: GzipBlockDeflater) {
+    private func work(with deflater: any BlockDeflater) {
         while true {
             queued.wait()
             let sequence = taken.add(1, ordering: .acquiringAndReleasing).oldValue

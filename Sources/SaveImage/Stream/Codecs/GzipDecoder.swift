@@ -1,10 +1,12 @@
-import CZlib
+import CSaveImageShims
 
-/// Decompresses gzip with zlib, reading concatenated members as `gzip -dc`
-/// does. Bytes after the last member that do not start another member are
-/// counted in ``trailingBytes`` and ignored.
+/// Decompresses gzip with Intel ISA-L's inflate (igzip; about 2.5x zlib's
+/// speed), reading concatenated members as `gzip -dc` does, each member's
+/// header parsed and its CRC-32 and length checked. Bytes after the last
+/// member that do not start another member are counted in
+/// ``trailingBytes`` and ignored.
 public final class GzipDecoder: StreamTransform {
-    private let stream: UnsafeMutablePointer<z_stream>
+    private let state: UnsafeMutableRawPointer
     private let buffer = CodecBuffer(capacity: 256 * 1024)
     private var consumed: UInt64 = 0
     private var inMember = false
@@ -13,19 +15,16 @@ public final class GzipDecoder: StreamTransform {
     public private(set) var trailingBytes: UInt64 = 0
 
     public init() throws(SaveImageError) {
-        stream = .allocate(capacity: 1)
-        stream.initialize(to: z_stream())
-        // 15 + 16: gzip wrapper only, 32 KiB window.
-        guard inflateInit2_(stream, 15 + 16, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
-            stream.deallocate()
-            throw .codec("gzip", consumed: 0, expected: "zlib to initialise", found: "inflateInit2 failed")
+        try IsalBlockDeflater.load()
+        guard let state = saveimg_isal_inflater_new() else {
+            throw .codec("gzip", consumed: 0, expected: "an ISA-L inflate state", found: "out of memory")
         }
+        self.state = state
     }
 
-    deinit {
-        inflateEnd(stream)
-        stream.deallocate()
-    }
+    deinit { saveimg_isal_inflater_free(state) }
+
+    private func startMember() { saveimg_isal_inflater_reset(state) }
 
     public func process(
         _ input: UnsafeRawBufferPointer, output: (UnsafeRawBufferPointer) throws(SaveImageError) -> Void
@@ -38,30 +37,38 @@ public final class GzipDecoder: StreamTransform {
                 return
             }
             if !inMember {
-                if sawMember { inflateReset(stream) }
+                if sawMember { startMember() }
                 inMember = true
                 sawMember = true
             }
             let chunk = min(remaining, Int(UInt32.max / 2))
-            stream.pointee.next_in = UnsafeMutablePointer(mutating: next.assumingMemoryBound(to: Bytef.self))
-            stream.pointee.avail_in = UInt32(chunk)
-            var status: Int32 = Z_OK
+            var nextIn: UnsafePointer<UInt8>? = UnsafePointer(next.assumingMemoryBound(to: UInt8.self))
+            var availableIn = UInt32(chunk)
+            var finished = false
+            var outputFull = false
             repeat {
-                stream.pointee.next_out = buffer.base.assumingMemoryBound(to: Bytef.self)
-                stream.pointee.avail_out = UInt32(buffer.count)
-                status = inflate(stream, Z_NO_FLUSH)
-                let produced = buffer.count - Int(stream.pointee.avail_out)
+                var nextOut: UnsafeMutablePointer<UInt8>? = buffer.base.assumingMemoryBound(to: UInt8.self)
+                var availableOut = UInt32(buffer.count)
+                let availableBefore = availableIn
+                var done: Int32 = 0
+                let status = saveimg_isal_inflate(state, &nextIn, &availableIn, &nextOut, &availableOut, &done)
+                let produced = buffer.count - Int(availableOut)
                 if produced > 0 { try output(buffer.prefix(produced)) }
-                guard status == Z_OK || status == Z_STREAM_END || status == Z_BUF_ERROR else {
-                    let used = chunk - Int(stream.pointee.avail_in)
-                    throw .codec("gzip", consumed: consumed + UInt64(used), found: zlibMessage(status))
+                finished = done != 0
+                outputFull = availableOut == 0
+                // Any other positive status (a name, comment or extra field overflow) or no progress is an error,
+                // never a loop.
+                let stalled = !finished && produced == 0 && availableIn == availableBefore
+                guard [SAVEIMG_ISAL_DECOMP_OK, SAVEIMG_ISAL_END_INPUT, SAVEIMG_ISAL_OUT_OVERFLOW].contains(Int(status)), !stalled else {
+                    let used = chunk - Int(availableIn)
+                    throw .codec("gzip", consumed: consumed + UInt64(used), found: Self.message(status))
                 }
-            } while status == Z_OK && (stream.pointee.avail_in > 0 || stream.pointee.avail_out == 0)
-            let used = chunk - Int(stream.pointee.avail_in)
+            } while !finished && (availableIn > 0 || outputFull)
+            let used = chunk - Int(availableIn)
             consumed += UInt64(used)
             next += used
             remaining -= used
-            if status == Z_STREAM_END { inMember = false }
+            if finished { inMember = false }
         }
     }
 
@@ -72,8 +79,18 @@ public final class GzipDecoder: StreamTransform {
         }
     }
 
-    private func zlibMessage(_ status: Int32) -> String {
-        let text = stream.pointee.msg.map { String(cString: $0) } ?? "zlib status \(status)"
-        return "corrupt gzip data (\(text))"
+    static func message(_ status: Int32) -> String {
+        let reason: String
+        switch Int(status) {
+        case SAVEIMG_ISAL_INVALID_BLOCK: reason = "invalid deflate block"
+        case SAVEIMG_ISAL_INVALID_SYMBOL: reason = "invalid deflate symbol"
+        case SAVEIMG_ISAL_INVALID_LOOKBACK: reason = "invalid distance too far back"
+        case SAVEIMG_ISAL_INVALID_WRAPPER: reason = "invalid gzip header"
+        case SAVEIMG_ISAL_UNSUPPORTED_METHOD: reason = "unknown compression method"
+        case SAVEIMG_ISAL_INCORRECT_CHECKSUM: reason = "incorrect data check (CRC-32 or length)"
+        case SAVEIMG_ISAL_NEED_DICT: reason = "a preset dictionary is needed"
+        default: reason = "ISA-L status \(status)"
+        }
+        return "corrupt gzip data (\(reason))"
     }
 }

@@ -1,7 +1,8 @@
 import CZlib
 import Dispatch
 
-/// Compresses to gzip with zlib on several threads, as pigz does: the input
+/// Compresses to gzip on several threads, as pigz does, with ISA-L's igzip
+/// at `--level` 1-6 and zlib at 7-9 (``GzipLevelMapping``): the input
 /// is cut into blocks, each block is deflated on its own by a worker thread
 /// (primed with the previous 32 KiB as dictionary, so the ratio matches a
 /// single-threaded gzip) and ends on a byte boundary; the blocks' raw deflate
@@ -17,11 +18,13 @@ import Dispatch
 /// ``maximumBlocksInFlight`` blocks, input and output) plus one zlib state
 /// per worker, whatever the stream's size.
 public final class ParallelGzipEncoder: StreamTransform {
-    /// Bytes of input per block. pigz uses 128 KiB; 256 KiB halves the cost
-    /// of priming each block's dictionary for a 0.05% larger output.
-    static let blockSize = 256 * 1024
-    /// Blocks queued per worker, so a worker delayed by a loaded machine does not stall the others.
-    static let blocksPerWorker = 8
+    /// Bytes of input per block. pigz uses 128 KiB; each block re-primes its
+    /// 32 KiB dictionary, which ISA-L hashes like input (12% extra work at 256
+    /// KiB blocks, 3% at 1 MiB), so blocks are 1 MiB.
+    static let blockSize = 1024 * 1024
+    /// Blocks queued per worker, so a worker delayed by a loaded machine does
+    /// not stall the others (ring of 8 x 1 MiB for two workers: about 18 MiB).
+    static let blocksPerWorker = 4
     static let maximumBlocksInFlight = 32
 
     private let blocks: [DeflateBlock]
@@ -37,8 +40,15 @@ public final class ParallelGzipEncoder: StreamTransform {
 
     public init(level: Int, threads: Int) throws(SaveImageError) {
         let ringSize = min(max(1, threads) * Self.blocksPerWorker, Self.maximumBlocksInFlight)
-        var deflaters: [GzipBlockDeflater] = []
-        for _ in 0..<min(max(1, threads), ringSize) { deflaters.append(try GzipBlockDeflater(level: Int32(level))) }
+        var deflaters: [any BlockDeflater] = []
+        let isalLevel = GzipLevelMapping.isalLevel(forGzipLevel: level)
+        for _ in 0..<min(max(1, threads), ringSize) {
+            if let isalLevel {
+                deflaters.append(try IsalBlockDeflater(level: isalLevel))
+            } else {
+                deflaters.append(try GzipBlockDeflater(level: Int32(level)))
+            }
+        }
         let bound = deflaters[0].outputBound(blockSize: Self.blockSize)
         blocks = (0..<ringSize).map { _ in DeflateBlock(blockSize: Self.blockSize, outputCapacity: bound) }
         blocks[0].reset(after: nil)
