@@ -14,6 +14,10 @@ extension SaveImg {
                   saveimg inspect /var/lib/libvirt/qemu/save/vm.save
                   saveimg inspect --json *.sav
 
+                Findings are verify's for the target: --target-libvirt (default: the libvirt \
+                installed on this machine, else 9.0.0; standard error says which), --capabilities, \
+                --domcapabilities.
+
                 Exit status: 0 every image is readable by libvirt; 2 at least one is not \
                 (each is still reported; the others are inspected).
                 """)
@@ -24,11 +28,21 @@ extension SaveImg {
         @Flag(help: "Print JSON (one object per image; an array with several files).")
         var json = false
 
+        @OptionGroup(title: "Target (as for verify): the findings are verify's for it")
+        var target: TargetOptions
+
         func run() throws {
+            let (verifier, how) = try target.verifier()
+            print("saveimg inspect: findings for \(verifier.targetDescription) (from \(how))", to: &standardError)
             var output = PerFileOutput(json: json)
             for path in files {
                 do {
-                    let report = InspectReport(try SaveImage(contentsOf: path))
+                    let image = try SaveImage(contentsOf: path)
+                    var report = InspectReport(image)
+                    report.findings = verifier.verify(image).reasons.map {
+                        InspectReport.FindingReport(code: $0.code.rawValue, severity: $0.severity.rawValue, message: $0.message,
+                                                    libvirtMessage: $0.libvirtMessage, offset: $0.offset)
+                    }
                     try output.report(report, text: report.text)
                 } catch let error as SaveImageError {
                     try output.report(error, path: path)

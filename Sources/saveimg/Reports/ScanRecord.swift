@@ -88,7 +88,7 @@ extension ScanRecord {
         case .image(let image):
             let verdict = verifier.verify(image)
             let problems = verdict.reasons.filter { $0.severity > .info }
-                .map { Problem(code: $0.code, severity: $0.severity.rawValue, message: $0.message) }
+                .map { Problem(code: $0.code.rawValue, severity: $0.severity.rawValue, message: $0.message) }
             return ScanRecord(path: path, image: image, verdict: Verdict(verdict.outcome), problems: problems)
         case .invalid(let error):
             return ScanRecord(path: path, size: size, verdict: .invalid, error: error)

@@ -1,17 +1,30 @@
 import SaveImage
 
-/// One image's verdict, as JSON and as text.
+/// One image's verdict, as JSON and as text. JSON follows the project's
+/// conventions: `file`, a `verdict` on the scale ok | info | warning |
+/// restore_fails | invalid | unreadable, and `findings` {code, severity,
+/// message, libvirt_message, offset, hint}.
 struct VerifyReport: Encodable {
-    var filename: String
+    var file: String
     var verdict: String
     var target: String
-    var reasons: [RestoreVerdict.Reason]
+    var findings: [RestoreVerdict.Reason]
 
     init(path: String, verdict: RestoreVerdict) {
-        filename = path
-        self.verdict = verdict.outcome.rawValue
+        file = path
+        self.verdict = Self.scale(verdict)
         target = verdict.target
-        reasons = verdict.reasons
+        findings = verdict.reasons
+    }
+
+    /// The verdict on the common scale.
+    static func scale(_ verdict: RestoreVerdict) -> String {
+        switch verdict.outcome {
+        case .restorable: verdict.reasons.isEmpty ? "ok" : "info"
+        case .restorableWithWarnings: "warning"
+        case .willFail: "restore_fails"
+        case .invalid: verdict.readError?.code == .io ? "unreadable" : "invalid"
+        }
     }
 
     static func label(_ outcome: RestoreVerdict.Outcome) -> String {
@@ -35,7 +48,7 @@ struct VerifyReport: Encodable {
         for reason in verdict.reasons {
             lines.append("  \(reason.severity.rawValue) [\(reason.code)] \(reason.message)")
             if let message = reason.libvirtMessage { lines.append("    libvirt: \(message)") }
-            if let hint = reason.hint, reason.severity != .info { lines.append("    hint: \(hint)") }
+            if let hint = reason.hint { lines.append("    hint: \(hint)") }
         }
         return lines.joined(separator: "\n")
     }
