@@ -78,8 +78,12 @@ if [ -f $FIX/libvirt-11.3/sparse-images.tar.zst ]; then
 fi
 
 # Hand-modified cases of libvirt-9.0-behaviour.md (from the 9.0 fixtures).
-python3 scripts/lab/make-modified-cases.py $FIX/libvirt-9.0 $W/mod >/dev/null
-for f in $W/mod/*.sav; do IMAGES+=("9.0-mod:$f"); done
+# The same modifications of the 7.0 fixtures, so that 7.0's own behaviour shows (9.0
+# images fail on 7.0 at the machine type first).
+for gen in 9.0 7.0; do
+  rm -rf $W/mod-$gen; python3 scripts/lab/make-modified-cases.py $FIX/libvirt-$gen $W/mod-$gen >/dev/null
+  for f in $W/mod-$gen/*.sav; do IMAGES+=("$gen-mod:$f"); done
+done
 
 if [ $MAKE = 0 ]; then  # images an earlier --make run left
   for f in $W/img/made-*.sav; do
@@ -91,13 +95,16 @@ if [ $MAKE = 1 ]; then
   for lab in $LABS; do
     v=$(virsh_for $lab)
     fmts=raw; [ $lab = 11.3 ] && fmts="raw zstd sparse"
-    for dom in qemu64 westmere hostmodel nocpu maximum; do
+    doms="qemu64 westmere hostmodel nocpu maximum"; [ $lab = 11.3 ] && doms="$doms qemu64-m72"
+    for dom in $doms; do
       name="vx-mk${lab//./}-$dom"
       src=$FIX/libvirt-9.0/domain-$dom.xml
       # maximum: the host-model guest with <cpu mode='maximum'> (libvirt >= 7.9)
       [ $dom = maximum ] && src=$FIX/libvirt-9.0/domain-hostmodel.xml
-      sed "s#<name>.*</name>#<name>$name</name>#; s#<uuid>.*</uuid>#<uuid>$(cat /proc/sys/kernel/random/uuid)</uuid>#; s#mode='host-model'#mode='maximum'#" \
-        $src > $W/d.xml
+      # qemu64-m72: the qemu64 guest pinned to machine pc-i440fx-7.2 (QEMU 7.2 knows it)
+      [ $dom = qemu64-m72 ] && src=$FIX/libvirt-11.3/domain-qemu64-m72.xml
+      sed "s#<name>.*</name>#<name>$name</name>#; s#<uuid>.*</uuid>#<uuid>$(cat /proc/sys/kernel/random/uuid)</uuid>#" $src > $W/d.xml
+      [ $dom = maximum ] && sed -i "s#mode='host-model'#mode='maximum'#" $W/d.xml
       $v destroy $name >/dev/null 2>&1; $v undefine $name >/dev/null 2>&1
       $v define $W/d.xml >/dev/null || continue
       for fmt in $fmts; do
@@ -171,28 +178,47 @@ print((fs[0].get("libvirt_message") or fs[0].get("code")) if fs else "")' "$vj" 
 done
 
 if [ $RETARGET = 1 ]; then
-  printf "\n| image (saved by) | retarget to | retarget | real restore of output | agree |\n|---|---|---|---|---|\n"
+  # retarget every real image to every other lab; its output must restore there, its
+  # refusals must be cases the real target refuses. 9.0 images to 11.3 also ask for
+  # sparse (parallel restore): that conversion belongs to another branch and fails
+  # cleanly until it is merged.
+  printf "\n| image (saved by) | retarget to | retarget | real restore | agree |\n|---|---|---|---|---|\n"
   for entry in "${IMAGES[@]}"; do
     gen=${entry%%:*}; f=${entry#*:}
     case $gen in *mod) continue ;; esac
     base=$(basename $f .sav)
     for lab in $LABS; do
       [ "$gen" = "$lab" ] && continue
-      n=$((n+1)); name="vx-r-$n"
-      img=$W/img/r-$n.sav; out=$W/out/r-$n.sav; rm -f $out
-      rename "$f" $img $name
-      rt=$($S retarget $img --target-libvirt $lab --capabilities $CAPS/libvirt-$lab-capabilities.xml \
-             --domcapabilities $CAPS/libvirt-$lab-domcapabilities-qemu.xml --output $out 2>&1); rrc=$?
-      if [ $rrc -eq 0 ] && [ -f $out ]; then
-        real=$(restore $lab $out $name); rs="written"
-        [ "$real" = OK ] && ag=yes || { ag=no; bad=$((bad+1)); }
-      else
-        rs="refused: $(echo "$rt" | grep -m1 -i 'refuse\|cannot\|error' | cut -c1-100)"
-        real=$(restore $lab $img $name)
-        [ "$real" != OK ] && ag=yes || { ag="no (original restores)"; bad=$((bad+1)); }
-      fi
-      printf "| %s (%s) | %s | %s | %s | %s |\n" "$base" "$gen" "$lab" "$rs" "${real:0:120}" "$ag"
-      rm -f $img $out
+      opts=""
+      for attempt in default sparse; do
+        if [ $attempt = sparse ]; then
+          [ "$gen" = 9.0 ] && [ $lab = 11.3 ] || continue
+          opts="--format sparse"
+        fi
+        n=$((n+1)); name="vx-r-$n"
+        img=$W/img/r-$n.sav; out=$W/out/r-$n.sav; rm -f $out
+        rename "$f" $img $name
+        rt=$($S retarget $img --target-libvirt $lab --capabilities $CAPS/libvirt-$lab-capabilities.xml \
+               --domcapabilities $CAPS/libvirt-$lab-domcapabilities-qemu.xml $opts --output $out 2>&1); rrc=$?
+        plan=$(echo "$rt" | grep -E "^  (did|planned|would):" | sed 's/^  //' | tr '\n' ';' | cut -c1-90)
+        if [ $rrc -eq 0 ] && [ -f $out ]; then
+          real=$(restore $lab $out $name); rs="wrote: $plan"
+          [ "$real" = OK ] && ag=yes || { ag=no; bad=$((bad+1)); }
+        elif [ $rrc -eq 0 ]; then
+          real=$(restore $lab $img $name); rs="nothing to do"
+          [ "$real" = OK ] && ag=yes || { ag="no (said nothing to do)"; bad=$((bad+1)); }
+        elif [ $rrc -eq 3 ]; then
+          rs="refused: $(echo "$rt" | grep -m1 "restore_fails" | sed 's/^ *restore_fails //' | cut -c1-80)"
+          real=$(restore $lab $img $name)
+          [ "$real" != OK ] && ag=yes || { ag="no (original restores)"; bad=$((bad+1)); }
+        else
+          rs="failed cleanly ($plan): $(echo "$rt" | grep -m1 "failed" | sed 's/^ *//' | cut -c1-90)"
+          real="(not restored)"; ag="n/a"
+          [ -f $out ] && { ag="no (output left behind)"; bad=$((bad+1)); }
+        fi
+        printf "| %s (%s) | %s %s | %s | %s | %s |\n" "$base" "$gen" "$lab" "$opts" "$rs" "${real:0:120}" "$ag"
+        rm -f $img $out
+      done
     done
   done
 fi

@@ -18,7 +18,7 @@ struct SaveImg: ParsableCommand {
               saveimg help scan
             """,
         version: "0.1.0",
-        subcommands: [Inspect.self, DumpXML.self, AddCPUExt.self, Ext.self, Define.self, SetState.self, Convert.self, Check.self, Seal.self, Verify.self, Scan.self, DiffCPU.self])
+        subcommands: [Inspect.self, DumpXML.self, AddCPUExt.self, Ext.self, Define.self, SetState.self, Convert.self, Check.self, Seal.self, Verify.self, Retarget.self, Scan.self, DiffCPU.self])
 
     /// Runs the command, mapping argument errors to exit code 1 instead of
     /// ArgumentParser's default 64, as the README documents.

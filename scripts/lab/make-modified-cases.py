@@ -5,8 +5,8 @@ the cookie or the header) from the real libvirt 9.0 fixtures.
 
   scripts/lab/make-modified-cases.py FIXTURE_DIR OUT_DIR
 
-FIXTURE_DIR holds qemu64-raw-running.sav, qemu64-gzip.sav and westmere-raw.sav
-(../shared/fixtures/libvirt-9.0 or testdata/libvirt-9.0). Every output keeps the
+FIXTURE_DIR holds qemu64-raw-running.sav (or qemu64-raw.sav), qemu64-gzip.sav and
+westmere-raw.sav (../shared/fixtures/libvirt-9.0 or -7.0, or testdata/libvirt-9.0). Every output keeps the
 domain name; the matrix script renames before restoring. Hangs (format says gzip,
 stream is raw) are left out: they would block a lab for the timeout."""
 import os
@@ -50,7 +50,7 @@ def write(name, data):
     open(os.path.join(out, name + ".sav"), "wb").write(data)
 
 
-raw = load("qemu64-raw-running.sav")
+raw = load("qemu64-raw-running.sav" if os.path.exists(os.path.join(src, "qemu64-raw-running.sav")) else "qemu64-raw.sav")
 gz = load("qemu64-gzip.sav")
 wm = load("westmere-raw.sav")
 

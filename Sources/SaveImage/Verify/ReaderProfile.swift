@@ -145,9 +145,26 @@ public struct ReaderProfile: Hashable, Sendable {
     /// A message the reader measured on libvirt 9.0 as this release prints it.
     /// 11.3 (measured) names a cookie parse error `at line N:` where 9.0 and
     /// 7.0 say `(save cookie):N:`.
+    /// 11.3 starts QEMU with `-incoming defer` and reports QEMU's load errors
+    /// as the migration job's (measured): "Not a migration stream" becomes
+    /// "load of migration failed: Invalid argument".
     public func adapted(_ message9: String) -> String {
-        guard nearestMeasured >= LibvirtVersion(11, 3, 0), message9.hasPrefix("(save cookie):") else { return message9 }
-        return "at line " + message9.dropFirst("(save cookie):".count)
+        guard nearestMeasured >= LibvirtVersion(11, 3, 0) else { return message9 }
+        if message9.hasPrefix("(save cookie):") { return "at line " + message9.dropFirst("(save cookie):".count) }
+        if message9.contains("Not a migration stream") { return "job 'start' failed: load of migration failed: Invalid argument" }
+        return message9
+    }
+
+    /// What the target prints when QEMU's load of a stream fails: cut short
+    /// (`truncated`) or damaged inside. Measured: 9.0 and 7.0 pass QEMU's
+    /// stderr on ("error while loading state section id 3(ram)" for a cut
+    /// stream; for damage it depends on the bytes, e.g. "Unknown combination of
+    /// migration flags: 0x1"); 11.3 reports the job's error.
+    public func streamLoadFailure(truncated: Bool) -> String {
+        if nearestMeasured >= LibvirtVersion(11, 3, 0) {
+            return "job 'start' failed: load of migration failed: " + (truncated ? "Input/output error" : "Invalid argument")
+        }
+        return truncated ? "error while loading state" : "qemu unexpectedly closed the monitor: ..."
     }
 
     /// A short note for reports when some behaviour came from another release.

@@ -27,7 +27,7 @@ extension RestoreVerifier {
                 .streamTruncated, .restoreFails,
                 "the \(format) stream does not end with QEMU_VM_EOF and the VM description (last bytes: \(last)): "
                     + "it was cut short, or bytes follow it; QEMU fails while loading it",
-                libvirt: "error while loading state", offset: image.fileSize)]
+                libvirt: profile.streamLoadFailure(truncated: true), offset: image.fileSize)]
         case .notChecked:
             return [RestoreVerdict.Reason(
                 .streamBodyNotChecked, .info,
@@ -45,12 +45,12 @@ extension RestoreVerifier {
             return [RestoreVerdict.Reason(
                 .streamDamaged, .restoreFails,
                 "the \(report.format) stream is damaged: \(problem.message)",
-                libvirt: "error while loading state", offset: problem.fileOffset)]
+                libvirt: profile.streamLoadFailure(truncated: problem.found.contains("truncated")), offset: problem.fileOffset)]
         }
         if !report.stream.reachedEOF {
             return [RestoreVerdict.Reason(.streamTruncated, .restoreFails,
                                           "the \(report.format) stream ends before QEMU_VM_EOF",
-                                          libvirt: "error while loading state")]
+                                          libvirt: profile.streamLoadFailure(truncated: true))]
         }
         return [RestoreVerdict.Reason(.streamBodyNotChecked, .info,
             "--deep: the whole \(report.format) stream (\(report.rawStreamBytes) bytes decoded) reads to QEMU_VM_EOF")]

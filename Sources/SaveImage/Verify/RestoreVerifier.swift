@@ -44,8 +44,15 @@ public struct RestoreVerifier: Sendable {
         let abi = abiReasons(image)
         reasons += abi
         reasons += constructReasons(image)
-        reasons += machineReasons(image)
-        reasons += cpuReasons(image)
+        // 9.0 and 11.3 refuse an unknown machine while validating the XML, before the
+        // CPU checks; 7.0 only when QEMU starts, after them (measured).
+        if profile.validatesMachineType {
+            reasons += machineReasons(image)
+            reasons += cpuReasons(image)
+        } else {
+            reasons += cpuReasons(image)
+            reasons += machineReasons(image)
+        }
         if abi.isEmpty { reasons += ramReasons(image) }  // QEMU starts only once the ABI check passed
         reasons += streamReasons(image)
         return RestoreVerdict(target: targetDescription, reasons: reasons)
