@@ -89,8 +89,8 @@ public enum VerifyCode: Hashable, Sendable, Codable, CustomStringConvertible {
             return "the guest's memory in the file is incomplete or damaged; no rewrite can restore it (restore an intact copy)"
         case .streamBodyNotChecked: return "run `saveimg verify --deep` to decompress and check the whole stream"
         case .streamTailNotChecked: return "run `saveimg verify --deep` to read the whole stream"
-        case .cookieEmpty: return "rewrite the cookie: `saveimg add-cpu-ext IN --from-domain`"
-        case .cookieInvalid: return "rewrite the cookie: `saveimg add-cpu-ext IN --from-domain`"
+        case .cookieEmpty, .cookieInvalid:
+            return "write a new cookie with QEMU's CPU: `saveimg add-cpu-ext IN --cpu CPU.xml --force`"
         case .machineUnsupported:
             return "no rewrite can change the machine type (it is guest ABI): restore on a libvirt whose QEMU has it"
         case .ramSizeMismatch:
@@ -98,18 +98,19 @@ public enum VerifyCode: Hashable, Sendable, Codable, CustomStringConvertible {
         case .xmlConstructUnsupported:
             return "restore on a libvirt that accepts the construct; it describes the running guest, so saveimg does not rewrite it"
         case .cpuUnknownFeature:
-            return "keep the domain XML's CPU as defined and put QEMU's updated CPU in the cookie (`saveimg add-cpu-ext IN --from-domain`), or restore on a newer libvirt"
+            return "if the domain XML holds QEMU's updated CPU, move it into the cookie and put the defined CPU back (`saveimg add-cpu-ext IN --from-domain --original-cpu ORIG.xml`, or `saveimg retarget IN --original-cpu ORIG.xml`); else restore on a newer libvirt"
         case .cpuUnknownModel: return "restore on a libvirt that knows the model (the model is guest ABI: no rewrite changes it)"
         case .cpuNameUncertain: return "check the target's cpu_map (/usr/share/libvirt/cpu_map) for the name"
         case .cpuMissingFeatures:
-            return "restore on a host with the features; if the domain XML holds QEMU's updated CPU, move it into the cookie (`saveimg add-cpu-ext IN --from-domain`)"
+            return "restore on a host with the features; if the domain XML holds QEMU's updated CPU, move it into the cookie (`saveimg add-cpu-ext IN --from-domain --original-cpu ORIG.xml`)"
         case .cpuExtraFeatures, .cpuModelDiffers:
-            return "keep the cookie CPU's model equal to the domain XML's: `saveimg add-cpu-ext IN --from-domain`"
+            return "write the cookie CPU with the domain XML's model and QEMU's features for it: `saveimg add-cpu-ext IN --cpu CPU.xml`"
         case .abi: return "keep the replacement XML ABI-compatible (same memory, vCPUs, CPU, machine, devices)"
         case .unreadable(let code):
             switch code {
             case .incompleteSave: return "the save never completed; the image cannot be restored"
-            case .cookieOffsetPastDataLength: return "set cookieOffset to the cookie's offset or 0: `saveimg add-cpu-ext IN --from-domain` rewrites it"
+            case .cookieOffsetPastDataLength:
+                return "no saveimg command rewrites a header it cannot read: set the 32-bit word at offset 32 (cookieOffset) to the cookie's offset or 0 by hand, then `saveimg verify` again"
             default: return nil
             }
         default: return nil
