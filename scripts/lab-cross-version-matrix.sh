@@ -63,8 +63,8 @@ restore() {
   if [ $rc -eq 0 ]; then echo OK; else echo "$out" | tr '\n' ' ' | sed 's/  */ /g; s/^error: //'; fi
 }
 
-verify() {  # LAB FILE -> JSON
-  $S verify --target-libvirt $1 --capabilities $CAPS/libvirt-$1-capabilities.xml \
+verify() {  # LAB FILE -> JSON (--deep: the images are small, and only --deep reads a compressed body)
+  $S verify --deep --target-libvirt $1 --capabilities $CAPS/libvirt-$1-capabilities.xml \
      --domcapabilities $CAPS/libvirt-$1-domcapabilities-qemu.xml --json "$2" 2>&1
 }
 

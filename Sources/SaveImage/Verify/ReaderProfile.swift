@@ -138,8 +138,10 @@ public struct ReaderProfile: Hashable, Sendable {
 
     /// Whether the QEMU this release ships names RAM-size mismatches with
     /// the block name (all measured QEMUs do).
+    /// (11.3 reports only the job's error; QEMU's line goes to the domain log.)
     public func ramSizeMismatchMessage(block: String, stream: UInt64, domain: UInt64) -> String {
-        "Size mismatch: \(block): 0x\(String(stream, radix: 16)) != 0x\(String(domain, radix: 16))"
+        if nearestMeasured >= LibvirtVersion(11, 3, 0) { return streamLoadFailure(truncated: false) }
+        return "Size mismatch: \(block): 0x\(String(stream, radix: 16)) != 0x\(String(domain, radix: 16))"
     }
 
     /// A message the reader measured on libvirt 9.0 as this release prints it.
@@ -148,23 +150,28 @@ public struct ReaderProfile: Hashable, Sendable {
     /// 11.3 starts QEMU with `-incoming defer` and reports QEMU's load errors
     /// as the migration job's (measured): "Not a migration stream" becomes
     /// "load of migration failed: Invalid argument".
+    /// Findings write QEMU's own messages as `QEMU: ...`; the target prints
+    /// them as `qemu-system-x86_64: ...` (7.0, 9.0).
     public func adapted(_ message9: String) -> String {
-        guard nearestMeasured >= LibvirtVersion(11, 3, 0) else { return message9 }
+        guard nearestMeasured >= LibvirtVersion(11, 3, 0) else {
+            return message9.hasPrefix("QEMU: ") ? String(message9.dropFirst("QEMU: ".count)) : message9
+        }
         if message9.hasPrefix("(save cookie):") { return "at line " + message9.dropFirst("(save cookie):".count) }
-        if message9.contains("Not a migration stream") { return "job 'start' failed: load of migration failed: Invalid argument" }
+        if message9.contains("Not a migration stream") { return streamLoadFailure(truncated: false) }
+        if message9.contains("error while loading state") { return streamLoadFailure(truncated: true) }
         return message9
     }
 
     /// What the target prints when QEMU's load of a stream fails: cut short
-    /// (`truncated`) or damaged inside. Measured: 9.0 and 7.0 pass QEMU's
-    /// stderr on ("error while loading state section id 3(ram)" for a cut
-    /// stream; for damage it depends on the bytes, e.g. "Unknown combination of
-    /// migration flags: 0x1"); 11.3 reports the job's error.
+    /// (`truncated`: QEMU reads past the end, EIO) or damaged inside (EINVAL).
+    /// Measured on all three: QEMU ends with "load of migration failed:
+    /// Input/output error" / "... Invalid argument" (after, e.g., "error while
+    /// loading state section id 3(ram)" or "Unknown combination of migration
+    /// flags: 0x1"); 7.0 and 9.0 pass QEMU's stderr on, 11.3 reports it as
+    /// the migration job's error ("job 'start' failed: ...").
     public func streamLoadFailure(truncated: Bool) -> String {
-        if nearestMeasured >= LibvirtVersion(11, 3, 0) {
-            return "job 'start' failed: load of migration failed: " + (truncated ? "Input/output error" : "Invalid argument")
-        }
-        return truncated ? "error while loading state" : "qemu unexpectedly closed the monitor: ..."
+        let prefix = nearestMeasured >= LibvirtVersion(11, 3, 0) ? "job 'start' failed: " : ""
+        return prefix + "load of migration failed: " + (truncated ? "Input/output error" : "Invalid argument")
     }
 
     /// A short note for reports when some behaviour came from another release.

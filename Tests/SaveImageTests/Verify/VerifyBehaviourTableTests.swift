@@ -136,7 +136,9 @@ struct VerifyBehaviourTableTests {
         let noStream = try ModifiedImage("qemu64-raw-running.sav") { $0.removeSubrange((92 + Int($0.word(at: 20)))...) }
         let v = try VerifyLab.verifier().verify(path: noStream.path)
         #expect(v.outcome == .willFail)
-        #expect(v.primaryReason?.libvirtMessage == "QEMU: Not a migration stream")
+        #expect(v.primaryReason?.libvirtMessage == "Not a migration stream")  // printed as "qemu-system-x86_64: Not a ..."
+        let on113 = try VerifyLab.verifier(.current).verify(path: noStream.path)
+        #expect(on113.primaryReason?.libvirtMessage == "job 'start' failed: load of migration failed: Invalid argument")
     }
 
     @Test("restore --xml: other memory / other CPU model fail with libvirt's ABI messages; description is fine")

@@ -142,7 +142,7 @@ struct VerifyGenerationsTests {
         }
         let v = try Generations.verifier("9.0").verify(path: cut)
         #expect(v.primaryReason?.code == .streamTruncated)
-        #expect(v.primaryReason?.libvirtMessage == "error while loading state")
+        #expect(v.primaryReason?.libvirtMessage == "load of migration failed: Input/output error")
         #expect(try Generations.verifier("11.3").verify(path: cut).primaryReason?.libvirtMessage
                 == "job 'start' failed: load of migration failed: Input/output error")
         let padded = try Generations.modified("9.0", "qemu64-raw-running.sav", in: directory) { $0 += [UInt8](repeating: 0x41, count: 7000) }
