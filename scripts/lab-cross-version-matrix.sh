@@ -14,7 +14,8 @@
 #   MATRIX_FILTER=REGEX  only images whose "generation:path" matches (to rerun some rows)
 #
 # Rerunnable: works under /tmp/vx/matrix, every domain is named vx-... and destroyed/undefined.
-# Output: a Markdown table on stdout; raw results in /tmp/vx/matrix/results.tsv.
+# Output: a Markdown table on stdout; raw results in /tmp/vx/matrix/results-TAG.tsv.
+# The run of 2026-12-01 is in scripts/lab-cross-version-matrix.results.md.
 set -u
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -31,7 +32,7 @@ FIX=$(dirname "$LAB")/fixtures
 CAPS=$ROOT/testdata/capabilities
 W=/tmp/vx/matrix
 LABS="${MATRIX_LABS:-7.0 9.0 11.3}"   # MATRIX_LABS=9.0 runs one lab (labs can run in parallel)
-TAG=$(echo "$LABS" | tr -d ' .')
+TAG=${MATRIX_TAG:-$(echo "$LABS" | tr -d ' .')}   # names files and domains of this run
 mkdir -p $W/img $W/out
 : > $W/results-$TAG.tsv
 
@@ -199,11 +200,12 @@ if [ $RETARGET = 1 ]; then
     for lab in $LABS; do
       [ "$gen" = "$lab" ] && continue
       opts=""
-      for attempt in default sparse; do
-        if [ $attempt = sparse ]; then
-          [ "$gen" = 9.0 ] && [ $lab = 11.3 ] || continue
-          opts="--format sparse"
-        fi
+      for attempt in default sparse gzip; do
+        case $attempt in
+          sparse) [ "$gen" = 9.0 ] && [ $lab = 11.3 ] || continue; opts="--format sparse" ;;
+          # a written output for images that need nothing (the conversion path, restored for real)
+          gzip) [ "$gen" != 11.3 ] && [[ $f != *gzip* ]] || continue; opts="--format gzip" ;;
+        esac
         n=$((n+1)); name="vx-r$TAG-$n"
         img=$W/img/r$TAG-$n.sav; out=$W/out/r$TAG-$n.sav; rm -f $out
         rename "$f" $img $name
