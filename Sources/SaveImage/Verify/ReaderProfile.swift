@@ -1,49 +1,58 @@
-/// What one generation of libvirt does when it reads and restores a save
-/// image: whether it reads the cookie, which formats it can decompress, and
-/// how it reports what it cannot handle. The table and its sources are in
-/// FORMAT.md, "What each libvirt generation does".
+/// What one libvirt release does when it reads and restores a save image:
+/// which formats it restores, which domain XML it parses, how it treats a
+/// machine type its QEMU lacks, and what it prints. Facts come from three
+/// measured releases (the labs: 7.0.0 + QEMU 5.2, 9.0.0 + QEMU 7.2, 11.3.0 +
+/// QEMU 10.0) and from release-dated sources (libvirt NEWS and commits, cited
+/// at each fact). A behaviour known only by measurement resolves, for a release
+/// between measured ones, to the nearest measured release, and the verdict says so.
 public struct ReaderProfile: Hashable, Sendable {
     /// How well a profile's facts are established.
     public enum Basis: String, Hashable, Sendable, Codable {
-        /// Measured with real restores (libvirt 9.0 in the lab).
+        /// This release was measured with real restores in the labs.
         case measured
-        /// Read from libvirt's source at that release.
-        case source
-        /// Between known points; assumed to behave like the nearest known one.
-        case assumed
+        /// Not measured: release-dated facts from sources, the rest from the
+        /// nearest measured release (``ReaderProfile/nearestMeasured``).
+        case nearest
     }
 
     /// The libvirt version this profile describes.
     public var version: LibvirtVersion
-    /// A name for reports: `libvirt 9.0.0`, `libvirt current`.
+    /// A name for reports: `libvirt 9.0.0`.
     public var name: String
     public var basis: Basis
+
+    /// The releases measured in the labs.
+    public static let measuredReleases = [LibvirtVersion(7, 0, 0), LibvirtVersion(9, 0, 0), LibvirtVersion(11, 3, 0)]
 
     public init(version: LibvirtVersion, name: String? = nil) {
         self.version = version
         self.name = name ?? "libvirt \(version)"
-        if version == LibvirtVersion(9, 0, 0) {
-            basis = .measured
-        } else if version <= LibvirtVersion(4, 7, 0) || version >= Self.currentSource {
-            basis = .source
-        } else {
-            basis = .assumed
-        }
+        basis = Self.measuredReleases.contains(version) ? .measured : .nearest
     }
 
-    /// libvirt 9.0.0, the lab's (every row of the behaviour table).
+    /// The measured release whose behaviour a measured-only fact takes:
+    /// the closest by (major, minor), the newer on a tie.
+    public var nearestMeasured: LibvirtVersion {
+        let key = { (v: LibvirtVersion) in v.major * 1000 + v.minor }
+        return Self.measuredReleases.min { a, b in
+            let da = abs(key(a) - key(version)), db = abs(key(b) - key(version))
+            return da != db ? da < db : a > b
+        } ?? LibvirtVersion(9, 0, 0)
+    }
+
+    /// libvirt 9.0.0 (Debian 12), the first lab.
     public static let libvirt90 = ReaderProfile(version: LibvirtVersion(9, 0, 0))
-    /// The libvirt source read for the newest behaviour (zstd, sparse, header checks).
-    public static let currentSource = LibvirtVersion(11, 0, 0)
-    /// The current libvirt source.
-    public static let current = ReaderProfile(version: currentSource, name: "libvirt current (>= 11)")
+    /// The newest measured release.
+    public static let current = ReaderProfile(version: LibvirtVersion(11, 3, 0))
 
     /// Parses `--target-libvirt`: a version (`3.2`, `9.0.0`) or a name
-    /// (`lab`, `debian-12` = 9.0; `current`).
+    /// (`lab`, `debian-12`, `bookworm` = 9.0; `debian-11`, `bullseye` = 7.0;
+    /// `debian-13`, `trixie`, `current` = 11.3).
     public init?(named text: String) {
         switch text.lowercased() {
         case "lab", "debian-12", "bookworm": self = .libvirt90
-        case "current", "newest": self = .current
+        case "debian-11", "bullseye": self.init(version: LibvirtVersion(7, 0, 0))
+        case "current", "newest", "debian-13", "trixie": self = .current
         default:
             guard let version = LibvirtVersion(text) else { return nil }
             self.init(version: version)
@@ -53,6 +62,14 @@ public struct ReaderProfile: Hashable, Sendable {
     /// The release that started storing and reading the save cookie
     /// (commit "qemu: Store save cookie in save images and snapshots", v3.5.0).
     public static let cookieSince = LibvirtVersion(3, 5, 0)
+    /// zstd save images: NEWS v10.4.0 ("qemu: add zstd to supported compression formats").
+    public static let zstdSince = LibvirtVersion(10, 4, 0)
+    /// sparse (mapped-ram) save images and the header format check: NEWS v11.2.0,
+    /// commit fa68f78f13b3 ("qemu_saveimage: add "sparse" to supported save image formats").
+    public static let sparseSince = LibvirtVersion(11, 2, 0)
+    /// `cookieOffset > data_len` refused with a message (CVE-2025-12748 header
+    /// rework, NEWS v11.10.0); earlier releases read past the region (9.0 crashes, measured).
+    public static let cookieOffsetCheckSince = LibvirtVersion(11, 10, 0)
 
     /// Whether this reader reads the cookie (and restores with its CPU).
     /// Older ones read data_len bytes as a C string: the domain XML only.
@@ -66,14 +83,27 @@ public struct ReaderProfile: Hashable, Sendable {
     public func canRestore(format: CompressionFormat) -> Bool {
         switch format.rawValue {
         case 0...4: return true
-        case 5, 6: return version >= Self.currentSource
+        case 5: return version >= Self.zstdSince
+        case 6: return version >= Self.sparseSince
         default: return false
         }
     }
 
-    /// What the reader says for a format it cannot restore.
+    /// The release that first restores `format`, when one does.
+    public static func firstRelease(restoring format: CompressionFormat) -> LibvirtVersion? {
+        switch format.rawValue {
+        case 0...4: return LibvirtVersion(0, 0, 0)
+        case 5: return zstdSince
+        case 6: return sparseSince
+        default: return nil
+        }
+    }
+
+    /// What the reader says for a format it cannot restore: from 11.2 a
+    /// format past the last one is refused when the header is read; a known
+    /// format value it cannot decompress gets the start-time message (9.0, 7.0 measured).
     public func unsupportedFormatMessage(_ format: CompressionFormat) -> String {
-        version >= Self.currentSource
+        version >= Self.sparseSince && format.rawValue > 6
             ? "unsupported save image format: \(format.rawValue)"
             : "Invalid compressed save format \(format.rawValue)"
     }
@@ -81,7 +111,7 @@ public struct ReaderProfile: Hashable, Sendable {
     /// What the reader does when cookieOffset > data_len.
     public var cookieOffsetPastDataLengthOutcome: String {
         if !readsCookie { return "ignored (this libvirt predates the cookie)" }
-        return version >= Self.currentSource
+        return version >= Self.cookieOffsetCheckSince
             ? "invalid save image header: cookie offset exceeds data length"
             : "libvirtd crashes (connection lost)"
     }
@@ -89,5 +119,64 @@ public struct ReaderProfile: Hashable, Sendable {
     /// The message the reader gives for a CPU feature name it does not know.
     public func unknownFeatureMessage(_ name: String) -> String {
         version >= LibvirtVersion(4, 7, 0) ? "unknown CPU feature: \(name)" : "Unknown CPU feature \(name)"
+    }
+
+    /// The message for a CPU model name it does not know (measured 7.0, 9.0, 11.3).
+    public func unknownModelMessage(_ name: String) -> String { "Unknown CPU model \(name)" }
+
+    /// Whether libvirt itself refuses a machine type the emulator lacks before
+    /// starting QEMU (measured: 9.0 and 11.3 do, "Emulator '...' does not
+    /// support machine type '...'"; 7.0 starts QEMU, which exits).
+    public var validatesMachineType: Bool { nearestMeasured >= LibvirtVersion(9, 0, 0) }
+
+    /// What the target prints for a machine type its emulator does not know.
+    public func unsupportedMachineMessage(_ machine: String, emulator: String) -> String {
+        validatesMachineType
+            ? "Emulator '\(emulator)' does not support machine type '\(machine)'"
+            : "qemu-system-x86_64: -machine \(machine)...: unsupported machine type"
+    }
+
+    /// Whether the QEMU this release ships names RAM-size mismatches with
+    /// the block name (all measured QEMUs do).
+    /// (11.3 reports only the job's error; QEMU's line goes to the domain log.)
+    public func ramSizeMismatchMessage(block: String, stream: UInt64, domain: UInt64) -> String {
+        if nearestMeasured >= LibvirtVersion(11, 3, 0) { return streamLoadFailure(truncated: false) }
+        return "Size mismatch: \(block): 0x\(String(stream, radix: 16)) != 0x\(String(domain, radix: 16))"
+    }
+
+    /// A message the reader measured on libvirt 9.0 as this release prints it.
+    /// 11.3 (measured) names a cookie parse error `at line N:` where 9.0 and
+    /// 7.0 say `(save cookie):N:`.
+    /// 11.3 starts QEMU with `-incoming defer` and reports QEMU's load errors
+    /// as the migration job's (measured): "Not a migration stream" becomes
+    /// "load of migration failed: Invalid argument".
+    /// Findings write QEMU's own messages as `QEMU: ...`; the target prints
+    /// them as `qemu-system-x86_64: ...` (7.0, 9.0).
+    public func adapted(_ message9: String) -> String {
+        guard nearestMeasured >= LibvirtVersion(11, 3, 0) else {
+            return message9.hasPrefix("QEMU: ") ? String(message9.dropFirst("QEMU: ".count)) : message9
+        }
+        if message9.hasPrefix("(save cookie):") { return "at line " + message9.dropFirst("(save cookie):".count) }
+        if message9.contains("Not a migration stream") { return streamLoadFailure(truncated: false) }
+        if message9.contains("error while loading state") { return streamLoadFailure(truncated: true) }
+        return message9
+    }
+
+    /// What the target prints when QEMU's load of a stream fails: cut short
+    /// (`truncated`: QEMU reads past the end, EIO) or damaged inside (EINVAL).
+    /// Measured on all three: QEMU ends with "load of migration failed:
+    /// Input/output error" / "... Invalid argument" (after, e.g., "error while
+    /// loading state section id 3(ram)" or "Unknown combination of migration
+    /// flags: 0x1"); 7.0 and 9.0 pass QEMU's stderr on, 11.3 reports it as
+    /// the migration job's error ("job 'start' failed: ...").
+    public func streamLoadFailure(truncated: Bool) -> String {
+        let prefix = nearestMeasured >= LibvirtVersion(11, 3, 0) ? "job 'start' failed: " : ""
+        return prefix + "load of migration failed: " + (truncated ? "Input/output error" : "Invalid argument")
+    }
+
+    /// A short note for reports when some behaviour came from another release.
+    public var resolutionNote: String? {
+        basis == .measured ? nil
+            : "\(name) was not measured: release-dated facts from libvirt's sources, the rest as the nearest measured release \(nearestMeasured)"
     }
 }

@@ -29,24 +29,46 @@ public struct RestoreVerdict: Hashable, Sendable {
 
     /// One reason behind the verdict.
     public struct Reason: Hashable, Sendable, Codable {
-        /// Stable code, e.g. `cpu_missing_features`, `format_unsupported`.
-        public var code: String
+        /// Stable code, e.g. ``VerifyCode/cpuMissingFeatures``.
+        public var code: VerifyCode
         /// What this reason does to the verdict (`info` reasons do nothing).
         public var severity: Finding.Severity
         /// What saveimg found, naming the field, offset or feature.
         public var message: String
         /// What the target libvirt says or does, when known.
         public var libvirtMessage: String?
-        /// How to fix it, e.g. "run `saveimg add-cpu-ext`".
-        public var hint: String?
+        /// How to fix it, naming the command (looked up by ``code``).
+        public var hint: String? { severity == .info ? nil : code.hint }
+        /// Where in the file, when one place applies.
+        public var offset: UInt64?
 
-        public init(code: String, severity: Finding.Severity, message: String,
-                    libvirtMessage: String? = nil, hint: String? = nil) {
+        public init(_ code: VerifyCode, _ severity: Finding.Severity, _ message: String,
+                    libvirt libvirtMessage: String? = nil, offset: UInt64? = nil) {
             self.code = code
             self.severity = severity
             self.message = message
             self.libvirtMessage = libvirtMessage
-            self.hint = hint
+            self.offset = offset
+        }
+
+        enum CodingKeys: String, CodingKey { case code, severity, message, libvirtMessage = "libvirt_message", hint, offset }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(code, forKey: .code)
+            try c.encode(severity, forKey: .severity)
+            try c.encode(message, forKey: .message)
+            try c.encode(libvirtMessage, forKey: .libvirtMessage)
+            try c.encode(hint, forKey: .hint)
+            try c.encode(offset, forKey: .offset)
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            self.init(try c.decode(VerifyCode.self, forKey: .code), try c.decode(Finding.Severity.self, forKey: .severity),
+                      try c.decode(String.self, forKey: .message),
+                      libvirt: try c.decodeIfPresent(String.self, forKey: .libvirtMessage),
+                      offset: try c.decodeIfPresent(UInt64.self, forKey: .offset))
         }
     }
 

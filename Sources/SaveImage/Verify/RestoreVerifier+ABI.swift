@@ -7,18 +7,17 @@ extension RestoreVerifier {
         guard let first = differences.first else { return [] }
         var message = "the replacement domain XML is not ABI-compatible with the image's"
         if differences.count > 1 { message += " (\(differences.count) differences: " + differences.joined(separator: "; ") + ")" }
-        return [RestoreVerdict.Reason(code: Self.abiCode(first), severity: .restoreFails, message: message,
-                                      libvirtMessage: first, hint: Self.hints["abi_mismatch"])]
+        return [RestoreVerdict.Reason(Self.abiCode(first), .restoreFails, message, libvirt: first)]
     }
 
-    /// A stable code from libvirt's ABI message, `Target <label> <value> does
+    /// The code from libvirt's ABI message, `Target <label> <value> does
     /// not match source <value>`: `Target domain max memory 1 does not match
     /// source 2` -> `abi_domain_max_memory`, `Target CPU model Westmere ...` ->
     /// `abi_cpu_model`.
-    static func abiCode(_ message: String) -> String {
+    static func abiCode(_ message: String) -> VerifyCode {
         let words = message.split(separator: " ").map { $0.lowercased() }
-        guard let does = words.firstIndex(of: "does"), does >= 2 else { return "abi_mismatch" }
+        guard let does = words.firstIndex(of: "does"), does >= 2 else { return .abi("") }
         let label = does > 2 ? words[1..<(does - 1)] : words[1..<does]
-        return "abi_" + label.joined(separator: "_")
+        return .abi(label.joined(separator: "_"))
     }
 }

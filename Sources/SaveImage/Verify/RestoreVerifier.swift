@@ -1,21 +1,29 @@
-/// Decides whether a save image will restore on a target: a libvirt
-/// generation (``ReaderProfile``), optionally a target host CPU
-/// (``TargetHost``) and a replacement domain XML (`virsh restore --xml`).
+/// Decides whether a save image will restore on a target: a libvirt release
+/// (``ReaderProfile``), optionally the target's descriptions (``TargetHost``:
+/// `virsh capabilities` and/or `virsh domcapabilities`) and a replacement
+/// domain XML (`virsh restore --xml`).
 ///
 /// Reuses the image reader's checks (``SaveImage/findings``, which follow
-/// libvirt 9.0) and adapts them to the target generation; adds the CPU checks
-/// libvirt makes at restore and the ABI check of a replacement XML.
-/// Reads no stream bytes beyond what ``SaveImage`` already read.
+/// libvirt 9.0) and adapts them to the target release; adds the machine type,
+/// RAM size, XML constructs, CPU names and CPU comparison libvirt and QEMU
+/// make at restore, the ABI check of a replacement XML, and the stream's end.
+/// Without ``deep`` it reads a bounded number of bytes whatever the image's size.
 public struct RestoreVerifier: Sendable {
     public var profile: ReaderProfile
     public var host: TargetHost?
     /// A replacement domain XML, as `virsh restore --xml` would get it.
     public var replacementDomain: DomainSummary?
+    /// Decompress and walk the whole stream (`verify --deep`).
+    public var deep = false
+    /// With ``deep``: called with stream bytes read and total.
+    public var progress: (@Sendable (UInt64, UInt64) -> Void)?
 
-    public init(profile: ReaderProfile = .libvirt90, host: TargetHost? = nil, replacementDomain: DomainSummary? = nil) {
+    public init(profile: ReaderProfile = .libvirt90, host: TargetHost? = nil, replacementDomain: DomainSummary? = nil,
+                deep: Bool = false) {
         self.profile = profile
         self.host = host
         self.replacementDomain = replacementDomain
+        self.deep = deep
     }
 
     /// Reads the image at `path` and verifies it; a file libvirt would refuse
@@ -30,25 +38,38 @@ public struct RestoreVerifier: Sendable {
 
     /// Verifies an image already read.
     public func verify(_ image: SaveImage) -> RestoreVerdict {
+        // In libvirt's order: header and format, the replacement XML's ABI
+        // check, the XML parse (constructs, CPU names), machine, CPU, then QEMU.
         var reasons = structureReasons(image)
-        reasons += cpuReasons(image)
-        reasons += abiReasons(image)
+        let abi = abiReasons(image)
+        reasons += abi
+        reasons += constructReasons(image)
+        // 9.0 and 11.3 refuse an unknown machine while validating the XML, before the
+        // CPU checks; 7.0 only when QEMU starts, after them (measured).
+        if profile.validatesMachineType {
+            reasons += machineReasons(image)
+            reasons += cpuReasons(image)
+        } else {
+            reasons += cpuReasons(image)
+            reasons += machineReasons(image)
+        }
+        if abi.isEmpty { reasons += ramReasons(image) }  // QEMU starts only once the ABI check passed
+        reasons += streamReasons(image)
         return RestoreVerdict(target: targetDescription, reasons: reasons)
     }
 
-    /// What the verdict is for, e.g. `libvirt 9.0.0 (measured) on lab.xml`.
+    /// What the verdict is for, e.g. `libvirt 9.0.0 (measured) with caps.xml`.
     public var targetDescription: String {
-        var text = "\(profile.name) (\(profile.basis.rawValue))"
-        if let host { text += " on \(host.source)" }
+        var text = "\(profile.name) (\(profile.basis == .measured ? "measured" : "nearest measured: \(profile.nearestMeasured)"))"
+        if let host { text += " with \(host.source)" }
         return text
     }
 
     func verdict(forReadError error: SaveImageError) -> RestoreVerdict {
         var libvirtMessage = error.libvirtMessage
         if error.code == .cookieOffsetPastDataLength { libvirtMessage = profile.cookieOffsetPastDataLengthOutcome }
-        let reason = RestoreVerdict.Reason(
-            code: error.code.rawValue, severity: .restoreFails, message: error.description,
-            libvirtMessage: libvirtMessage, hint: Self.hints[error.code.rawValue])
+        let reason = RestoreVerdict.Reason(.unreadable(error.code), .restoreFails, error.description,
+                                           libvirt: libvirtMessage, offset: error.offset)
         return RestoreVerdict(target: targetDescription, reasons: [reason], readError: error)
     }
 }

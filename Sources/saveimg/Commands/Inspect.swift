@@ -14,6 +14,10 @@ extension SaveImg {
                   saveimg inspect /var/lib/libvirt/qemu/save/vm.save
                   saveimg inspect --json *.sav
 
+                Findings are verify's for the target: --target-libvirt (default: the libvirt \
+                installed on this machine, else 9.0.0; standard error says which), --capabilities, \
+                --domcapabilities.
+
                 Exit status: 0 every image is readable by libvirt; 2 at least one is not \
                 (each is still reported; the others are inspected).
                 """)
@@ -26,13 +30,20 @@ extension SaveImg {
         @Flag(help: "Print JSON lines: one object per image.")
         var json = false
 
+        @OptionGroup(title: "Target (as for verify): the findings are verify's for it")
+        var target: TargetOptions
+
         func run() throws {
             let files = try source.paths(self.files)
+            let (verifier, how) = try target.verifier()
             var output = PerFileOutput(json: json)
             for path in files {
                 do {
-                    let report = InspectReport(try SaveImage(contentsOf: path))
-                    try output.report(report, text: report.text)
+                    let image = try SaveImage(contentsOf: path)
+                    var report = InspectReport(image)
+                    report.findings = verifier.verify(image).reasons.map(FindingReport.init)
+                    // Which target the findings are for, and where that choice came from (text only).
+                    try output.report(report, text: report.text + "\n  findings for \(verifier.targetDescription) (from \(how))")
                 } catch let error as SaveImageError {
                     output.report(error, path: path) { line in
                         line.valid = false

@@ -26,6 +26,10 @@ extension SaveImg {
                 With --json: one JSON object per line; {"type":"image",...} for each save \
                 image and a final {"type":"summary",...}.
 
+                The verdict is verify's for the target: --target-libvirt (default: the libvirt \
+                installed on this machine, else 9.0.0; standard error says which), --capabilities, \
+                --domcapabilities.
+
                 Exit status: 0 every image restores; 2 an image is invalid or a file or \
                 directory could not be read; 3 an image reads but would fail to restore.
                 """)
@@ -45,26 +49,30 @@ extension SaveImg {
         @Option(name: .shortAndLong, help: "Files read at the same time (default: the number of CPUs).")
         var jobs: Int?
 
+        @OptionGroup(title: "Target (as for verify)") var target: TargetOptions
+
         func validate() throws {
             if let jobs, !(1...256).contains(jobs) { throw ValidationError("--jobs must be between 1 and 256") }
         }
 
         func run() throws {
+            let (verifier, how) = try target.verifier()
+            print("saveimg scan: judging against \(verifier.targetDescription) (from \(how))", to: &standardError)
             let printer = ScanPrinter(json: json, problemsOnly: problems, style: TextStyle(json ? .never : color))
             printer.start()
             forEachInOrder(DirectoryWalker(roots: paths),
                            workers: jobs ?? ProcessInfo.processInfo.activeProcessorCount, window: 256,
-                           work: Self.scan, deliver: printer.print)
+                           work: { Self.scan($0, verifier: verifier) }, deliver: printer.print)
             let summary = printer.finish()
             if summary.invalid > 0 || summary.unreadable > 0 { throw ExitCode(ExitStatus.invalid) }
             if summary.restoreFails > 0 { throw ExitCode(ExitStatus.wouldFail) }
         }
 
         /// One walk entry to a result: nil for files that are not save images.
-        @Sendable static func scan(_ entry: DirectoryWalker.Entry) -> ScanRecord? {
+        @Sendable static func scan(_ entry: DirectoryWalker.Entry, verifier: RestoreVerifier) -> ScanRecord? {
             switch entry {
             case .file(let path, let size):
-                return ScanRecord.scanning(path: path, size: size)
+                return ScanRecord.scanning(path: path, size: size, verifier: verifier)
             case .unreadable(let path, let reason):
                 return ScanRecord(path: path, size: nil, verdict: .unreadable,
                                   error: SaveImageError(.io, path: path, field: "path", expected: "a readable directory or file",

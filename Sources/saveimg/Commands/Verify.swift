@@ -2,6 +2,124 @@ import ArgumentParser
 import FoundationEssentials
 import SaveImage
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The target options `verify`, `scan`, `inspect` and `retarget` share.
+struct TargetOptions: ParsableArguments {
+    /// Versions offered by shell completion: where libvirt's restore behaviour changes
+    /// (CPU check 3.2, cookie 3.5, feature messages 4.7) and the releases measured (7.0, 9.0, 11.3).
+    static let knownLibvirtVersions = ["3.2", "3.5", "4.7", "7.0", "9.0", "11.3", "current"]
+
+    @Option(name: .customLong("target-libvirt"),
+            help: "Target libvirt version (7.0, 9.0.0, 11.3, current). Default: the libvirt installed here, else 9.0.0.",
+            completion: .list(Self.knownLibvirtVersions))
+    var targetLibvirt: String?
+
+    @Option(help: "`virsh capabilities` XML of the target (machine types, physical CPU).", completion: .file())
+    var capabilities: String?
+
+    @Option(help: "`virsh domcapabilities` XML of the target (the CPU guests are compared with).", completion: .file())
+    var domcapabilities: String?
+
+    @Option(name: .customLong("model-additions"), help: "Measured QEMU additions per CPU model on the target host.",
+            completion: .file())
+    var modelAdditions: String?
+
+    @Flag(name: .customLong("no-host"), help: "Do not compare the CPU with any host (not even this machine's).")
+    var noHost = false
+
+    func validate() throws {
+        if noHost, let given = [("--domcapabilities", domcapabilities), ("--capabilities", capabilities),
+                                 ("--model-additions", modelAdditions)].first(where: { $0.1 != nil }) {
+            throw ValidationError("--no-host skips the host comparison; it cannot be used with \(given.0)")
+        }
+    }
+
+    /// Which host option gave the target CPU (`verify --json`'s `target.host.kind`).
+    var hostKind: VerifyReport.Target.Host.Kind? {
+        if noHost { return nil }
+        if domcapabilities != nil { return .domcapabilities }
+        if capabilities != nil { return .capabilities }
+        return .cpuinfo
+    }
+
+    /// The target profile and a sentence saying where it came from.
+    func profile() throws -> (ReaderProfile, String) {
+        if let targetLibvirt {
+            guard let profile = ReaderProfile(named: targetLibvirt) else {
+                throw ValidationError("--target-libvirt: expected a version such as 9.0 or a name (lab, current), found '\(targetLibvirt)'")
+            }
+            return (profile, "--target-libvirt \(targetLibvirt)")
+        }
+        if let (version, how) = Self.installedLibvirt() { return (ReaderProfile(version: version), how) }
+        return (.libvirt90, "no libvirt found on this machine: default 9.0.0")
+    }
+
+    /// The libvirt installed on this machine: libvirt.so's file name
+    /// (`libvirt.so.0.9000.0` = 9.0.0: minor = major * 1000 + minor), else `virsh --version`.
+    static func installedLibvirt() -> (LibvirtVersion, String)? {
+        for directory in ["/usr/lib/x86_64-linux-gnu", "/usr/lib64", "/usr/lib", "/usr/local/lib", "/usr/lib/aarch64-linux-gnu"] {
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { continue }
+            for name in names.sorted() where name.hasPrefix("libvirt.so.0.") {
+                let parts = name.dropFirst("libvirt.so.0.".count).split(separator: ".")
+                guard parts.count == 2, let encoded = Int(parts[0]), let micro = Int(parts[1]) else { continue }
+                return (LibvirtVersion(encoded / 1000, encoded % 1000, micro), "the libvirt installed here (\(directory)/\(name))")
+            }
+        }
+        guard let output = Self.run(["virsh", "--version"]),
+              let version = LibvirtVersion(String(output.filter { !$0.isWhitespace })) else { return nil }
+        return (version, "the libvirt installed here (`virsh --version`)")
+    }
+
+    /// Standard output of a shell command line (fixed text, no user input), nil when it fails.
+    private static func run(_ arguments: [String]) -> String? {
+        guard let stream = popen(arguments.joined(separator: " ") + " 2>/dev/null", "r") else { return nil }
+        var output: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 256)
+        while true {
+            let count = fread(&buffer, 1, buffer.count, stream)
+            if count <= 0 { break }
+            output += buffer.prefix(count)
+        }
+        return pclose(stream) == 0 ? String(decoding: output, as: UTF8.self) : nil
+    }
+
+    /// The target host from the descriptions given (both merged), else this
+    /// machine's /proc/cpuinfo (binding KVM guests only); nil with --no-host.
+    func host() throws -> TargetHost? {
+        if noHost { return nil }
+        var host: TargetHost?
+        do {
+            if let domcapabilities {
+                host = try TargetHost(domainCapabilities: try VerifyInputs.bytes(domcapabilities), source: domcapabilities)
+            }
+            if let capabilities {
+                let caps = try TargetHost(capabilities: try VerifyInputs.bytes(capabilities), source: capabilities)
+                host = host.map { $0.merging(caps) } ?? caps
+            }
+        } catch let error as SaveImageError {
+            throw ValidationError("\(error)")
+        }
+        if host == nil {
+            guard let bytes = FileManager.default.contents(atPath: "/proc/cpuinfo") else { return nil }
+            host = TargetHost(cpuinfo: String(decoding: [UInt8](bytes), as: UTF8.self), source: "this machine (/proc/cpuinfo)")
+        }
+        if let modelAdditions, host != nil {
+            host?.modelAdditions = TargetHost.parseModelAdditions(
+                String(decoding: try VerifyInputs.bytes(modelAdditions), as: UTF8.self))
+        }
+        return host
+    }
+
+    /// A verifier for these options.
+    func verifier(replacement: DomainSummary? = nil, deep: Bool = false) throws -> (RestoreVerifier, String) {
+        let (profile, how) = try profile()
+        return (RestoreVerifier(profile: profile, host: try host(), replacementDomain: replacement, deep: deep), how)
+    }
+}
+
 extension SaveImg {
     /// `saveimg verify FILE|DIR...`: will each image restore on the target?
     struct Verify: ParsableCommand {
@@ -9,59 +127,45 @@ extension SaveImg {
             abstract: "Tell whether save images will restore on a target libvirt and host, and if not, why.",
             discussion: """
                 For each image: the verdict (restorable, restorable with warnings, will fail, invalid) \
-                and every reason with a stable code, the message libvirt gives and a fix hint. Reads \
-                only the header, the data region and the stream's first bytes.
+                and every reason with a stable code, the message the target libvirt (or its QEMU) \
+                prints and a fix hint. Checks the header and data region, the format against the \
+                target release, the machine type against the target's emulator (--capabilities), \
+                domain XML constructs and CPU names against the target release's parser and CPU map, \
+                the CPU against what binds the guest (TCG guests: domcapabilities' host-model; KVM \
+                guests: that, or the physical CPU of --capabilities or /proc/cpuinfo), the RAM size \
+                against the stream's RAM block, and the end of a raw or sparse stream. Without --deep \
+                it reads a bounded number of bytes whatever the image's size; compressed streams \
+                are decompressed and walked only with --deep.
 
-                The target reader is --target-libvirt: the libvirt version that will restore the \
-                image (such as 7.0, 9.0 or 11.3; `current` for the newest; default 9.0). The target host CPU is --domcapabilities (preferred: what \
-                libvirt compares guest CPUs with, also under TCG) or --capabilities (`virsh \
-                capabilities`); with neither, this machine's /proc/cpuinfo, which binds only KVM \
-                guests (<domain type='kvm'>; TCG emulates missing features), and --no-host skips \
-                the host comparison. --model-additions gives the features QEMU adds to each CPU model on that \
-                host, one line per model (`Westmere: pclmuldq hypervisor arat`, from a guest of that \
-                model started there), needed to predict libvirt's "extra features" refusal.
+                The target is --target-libvirt (default: the libvirt installed on this machine, \
+                else 9.0.0; the output says which). Releases between the measured ones (7.0, 9.0, \
+                11.3) take release-dated facts from libvirt's sources and the rest from the nearest \
+                measured release, and say so.
 
                 Examples:
                   saveimg verify vm.save
-                  saveimg verify --target-libvirt 3.2 --domcapabilities old-host-domcaps.xml vm.save
-                  saveimg verify --xml new.xml vm.save
+                  saveimg verify --target-libvirt 7.0 --capabilities caps.xml --domcapabilities domcaps.xml vm.save
+                  saveimg verify --deep vm.save
                   saveimg verify --recursive --json /var/lib/libvirt/qemu/save
 
-                Exit status: 0 every image restores (warnings included: they are reported but do \
-                not change the status); 1 usage error; 2 at least one image is invalid (libvirt \
-                refuses to read it); 3 at least one reads but will fail to restore (and none is \
-                invalid).
+                Exit status: 0 every image restores (warnings included); 1 usage error, or no \
+                image found; 2 at least one image is invalid (libvirt refuses to read it); 3 at \
+                least one reads but will fail to restore (and none is invalid).
                 """)
-
-        /// Versions offered by shell completion: where libvirt's restore behaviour changes
-        /// (CPU check 3.2, cookie 3.5, feature messages 4.7) and the releases measured (7.0, 9.0, 11.3).
-        static let knownLibvirtVersions = ["3.2", "3.5", "4.7", "7.0", "9.0", "11.3", "current"]
 
         @Argument(help: "Save image files or directories.", completion: .file())
         var paths: [String] = []
 
         @OptionGroup var source: ImageSource
 
-        @Option(name: .customLong("target-libvirt"), help: "The libvirt version that will restore the image (e.g. 7.0, 9.0, 11.3, or current).",
-                completion: .list(Self.knownLibvirtVersions))
-        var targetLibvirt = "9.0"
-
-        @Option(help: "`virsh capabilities` XML of the target host.", completion: .file())
-        var capabilities: String?
-
-        @Option(help: "`virsh domcapabilities` XML of the target host (preferred).", completion: .file())
-        var domcapabilities: String?
-
-        @Option(name: .customLong("model-additions"), help: "Measured QEMU additions per CPU model on the target host.",
-                completion: .file())
-        var modelAdditions: String?
-
-        @Flag(name: .customLong("no-host"), help: "Do not compare the CPU with any host.")
-        var noHost = false
+        @OptionGroup var target: TargetOptions
 
         @Option(help: "Replacement domain XML (as `virsh restore --xml`): check its ABI against the image.",
                 completion: .file())
         var xml: String?
+
+        @Flag(help: "Decompress and walk the whole stream (a progress bar on a terminal).")
+        var deep = false
 
         @Flag(help: "Descend into directories.")
         var recursive = false
@@ -69,33 +173,30 @@ extension SaveImg {
         @Flag(help: "Print JSON lines: one object per image.")
         var json = false
 
-        func validate() throws {
-            if noHost, let given = [("--domcapabilities", domcapabilities), ("--capabilities", capabilities),
-                                     ("--model-additions", modelAdditions)].first(where: { $0.1 != nil }) {
-                throw ValidationError("--no-host skips the host comparison; it cannot be used with \(given.0)")
-            }
-            if domcapabilities != nil && capabilities != nil {
-                throw ValidationError("give one target host description: --domcapabilities (preferred) or --capabilities")
-            }
-        }
-
         func run() throws {
             let paths = try source.paths(self.paths)
-            guard let profile = ReaderProfile(named: targetLibvirt) else {
-                throw ValidationError("--target-libvirt: expected a libvirt version such as 9.0 or 11.3 (or current), found '\(targetLibvirt)'")
-            }
-            let verifier = RestoreVerifier(profile: profile, host: try loadHost(), replacementDomain: try loadReplacement())
+            var (verifier, how) = try target.verifier(replacement: try loadReplacement(), deep: deep)
             let (files, skippedDirectories) = VerifyInputs.expand(paths, recursive: recursive)
             if files.isEmpty {
-                throw CommandFailure(code: .noImages, path: paths.joined(separator: " "), message: "0 images"
-                    + (skippedDirectories > 0 ? " (\(skippedDirectories) subdirectories not read: use --recursive)" : ""))
+                // Nothing to verify is a usage error (exit 1), as the help says.
+                throw ValidationError("\(paths.joined(separator: " ")): 0 images"
+                    + (skippedDirectories > 0 ? " (use --recursive: \(skippedDirectories) subdirectories not read)" : ""))
             }
             var results: [(String, RestoreVerdict)] = []
-            for file in files { results.append((file, verifier.verify(path: file))) }
+            for file in files {
+                let bar = deep && !json && isatty(STDERR_FILENO) == 1 ? ProgressBar(label: "verify --deep") : nil
+                if let bar {
+                    nonisolated(unsafe) let shared = bar  // drawn from the reading thread only
+                    verifier.progress = { done, total in shared.update(done: done, total: total) }
+                }
+                results.append((file, verifier.verify(path: file)))
+                bar?.finish()
+            }
             if json {
-                let target = VerifyReport.Target(verifier: verifier, host: hostKind, replacementXML: xml)
+                let target = VerifyReport.Target(verifier: verifier, host: self.target.hostKind, replacementXML: xml)
                 for (file, verdict) in results { try printJSONLine(VerifyReport(path: file, verdict: verdict, target: target)) }
             } else {
+                print("target: \(verifier.targetDescription) (from \(how))")
                 let many = results.count > 1
                 for (file, verdict) in results { print(VerifyReport.text(path: file, verdict: verdict, oneLine: many)) }
                 if many { print(VerifyReport.summary(results.map(\.1))) }
@@ -103,36 +204,6 @@ extension SaveImg {
             let worst = results.map(\.1.outcome).max() ?? .restorable
             if worst == .invalid { throw ExitCode(ExitStatus.invalid) }
             if worst == .willFail { throw ExitCode(ExitStatus.wouldFail) }
-        }
-
-        /// Which host option gave the target CPU (`verify --json`'s `target.host.kind`).
-        var hostKind: VerifyReport.Target.Host.Kind? {
-            if noHost { return nil }
-            if domcapabilities != nil { return .domcapabilities }
-            if capabilities != nil { return .capabilities }
-            return .cpuinfo
-        }
-
-        func loadHost() throws -> TargetHost? {
-            if noHost { return nil }
-            var host: TargetHost
-            do {
-                if let domcapabilities {
-                    host = try TargetHost(domainCapabilities: try VerifyInputs.bytes(domcapabilities), source: domcapabilities)
-                } else if let capabilities {
-                    host = try TargetHost(capabilities: try VerifyInputs.bytes(capabilities), source: capabilities)
-                } else {
-                    host = TargetHost(cpuinfo: String(decoding: try VerifyInputs.bytes("/proc/cpuinfo"), as: UTF8.self),
-                                      source: "this machine (/proc/cpuinfo)")
-                }
-            } catch let error as SaveImageError {
-                throw ValidationError("\(error)")
-            }
-            if let modelAdditions {
-                host.modelAdditions = TargetHost.parseModelAdditions(
-                    String(decoding: try VerifyInputs.bytes(modelAdditions), as: UTF8.self))
-            }
-            return host
         }
 
         func loadReplacement() throws -> DomainSummary? {

@@ -15,8 +15,6 @@ struct CommandFailure: Error, CustomStringConvertible {
         case editorFailed = "editor_failed"
         /// `--managed-save NAME`: the domain has no managed save file.
         case noManagedSave = "no_managed_save"
-        /// The paths given hold no save image (`verify DIR` without `--recursive`).
-        case noImages = "no_images"
     }
 
     var code: Code

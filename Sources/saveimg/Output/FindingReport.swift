@@ -32,10 +32,11 @@ struct FindingReport: Encodable, Sendable {
     }
 
     init(_ reason: RestoreVerdict.Reason) {
-        code = reason.code
+        code = reason.code.rawValue
         severity = reason.severity
         message = reason.message
         libvirtMessage = reason.libvirtMessage
+        offset = reason.offset
         hint = reason.hint
     }
 

@@ -34,7 +34,7 @@ extension VerifyReport {
             profile = verifier.profile.name
             basis = verifier.profile.basis.rawValue
             if let kind, let host = verifier.host {
-                self.host = Host(kind: kind, source: host.source, describesTCG: host.describesTCG)
+                self.host = Host(kind: kind, source: host.source, describesTCG: host.hostModel != nil)
             }
             replacementXml = replacementXML
             description = verifier.targetDescription

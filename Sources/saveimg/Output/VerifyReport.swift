@@ -41,7 +41,7 @@ struct VerifyReport: Encodable {
         for reason in verdict.reasons {
             lines.append("  \(reason.severity.rawValue) [\(reason.code)] \(reason.message)")
             if let message = reason.libvirtMessage { lines.append("    libvirt: \(message)") }
-            if let hint = reason.hint, reason.severity != .info { lines.append("    hint: \(hint)") }
+            if let hint = reason.hint { lines.append("    hint: \(hint)") }
         }
         return lines.joined(separator: "\n")
     }

@@ -25,7 +25,7 @@ struct VerifyRegression2017Tests {
         for version in ["3.2", "9.0"] {
             let v = try VerifyLab.verifier(ReaderProfile(named: version)!).verify(path: path)
             #expect(v.outcome == .willFail, "\(version)")
-            #expect(v.primaryReason?.code == "cpu_missing_features")
+            #expect(v.primaryReason?.code == .cpuMissingFeatures)
             #expect(v.primaryReason?.libvirtMessage?.hasSuffix("missing features: x2apic") == true, "\(v.reasons)")
         }
         let old = try VerifyLab.verifier(ReaderProfile(named: "1.2.0")!).verify(path: path)

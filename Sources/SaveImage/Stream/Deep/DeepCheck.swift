@@ -9,7 +9,10 @@ import Dispatch
 public enum DeepCheck {
     /// Checks the image at `path`. Throws only when the metadata cannot be
     /// read (the reader's errors); stream problems are in the report.
-    public static func run(path: String) throws(SaveImageError) -> DeepCheckReport {
+    /// `progress`, when given, is called from the reading thread with the
+    /// stream bytes read so far and the stream's size in the file.
+    public static func run(path: String, progress: (@Sendable (UInt64, UInt64) -> Void)? = nil)
+        throws(SaveImageError) -> DeepCheckReport {
         let image = try SaveImage(contentsOf: path)
         let format = image.header.version < 2 ? CompressionFormat.raw : image.header.format
         var report = DeepCheckReport(path: path, format: format.description, streamOffset: image.streamOffset,
@@ -24,7 +27,7 @@ public enum DeepCheck {
         // The cursor (and its SHA-256 state) first: if that fails, no producer is left blocked on the pipe.
         let cursor = try StreamCursor(next: { pipe.receive() })
         DispatchQueue.global().async {
-            pipe.close(failure: produce(path: path, format: format, from: streamOffset, into: pipe))
+            pipe.close(failure: produce(path: path, format: format, from: streamOffset, into: pipe, progress: progress))
         }
         var walker = MigrationStreamWalker(cursor: cursor)
         var walkFailure: SaveImageError?
@@ -49,7 +52,8 @@ public enum DeepCheck {
     }
 
     /// Reads and decodes the stream into `pipe` in 1 MiB chunks; returns the error that stopped it, if any.
-    static func produce(path: String, format: CompressionFormat, from offset: UInt64, into pipe: ChunkPipe) -> SaveImageError? {
+    static func produce(path: String, format: CompressionFormat, from offset: UInt64, into pipe: ChunkPipe,
+                        progress: (@Sendable (UInt64, UInt64) -> Void)? = nil) -> SaveImageError? {
         do throws(SaveImageError) {
             let file = try PositionalFile(openingForReading: path)
             let decoder = try StreamCodec.decoder(for: format)
@@ -63,7 +67,11 @@ public enum DeepCheck {
                     batch.reserveCapacity(1 << 20)
                 }
             }
+            let total = file.size > offset ? file.size - offset : 0  // bounded: checked just before
+            var done: UInt64 = 0
             try file.readChunks(from: offset) { (chunk, _) throws(SaveImageError) in
+                done += UInt64(chunk.count)  // bounded: at most the file size
+                progress?(done, total)
                 do throws(SaveImageError) { try decoder.process(chunk, output: collect) } catch {
                     throw error.locating(path, base: offset)
                 }

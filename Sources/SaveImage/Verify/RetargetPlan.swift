@@ -1,0 +1,80 @@
+/// What `saveimg retarget` does to make an image restore on a target: the
+/// safe rewrites, or the reasons no rewrite can help. Built from
+/// ``RestoreVerifier``'s verdict for that target.
+///
+/// Safe rewrites change only how the image is stored or where libvirt finds
+/// the CPU, never the guest: the stream's format (to one the target restores;
+/// to sparse when asked and the target restores it in parallel), and QEMU's
+/// updated CPU moved from the domain XML into the cookie (as `add-cpu-ext
+/// --from-domain`, given the CPU as defined). Everything that is guest ABI
+/// (machine type, RAM size, CPU model, XML the target cannot parse) or damage
+/// (a cut or corrupt stream) is refused with the verdict's reason.
+public struct RetargetPlan: Sendable {
+    /// One rewrite.
+    public enum Step: Hashable, Sendable {
+        /// Rewrite the stream in `format` (``SaveImageConverter``).
+        case convert(from: CompressionFormat, to: CompressionFormat)
+        /// Move the domain XML's (updated) CPU into the cookie and put the CPU as defined back.
+        case moveCPUToCookie
+    }
+
+    public var steps: [Step]
+    /// Reasons that no rewrite fixes; non-empty means retarget refuses.
+    public var refusals: [RestoreVerdict.Reason]
+    /// The verdict the plan was made from.
+    public var verdict: RestoreVerdict
+
+    /// The plan for `image` on `verifier`'s target. `format`: a format asked
+    /// for (nil: only what the target needs); `haveOriginalCPU`: whether the
+    /// CPU as defined is at hand for moving the updated one into the cookie.
+    public static func make(for image: SaveImage, verifier: RestoreVerifier, format requested: CompressionFormat? = nil,
+                            haveOriginalCPU: Bool = false) -> RetargetPlan {
+        let verdict = verifier.verify(image)
+        var steps: [Step] = []
+        var refusals: [RestoreVerdict.Reason] = []
+        let source = image.effectiveFormat
+        let profile = verifier.profile
+        if let requested {
+            if !profile.canRestore(format: requested) {
+                refusals.append(RestoreVerdict.Reason(
+                    .formatUnsupported, .restoreFails,
+                    "\(requested) was asked for, but \(profile.name) does not restore it"
+                        + (ReaderProfile.firstRelease(restoring: requested).map { " (libvirt does from \($0))" } ?? ""),
+                    libvirt: profile.unsupportedFormatMessage(requested)))
+            } else if requested != source {
+                steps.append(.convert(from: source, to: requested))
+            }
+        }
+        for reason in verdict.reasons where reason.severity == .restoreFails {
+            switch reason.code {
+            case .formatUnsupported:
+                guard requested == nil else { continue }
+                // Keep a compressed stream compressed (gzip: every libvirt restores it); sparse and unknown -> raw.
+                let target: CompressionFormat = source == .sparse || source.rawValue > 6 ? .raw : .gzip
+                steps.append(.convert(from: source, to: target))
+            case .cpuMissingFeatures, .cpuUnknownFeature, .cpuExtraFeatures
+                where verifier.restoreCPU(of: image)?.origin == "domain XML" && image.domain.cpu?.check != nil:
+                if haveOriginalCPU {
+                    steps.append(.moveCPUToCookie)
+                } else {
+                    var refusal = reason
+                    refusal.message += " (moving QEMU's updated CPU into the cookie needs the CPU as defined: --original-cpu ORIG.xml)"
+                    refusals.append(refusal)
+                }
+            default:
+                refusals.append(reason)
+            }
+        }
+        if verdict.readError != nil, refusals.isEmpty, let first = verdict.reasons.first { refusals.append(first) }
+        if steps.contains(.moveCPUToCookie) { steps.sort { a, _ in a == .moveCPUToCookie } }
+        return RetargetPlan(steps: steps, refusals: refusals, verdict: verdict)
+    }
+
+    /// What a step does, for reports.
+    public static func describe(_ step: Step) -> String {
+        switch step {
+        case .convert(let from, let to): "convert the stream from \(from) to \(to)"
+        case .moveCPUToCookie: "move QEMU's updated CPU from the domain XML into the cookie (as add-cpu-ext --from-domain)"
+        }
+    }
+}

@@ -1,0 +1,119 @@
+/// Why `saveimg verify` reached a verdict: one case per reason, each with its
+/// stable snake_case name (``rawValue``, used in JSON and text) and the fix hint
+/// (``hint``), which names a command that fixes it or says that none can.
+public enum VerifyCode: Hashable, Sendable, Codable, CustomStringConvertible {
+    // Format and stream.
+    case formatUnsupported, formatStreamMismatch, formatIgnored, streamMissing
+    case streamTruncated, streamEndDamaged, streamBodyNotChecked, streamDamaged, streamTailNotChecked
+    // Cookie and data region.
+    case cookieEmpty, cookieInvalid, cookieUnterminated, cookieIgnored, documentsIgnored, gap
+    case extensionPresent, extensionInvalid, paddingNotZero, bigEndian, wasRunningNonstandard, unusedWordsSet
+    // Guest platform.
+    case machineUnsupported, machineNotChecked, machineStreamDiffers, ramSizeMismatch
+    case xmlConstructUnsupported
+    // CPU.
+    case cpuUnknownFeature, cpuUnknownModel, cpuNameUncertain, cpuMissingFeatures, cpuExtraFeatures
+    case cpuModelDiffers, cpuModelMismatch, cpuNotChecked, cpuHostNotChecked, cpuCheckNone
+    // Target description.
+    case profileNearest
+    /// `virsh restore --xml`: an ABI difference; the label from libvirt's
+    /// message (`domain_max_memory`, `cpu_model`, or empty).
+    case abi(String)
+    /// The image cannot be read at all (the reader's error).
+    case unreadable(SaveImageError.Code)
+    /// A reader finding this version of saveimg has no case for.
+    case finding(String)
+
+    static let simple: [(VerifyCode, String)] = [
+        (.formatUnsupported, "format_unsupported"), (.formatStreamMismatch, "format_stream_mismatch"),
+        (.formatIgnored, "format_ignored"), (.streamMissing, "stream_missing"),
+        (.streamTruncated, "stream_truncated"), (.streamEndDamaged, "stream_end_damaged"),
+        (.streamBodyNotChecked, "stream_body_not_checked"), (.streamDamaged, "stream_damaged"),
+        (.streamTailNotChecked, "stream_tail_not_checked"),
+        (.cookieEmpty, "cookie_empty"), (.cookieInvalid, "cookie_invalid"), (.cookieUnterminated, "cookie_unterminated"),
+        (.cookieIgnored, "cookie_ignored"), (.documentsIgnored, "documents_ignored"), (.gap, "gap"),
+        (.extensionPresent, "extension_present"), (.extensionInvalid, "extension_invalid"),
+        (.paddingNotZero, "padding_not_zero"), (.bigEndian, "big_endian"),
+        (.wasRunningNonstandard, "was_running_nonstandard"), (.unusedWordsSet, "unused_words_set"),
+        (.machineUnsupported, "machine_unsupported"), (.machineNotChecked, "machine_not_checked"),
+        (.machineStreamDiffers, "machine_stream_differs"), (.ramSizeMismatch, "ram_size_mismatch"),
+        (.xmlConstructUnsupported, "xml_construct_unsupported"),
+        (.cpuUnknownFeature, "cpu_unknown_feature"), (.cpuUnknownModel, "cpu_unknown_model"),
+        (.cpuNameUncertain, "cpu_name_uncertain"), (.cpuMissingFeatures, "cpu_missing_features"),
+        (.cpuExtraFeatures, "cpu_extra_features"), (.cpuModelDiffers, "cpu_model_differs"),
+        (.cpuModelMismatch, "cpu_model_mismatch"), (.cpuNotChecked, "cpu_not_checked"),
+        (.cpuHostNotChecked, "cpu_host_not_checked"), (.cpuCheckNone, "cpu_check_none"),
+        (.profileNearest, "profile_nearest"),
+    ]
+    static let byName: [String: VerifyCode] = Dictionary(uniqueKeysWithValues: simple.map { ($0.1, $0.0) })
+
+    /// The code for a reader finding's code string.
+    public init(finding code: String) {
+        self = Self.byName[code] ?? .finding(code)
+    }
+
+    /// The stable snake_case name.
+    public var rawValue: String {
+        switch self {
+        case .abi(let label): return label.isEmpty ? "abi_mismatch" : "abi_" + label
+        case .unreadable(let code): return code.rawValue
+        case .finding(let code): return code
+        default: return Self.simple.first { $0.0 == self }?.1 ?? "unknown"
+        }
+    }
+
+    public var description: String { rawValue }
+
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        if let known = Self.byName[text] { self = known }
+        else if let error = SaveImageError.Code(rawValue: text) { self = .unreadable(error) }
+        else if text.hasPrefix("abi_") { self = .abi(text == "abi_mismatch" ? "" : String(text.dropFirst(4))) }
+        else { self = .finding(text) }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+
+    /// How to fix it, naming a saveimg command where one fixes it; nil where
+    /// nothing needs fixing.
+    public var hint: String? {
+        switch self {
+        case .formatUnsupported:
+            return "rewrite the stream in a format the target reads: `saveimg convert IN OUT --format raw` (or gzip), or `saveimg retarget IN --target-libvirt V` to apply every safe fix"
+        case .formatStreamMismatch: return "rewrite the image with its real stream format: `saveimg convert IN OUT --format raw`"
+        case .formatIgnored: return "`saveimg convert IN OUT --format raw` writes a version-2 raw image"
+        case .streamMissing, .streamTruncated, .streamEndDamaged, .streamDamaged:
+            return "the guest's memory in the file is incomplete or damaged; no rewrite can restore it (restore an intact copy)"
+        case .streamBodyNotChecked: return "run `saveimg verify --deep` to decompress and check the whole stream"
+        case .streamTailNotChecked: return "run `saveimg verify --deep` to read the whole stream"
+        case .cookieEmpty, .cookieInvalid:
+            return "write a new cookie with QEMU's CPU: `saveimg add-cpu-ext IN --cpu CPU.xml --force`"
+        case .machineUnsupported:
+            return "no rewrite can change the machine type (it is guest ABI): restore on a libvirt whose QEMU has it"
+        case .ramSizeMismatch:
+            return "set the domain XML's <memory> back to the stream's RAM size (`saveimg dumpxml IN > x.xml`, edit, `saveimg define --force IN x.xml`)"
+        case .xmlConstructUnsupported:
+            return "restore on a libvirt that accepts the construct; it describes the running guest, so saveimg does not rewrite it"
+        case .cpuUnknownFeature:
+            return "if the domain XML holds QEMU's updated CPU, move it into the cookie and put the defined CPU back (`saveimg add-cpu-ext IN --from-domain --original-cpu ORIG.xml`, or `saveimg retarget IN --original-cpu ORIG.xml`); else restore on a newer libvirt"
+        case .cpuUnknownModel: return "restore on a libvirt that knows the model (the model is guest ABI: no rewrite changes it)"
+        case .cpuNameUncertain: return "check the target's cpu_map (/usr/share/libvirt/cpu_map) for the name"
+        case .cpuMissingFeatures:
+            return "restore on a host with the features; if the domain XML holds QEMU's updated CPU, move it into the cookie (`saveimg add-cpu-ext IN --from-domain --original-cpu ORIG.xml`)"
+        case .cpuExtraFeatures, .cpuModelDiffers:
+            return "write the cookie CPU with the domain XML's model and QEMU's features for it: `saveimg add-cpu-ext IN --cpu CPU.xml`"
+        case .abi: return "keep the replacement XML ABI-compatible (same memory, vCPUs, CPU, machine, devices)"
+        case .unreadable(let code):
+            switch code {
+            case .incompleteSave: return "the save never completed; the image cannot be restored"
+            case .cookieOffsetPastDataLength:
+                return "no saveimg command rewrites a header it cannot read: set the 32-bit word at offset 32 (cookieOffset) to the cookie's offset or 0 by hand, then `saveimg verify` again"
+            default: return nil
+            }
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+@testable import SaveImage
+
+/// `saveimg retarget` on real images and the labs' capabilities.
+@Suite("retarget")
+struct RetargetCommandTests {
+    static func caps(_ lab: String) -> [String] {
+        ["--capabilities", Fixtures.testdata + "/capabilities/libvirt-\(lab)-capabilities.xml",
+         "--domcapabilities", Fixtures.testdata + "/capabilities/libvirt-\(lab)-domcapabilities-qemu.xml"]
+    }
+
+    static func copy(_ generation: String, _ name: String, to directory: TemporaryDirectory) throws -> String {
+        try directory.write(name, [UInt8](try Data(contentsOf: URL(fileURLWithPath: Generations.path(generation, name)))))
+    }
+
+    @Test("zstd for a libvirt before 10.4: converted to gzip, verified, input untouched")
+    func zstdToGzip() throws {
+        let directory = try TemporaryDirectory()
+        let input = try Self.copy("11.3", "qemu64-zstd.sav", to: directory)
+        let before = try Data(contentsOf: URL(fileURLWithPath: input))
+        let output = directory.path + "/out.sav"
+        let run = try CLI.run(["retarget", input, "--target-libvirt", "10.3"] + Self.caps("11.3") + ["--output", output])
+        #expect(run.status == 0, "\(run.output)\(run.stderr)")
+        #expect(run.output.contains("did: convert the stream from zstd to gzip"))
+        let written = try SaveImage(contentsOf: output)
+        #expect(written.header.format == .gzip)
+        #expect(written.region.domainXML.text == (try SaveImage(contentsOf: input)).region.domainXML.text)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: input)) == before)
+        let deep = try DeepCheck.run(path: output)
+        #expect(deep.isValid, "\(deep.problems)")
+        #expect(deep.sha256 == (try DeepCheck.run(path: input)).sha256)  // the same raw stream
+    }
+
+    @Test("a machine type the target's QEMU lacks is refused with libvirt's message; nothing written")
+    func machineRefused() throws {
+        let directory = try TemporaryDirectory()
+        let input = try Self.copy("11.3", "qemu64-zstd.sav", to: directory)
+        let output = directory.path + "/out.sav"
+        let run = try CLI.run(["retarget", input, "--target-libvirt", "9.0", "--json"] + Self.caps("9.0") + ["--output", output])
+        #expect(run.status == 3)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout)) as? [String: Any])
+        let refusals = try #require(object["refusals"] as? [[String: Any]])
+        #expect(refusals.first?["code"] as? String == "machine_unsupported")
+        #expect(refusals.first?["libvirt_message"] as? String
+                == "Emulator '/usr/bin/qemu-system-x86_64' does not support machine type 'pc-i440fx-10.0'")
+        #expect(!FileManager.default.fileExists(atPath: output))
+    }
+
+    @Test("sparse asked for: fails cleanly until sparse conversion exists; for 9.0 it is refused")
+    func sparse() throws {
+        let directory = try TemporaryDirectory()
+        let input = try Self.copy("9.0", "qemu64-raw-running.sav", to: directory)
+        let output = directory.path + "/out.sav"
+        let run = try CLI.run(["retarget", input, "--target-libvirt", "11.3", "--format", "sparse"] + Self.caps("11.3")
+                              + ["--output", output])
+        if run.status == 0 {  // once the converter writes sparse
+            #expect(try SaveImage(contentsOf: output).header.format == .sparse)
+        } else {
+            #expect(run.status == 2, "\(run.output)")
+            #expect(!FileManager.default.fileExists(atPath: output))
+        }
+        let old = try CLI.run(["retarget", input, "--target-libvirt", "9.0", "--format", "sparse"] + Self.caps("9.0")
+                              + ["--output", output])
+        #expect(old.status == 3)
+        #expect(old.output.contains("libvirt does from 11.2.0"))
+    }
+
+    @Test("--dry-run shows the plan and writes nothing; an image that restores needs nothing")
+    func dryRun() throws {
+        let directory = try TemporaryDirectory()
+        let input = try Self.copy("11.3", "qemu64-zstd.sav", to: directory)
+        let run = try CLI.run(["retarget", input, "--target-libvirt", "10.0", "--no-host", "--dry-run"])
+        #expect(run.status == 0)
+        #expect(run.output.contains("would: convert the stream from zstd to gzip"))
+        #expect(try SaveImage(contentsOf: input).header.format == .zstd)
+        let same = try CLI.run(["retarget", Generations.path("9.0", "qemu64-raw-running.sav"), "--target-libvirt", "11.3"]
+                               + Self.caps("11.3"))
+        #expect(same.status == 0 && same.output.contains("nothing to do"))
+    }
+}
