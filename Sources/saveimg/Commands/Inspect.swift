@@ -36,6 +36,7 @@ extension SaveImg {
                     if image.header.version >= 2, image.header.format == .sparse {
                         do throws(SaveImageError) { report.sparse = try SparseImageSummary.read(path: path) } catch {
                             report.valid = false
+                            output.failed = true
                             report.findings.append(.init(code: "sparse_layout_invalid", severity: "restore_fails",
                                                          message: error.description, libvirtMessage: nil, offset: error.offset))
                         }

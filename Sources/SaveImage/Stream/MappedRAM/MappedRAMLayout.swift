@@ -111,22 +111,29 @@ public struct MappedRAMLayout: Hashable, Sendable {
         var blocks: [MappedRAMBlock] = []
         var entry = streamOffset + cursor.offset
         var remaining = total
-        var regions: [(start: UInt64, end: UInt64, what: String)] = []
+        // Every region QEMU reads: none may overlap another (nor libvirt's header and XML).
+        var regions: [(start: UInt64, end: UInt64, what: String)] = [
+            (0, streamOffset, "libvirt's header and domain XML"), (streamOffset, entry, "the stream's start"),
+        ]
         while remaining > 0 {
             guard blocks.count < 4096 else {
                 throw fail(entry, "RAM block list", "at most 4096 blocks", "more (the sizes do not add up to \(total))")
             }
             let block = try readBlock(file, at: entry, remaining: remaining, total: total)
-            for region in [(block.bitmapOffset, block.bitmapOffset + block.bitmapSize, "bitmap of '\(block.name)'"),
-                           (block.pagesOffset, block.pagesEnd, "pages of '\(block.name)'")]
-            where region.1 > region.0 {
-                if let clash = regions.first(where: { region.0 < $0.end && $0.start < region.1 }) {
-                    throw fail(block.headerOffset + (region.2.hasPrefix("bitmap") ? 12 : 20),
-                               region.2.hasPrefix("bitmap") ? "bitmap_offset" : "pages_offset",
+            let own: [(start: UInt64, end: UInt64, what: String, field: String, at: UInt64)] = [
+                (block.entryOffset, block.headerOffset + UInt64(headerSize), "entry and header of '\(block.name)'",
+                 "RAM block entry", block.entryOffset),
+                (block.bitmapOffset, block.bitmapOffset + block.bitmapSize, "bitmap of '\(block.name)'",
+                 "mapped-ram bitmap_offset", block.headerOffset + 12),
+                (block.pagesOffset, block.pagesEnd, "pages of '\(block.name)'", "mapped-ram pages_offset", block.headerOffset + 20),
+            ]
+            for region in own where region.end > region.start {
+                if let clash = regions.first(where: { region.start < $0.end && $0.start < region.end }) {
+                    throw fail(region.at, region.field,
                                "a region not overlapping \(clash.what) [\(clash.start), \(clash.end))",
-                               "[\(region.0), \(region.1))")
+                               "\(region.what) at [\(region.start), \(region.end))")
                 }
-                regions.append(region)
+                regions.append((region.start, region.end, region.what))
             }
             blocks.append(block)
             remaining -= block.size
@@ -184,21 +191,21 @@ public struct MappedRAMLayout: Hashable, Sendable {
         let pages = size / pageSize
         let bitmapSize = MappedRAMBlock.bitmapSize(pages: pages)
         let headerEnd = headerOffset + UInt64(headerSize)
+        guard bitmapSize <= 256 << 20 else {
+            throw fail(entry + UInt64(1 + length), "RAM block size", "a block of at most 8 TiB (a 256 MiB bitmap)",
+                       "\(size) bytes for '\(name)'")
+        }
         let source = Checked.Source(path: path, offset: headerOffset + 12, field: "mapped-ram bitmap_offset")
         let bitmapEnd = try Checked.add(bitmapOffset, bitmapSize, source)
-        guard bitmapOffset >= headerEnd, bitmapEnd <= file.size else {
+        guard bitmapEnd <= file.size else {
             throw fail(headerOffset + 12, "mapped-ram bitmap_offset",
-                       "a \(bitmapSize)-byte bitmap between the header's end \(headerEnd) and the end of the file \(file.size)",
-                       "\(bitmapOffset)")
+                       "a \(bitmapSize)-byte bitmap inside the file (\(file.size) bytes; QEMU writes it at \(headerEnd))",
+                       "\(bitmapOffset), ending at \(bitmapEnd): past the end of the file")
         }
         let pagesEnd = try Checked.add(pagesOffset, size, Checked.Source(path: path, offset: headerOffset + 20, field: "mapped-ram pages_offset"))
         guard pagesOffset % pageSize == 0 else {
             throw fail(headerOffset + 20, "mapped-ram pages_offset",
                        "an offset aligned to the page size \(pageSize) (QEMU: \"region has bad alignment\")", "\(pagesOffset)")
-        }
-        guard pagesOffset >= bitmapEnd else {
-            throw fail(headerOffset + 20, "mapped-ram pages_offset",
-                       "pages after the bitmap, which ends at \(bitmapEnd)", "\(pagesOffset)")
         }
         guard pagesEnd <= file.size else {
             throw fail(headerOffset + 20, "mapped-ram pages_offset",
