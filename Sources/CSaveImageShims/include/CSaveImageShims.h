@@ -30,4 +30,7 @@ int saveimg_cleanup_arm(const char *path);
 /// Stops removing the registered path on a signal.
 void saveimg_cleanup_disarm(void);
 
+/// sync_file_range(SYNC_FILE_RANGE_WRITE): start writing a range to disk without waiting; -1 with errno set.
+int saveimg_start_writeback(int fd, int64_t offset, int64_t len);
+
 #endif

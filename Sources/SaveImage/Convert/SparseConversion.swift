@@ -68,28 +68,37 @@ enum SparseConversion {
         staged: ReplacementFile, streamOffset: UInt64
     ) throws(SaveImageError) -> (UInt64, UInt64) {
         let pipe = ChunkPipe(capacity: 8)
-        let cursor = try StreamCursor(hashing: false, next: { pipe.receive() })
-        let writer = MappedRAMWriter(staged: staged, streamOffset: streamOffset)
-        cursor.tap = { (bytes) throws(SaveImageError) in try writer.tap(bytes) }
         let inputStream = image.streamOffset
-        DispatchQueue.global().async {
-            if let layout {
-                pipe.close(failure: DeepCheck.produceSparse(path: path, layout: layout, into: pipe))
-            } else {
-                pipe.close(failure: DeepCheck.produce(path: path, format: source, from: inputStream, into: pipe))
+        let cursor: StreamCursor
+        var reader: SequentialFileReader?
+        if source == .raw {
+            // Nothing to decode: read the file on this thread (no hand-off between threads).
+            let direct = try SequentialFileReader(path: path, from: inputStream)
+            reader = direct
+            cursor = try StreamCursor(hashing: false, next: { direct.next() })
+        } else {
+            cursor = try StreamCursor(hashing: false, next: { pipe.receive() })
+            DispatchQueue.global().async {
+                if let layout {
+                    pipe.close(failure: DeepCheck.produceSparse(path: path, layout: layout, into: pipe))
+                } else {
+                    pipe.close(failure: DeepCheck.produce(path: path, format: source, from: inputStream, into: pipe))
+                }
             }
         }
+        let writer = MappedRAMWriter(staged: staged, streamOffset: streamOffset)
+        cursor.tap = { (bytes) throws(SaveImageError) in try writer.tap(bytes) }
         var walker = MigrationStreamWalker(cursor: cursor, observer: writer)
         do throws(SaveImageError) {
             try walker.walk()
             _ = try cursor.consumeRest()
-            if let failure = pipe.failure { throw failure }
+            if let failure = reader?.failure ?? (reader == nil ? pipe.failure : nil) { throw failure }
             let length = try writer.finish()
             return (cursor.offset, length)
         } catch {
             cursor.tap = nil
             _ = cursor.drain()  // lets the producer finish
-            if let failure = pipe.failure { throw failure }
+            if let failure = reader?.failure ?? (reader == nil ? pipe.failure : nil) { throw failure }
             var located = error
             if located.path.isEmpty {
                 located.path = path
@@ -99,6 +108,32 @@ enum SparseConversion {
                 }
             }
             throw located
+        }
+    }
+}
+
+/// Reads a file from an offset to its end in 1 MiB chunks, for a
+/// ``StreamCursor`` on the same thread; a read error ends the chunks and is kept in ``failure``.
+final class SequentialFileReader {
+    private let file: ImageFile
+    private var position: UInt64
+    private(set) var failure: SaveImageError?
+
+    init(path: String, from offset: UInt64) throws(SaveImageError) {
+        file = try ImageFile(openingForReading: path)
+        position = offset
+    }
+
+    func next() -> [UInt8]? {
+        guard failure == nil, position < file.size else { return nil }
+        do throws(SaveImageError) {
+            let chunk = try file.read(at: position, count: 1 << 20)
+            if chunk.isEmpty { return nil }
+            position += UInt64(chunk.count)
+            return chunk
+        } catch {
+            failure = error
+            return nil
         }
     }
 }
