@@ -18,6 +18,7 @@ IMAGES=${IMAGES:-/work/bench-images}
 WORK=${WORK:-/tmp/sp/bench}
 RUNS=${RUNS:-3}
 L11=${L11:-/work/shared/libvirt-lab/setup-11.sh}
+LAB_IMAGES=${LAB_IMAGES:-/tmp/bench-images}   # the same folder as the chroot sees it
 mkdir -p "$WORK"; rm -f "$WORK"/*
 best() {  # prints "seconds maxrss_kib" of the fastest of RUNS runs of "$@"
     local best_t="" best_m=""
@@ -55,9 +56,10 @@ printf '| sparse->zstd (big-11-sparse.sav) | %s s | zstd -3 -T2 %s s | %s s | %.
 rm -f "$WORK/equiv.stream" "$WORK/out" "$WORK/out.zst"
 
 [ "${RESTORE:-0}" = 1 ] || exit 0
+
 printf '\n| format | file (apparent / allocated) | libvirt 11.3 restore |\n|---|---|---:|\n'
 for c in raw gzip zstd sparse sparse-par2; do
-    f="$IMAGES/big-11-${c%-par2}.sav"; opts=""; [ "$c" = sparse-par2 ] && opts="--parallel-channels 2"
+    f="$LAB_IMAGES/big-11-${c%-par2}.sav"; opts=""; [ "$c" = sparse-par2 ] && opts="--parallel-channels 2"
     state=$($L11 virsh domstate bench-big-11 2>/dev/null | head -1)
     [ "$state" = "shut off" ] || { echo "bench-big-11 is $state: skipping $c"; continue; }
     start=$(date +%s.%N)
