@@ -49,3 +49,7 @@ int saveimg_fsetxattr(int fd, const char *name, const void *value, size_t size) 
 int saveimg_start_writeback(int fd, int64_t offset, int64_t length) {
     return sync_file_range(fd, (off64_t)offset, (off64_t)length, SYNC_FILE_RANGE_WRITE);
 }
+
+int saveimg_fallocate(int fd, int mode, int64_t offset, int64_t len) {
+    return fallocate(fd, mode, (off_t)offset, (off_t)len);
+}

@@ -31,4 +31,8 @@ int saveimg_cleanup_arm(const char *path);
 /// Stops removing the registered path on a signal.
 void saveimg_cleanup_disarm(void);
 
+
+/// fallocate(2) (sparse output punches holes); returns 0 or -1 with errno set.
+int saveimg_fallocate(int fd, int mode, int64_t offset, int64_t len);
+
 #endif

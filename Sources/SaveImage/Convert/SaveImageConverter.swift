@@ -25,6 +25,10 @@ public enum SaveImageConverter {
         let header = try outputHeader(image.header, request: request, path: input)
         let regionBytes = try file.read(at: UInt64(SaveImageHeader.size), count: Int(image.header.dataLength))
         let ownership = (mode: file.status.permissions, owner: file.status.owner, group: file.status.group)
+        if source == .sparse || request.format == .sparse {
+            return try SparseConversion.convert(file: file, image: image, source: source, header: header, regionBytes: regionBytes,
+                                                ownership: ownership, input: input, output: output, request: request)
+        }
 
         let staged = try ReplacementFile(replacing: output, label: "saveimg-convert", removeOnSignal: true)
         try append(header.serialized(), to: staged)
@@ -44,12 +48,12 @@ public enum SaveImageConverter {
     static func sourceFormat(of image: SaveImage) throws(SaveImageError) -> CompressionFormat {
         // libvirt ignores the format below version 2 and reads the stream raw.
         let declared = image.header.version < 2 ? CompressionFormat.raw : image.header.format
-        guard StreamCodec.supported.contains(declared) else {
+        guard StreamCodec.supported.contains(declared) || declared == .sparse else {
             throw SaveImageError(.badStream, path: image.path, offset: UInt64(HeaderField.format.offset),
                                  field: "format", expected: "a format saveimg can read", found: "\(declared)")
         }
         let found = image.streamSignature
-        guard found.impliedFormat == declared else {
+        guard found.impliedFormat == (declared == .sparse ? .raw : declared) else {
             throw SaveImageError(.badStream, path: image.path, offset: image.streamOffset, field: "stream",
                                  expected: "a \(declared) stream, as the header's format says",
                                  found: found == .empty ? "no stream" : "a \(found.name) stream")

@@ -61,6 +61,15 @@ extension SaveImg {
             var lines = ["\(report.path): " + (report.isValid ? "OK" : "DAMAGED")]
             lines.append("  format        \(report.format), \(report.streamBytes) bytes at \(report.streamOffset)")
             lines.append("  raw stream    \(report.rawStreamBytes) bytes, sha256 \(report.sha256)")
+            lines.append("  guest state   " + (report.stateSha256.map { "sha256 \($0)" } ?? "no digest (damaged, or pages out of order)"))
+            if let sparse = report.sparse {
+                lines.append("  sparse        \(sparse.pagesPresent) pages present, \(sparse.holes) holes; device state at \(sparse.deviceStateOffset); "
+                    + "\(sparse.apparentBytes) bytes apparent, \(sparse.allocatedBytes.map(String.init) ?? "?") allocated")
+                for block in sparse.blocks {
+                    lines.append("    \(block.name): \(block.size) bytes, \(block.pagesPresent) pages present, \(block.holes) holes, "
+                        + "bitmap at \(block.bitmapOffset), pages at \(block.pagesOffset)")
+                }
+            }
             lines.append("  qemu stream   version \(summary.version.map(String.init) ?? "?"), machine \(summary.machineType ?? "?")")
             let ram = summary.ramBlocks.map { "\($0.name) \($0.size)" }.joined(separator: ", ")
             lines.append("  ram           \(summary.pages) pages, \(summary.zeroPages) zero pages; blocks: \(ram)")
@@ -72,7 +81,7 @@ extension SaveImg {
             lines.append("  end           " + (summary.reachedEOF ? "QEMU_VM_EOF reached" : "QEMU_VM_EOF not reached")
                 + (report.trailingBytes > 0 ? ", \(report.trailingBytes) bytes after it" : ""))
             if let seal = report.seal {
-                lines.append("  seal          " + (report.sealMatches == true ? "matches" : "DOES NOT MATCH (sealed \(seal.sha256))"))
+                lines.append("  seal          \(seal.digest.rawValue) " + (report.sealMatches == true ? "matches" : "DOES NOT MATCH (sealed \(seal.sha256))"))
             }
             for problem in report.problems { lines.append("  problem       \(problem.message)") }
             return lines.joined(separator: "\n")

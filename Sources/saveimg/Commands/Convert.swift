@@ -31,8 +31,8 @@ extension SaveImg {
 
         @OptionGroup var source: ImageSource
 
-        @Option(help: "Stream format: raw, gzip, bzip2, xz, lzop or zstd.",
-                completion: .list(["raw", "gzip", "bzip2", "xz", "lzop", "zstd"]))
+        @Option(help: "Stream format: raw, gzip, bzip2, xz, lzop, zstd or sparse (QEMU mapped-ram, libvirt >= 11.2).",
+                completion: .list(["raw", "gzip", "bzip2", "xz", "lzop", "zstd", "sparse"]))
         var format: String
 
         @Option(help: "Compression level (default: the level of libvirt's program: gzip 6, bzip2 9, xz 3, lzop 3, zstd 3).")
@@ -58,9 +58,10 @@ extension SaveImg {
         var force = false
 
         func validate() throws {
-            guard let target = CompressionFormat(name: format), StreamCodec.supported.contains(target) else {
-                throw ValidationError("--format must be one of raw, gzip, bzip2, xz, lzop, zstd (got '\(format)')")
+            guard let target = CompressionFormat(name: format), StreamCodec.supported.contains(target) || target == .sparse else {
+                throw ValidationError("--format must be one of raw, gzip, bzip2, xz, lzop, zstd, sparse (got '\(format)')")
             }
+            if level != nil, target == .sparse { throw ValidationError("--level does not apply to sparse (it is not compressed)") }
             if let level, !CompressionOptions.levelRange(for: target).contains(level), target != .raw {
                 let range = CompressionOptions.levelRange(for: target)
                 throw ValidationError("--level for \(format) must be \(range.lowerBound)...\(range.upperBound)")

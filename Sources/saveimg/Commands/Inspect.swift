@@ -8,7 +8,10 @@ extension SaveImg {
             abstract: "Show a save image's header, domain, CPUs, extension chain and layout.",
             discussion: """
                 Reads only the header, the data region and the stream's first bytes: the cost \
-                does not grow with the image size.
+                does not grow with the image size. For a sparse (mapped-ram) image it also reads \
+                the RAM block headers and bitmaps (one bit per page, never the pages) and shows \
+                each block's pages present and holes, the device-state offset and the allocated \
+                vs apparent file size.
 
                 Examples:
                   saveimg inspect /var/lib/libvirt/qemu/save/vm.save
@@ -42,6 +45,15 @@ extension SaveImg {
                     let image = try SaveImage(contentsOf: path)
                     var report = InspectReport(image)
                     report.findings = verifier.verify(image).reasons.map(FindingReport.init)
+                    if image.header.version >= 2, image.header.format == .sparse {
+                        do throws(SaveImageError) { report.sparse = try SparseImageSummary.read(path: path) } catch {
+                            report.valid = false
+                            report.verdict = .invalid
+                            output.failed = true
+                            report.findings.append(FindingReport(code: "sparse_layout_invalid", severity: .invalid,
+                                                                 message: error.description, offset: error.offset))
+                        }
+                    }
                     // Which target the findings are for, and where that choice came from (text only).
                     try output.report(report, text: report.text + "\n  findings for \(verifier.targetDescription) (from \(how))")
                 } catch let error as SaveImageError {

@@ -8,9 +8,11 @@ extension SaveImg {
             abstract: "Store the stream's SHA-256 in the image (an extension document) for check --deep.",
             discussion: """
                 Walks the whole stream first (as check --deep) and refuses a damaged stream. The \
-                seal, <saveimg-seal sha256='...' bytes='...'/>, is appended to the extension chain \
-                in place in the padding (libvirt ignores it). It is the digest of the decompressed \
-                stream, so it stays valid through saveimg convert.
+                seal, <saveimg-seal digest='guest-state-v1' sha256='...'/>, is appended to the extension \
+                chain in place in the padding (libvirt ignores it). It is the digest of the guest \
+                state (RAM pages and device sections; FORMAT.md says exactly what), the same in \
+                every format, so it stays valid through saveimg convert, sparse included. Older \
+                seals without digest= hold the SHA-256 of the decompressed stream and still verify.
 
                 Examples:
                   saveimg seal vm.save
@@ -42,21 +44,23 @@ extension SaveImg {
                                              + "remove that extension first (saveimg ext remove)")
                 }
                 if json {
-                    try printJSONLine(SealReport(file: file, alreadySealed: true, sha256: report.sha256,
+                    try printJSONLine(SealReport(file: file, alreadySealed: true, sha256: seal.sha256, digest: seal.digest.rawValue,
                                                  rawStreamBytes: report.rawStreamBytes, edit: nil))
                 } else {
-                    print("\(file): already sealed, sha256 \(report.sha256)")
+                    print("\(file): already sealed, \(seal.digest.rawValue) \(seal.sha256)")
                 }
                 return
             }
-            let seal = SaveImageSeal(sha256: report.sha256, bytes: report.rawStreamBytes)
+            // The guest-state digest when the stream has one (pages in order), else the stream bytes'.
+            let seal = report.stateSha256.map { SaveImageSeal(sha256: $0, bytes: nil, digest: .guestState) }
+                ?? SaveImageSeal(sha256: report.sha256, bytes: report.rawStreamBytes)
             let result = try ImageEditor(path: file).run { image in try image.addingExtension(seal.document) }
             if json {
-                try printJSONLine(SealReport(file: file, alreadySealed: false, sha256: report.sha256,
+                try printJSONLine(SealReport(file: file, alreadySealed: false, sha256: seal.sha256, digest: seal.digest.rawValue,
                                              rawStreamBytes: report.rawStreamBytes,
                                              edit: EditReport(result: result, dryRun: false).json))
             } else {
-                print("\(file): sealed, sha256 \(report.sha256)")
+                print("\(file): sealed, \(seal.digest.rawValue) \(seal.sha256)")
             }
         }
     }

@@ -21,6 +21,8 @@ enum CheckReport {
             var sha256: String
             var bytes: UInt64?
             var extensionIndex: Int?
+            /// `stream-sha256` or `guest-state-v1`.
+            var digest: String
         }
         var file: String
         var ok: Bool
@@ -30,6 +32,8 @@ enum CheckReport {
         var streamBytes: UInt64
         var rawStreamBytes: UInt64
         var sha256: String
+        /// The guest-state digest (the same for one saved state in every format), when the walk completed.
+        var stateSha256: String?
         var stream: MigrationStreamSummary
         var trailingBytes: UInt64
         var findings: [FindingReport]
@@ -44,10 +48,12 @@ enum CheckReport {
             streamBytes = report.streamBytes
             rawStreamBytes = report.rawStreamBytes
             sha256 = report.sha256
+            stateSha256 = report.stateSha256
             stream = report.stream
             trailingBytes = report.trailingBytes
             findings = report.problems.map(FindingReport.init)
-            seal = report.seal.map { Seal(sha256: $0.sha256, bytes: $0.bytes, extensionIndex: $0.extensionIndex.map { $0 + 1 }) }
+            seal = report.seal.map { Seal(sha256: $0.sha256, bytes: $0.bytes, extensionIndex: $0.extensionIndex.map { $0 + 1 },
+                                          digest: $0.digest.rawValue) }
             sealMatches = report.sealMatches
         }
     }

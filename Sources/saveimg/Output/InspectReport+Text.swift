@@ -27,6 +27,15 @@ extension InspectReport {
         var streamText = "\(stream.kind), \(stream.size) bytes at \(stream.offset)"
         if let machine = stream.machineType { streamText += ", machine \(machine)" }
         row("stream", streamText)
+        if let sparse {
+            let allocated = sparse.allocatedBytes.map { "\($0) allocated" } ?? "allocation unknown"
+            row("sparse", "\(sparse.apparentBytes) bytes apparent, \(allocated); capabilities \(sparse.capabilities.joined(separator: ", "))")
+            row("ram blocks", "\(sparse.pagesPresent) pages present, \(sparse.holes) holes; device state at \(sparse.deviceStateOffset)")
+            for block in sparse.blocks {
+                lines.append("    \(block.name): \(block.size) bytes, \(block.pages) pages of \(block.pageSize): \(block.pagesPresent) present, "
+                    + "\(block.holes) holes; header at \(block.headerOffset), bitmap at \(block.bitmapOffset), pages at \(block.pagesOffset)")
+            }
+        }
         lines.append("  layout")
         lines.append("    " + "offset".padding(to: 12) + "size".padding(to: 12) + "part")
         for segment in layout {

@@ -68,6 +68,8 @@ struct InspectReport: Encodable {
     var stream: Stream
     var layout: [LayoutSegment]
     var findings: [FindingReport]
+    /// A sparse (mapped-ram) image's RAM blocks, holes, device-state offset and allocation.
+    var sparse: SparseImageSummary?
 
     init(_ image: SaveImage) {
         file = image.path

@@ -206,14 +206,16 @@ import Testing
     func sealThenCheck() throws {
         let image = try ModifiedImage("qemu64-raw-running.sav")
         let (metadata, stream) = StreamFixtures.split(image.bytes)
-        let digest = try Self.sha256sum(stream)
+        // The seal holds the guest-state digest (not the stream bytes' SHA-256).
+        let digest = try #require(try DeepCheck.run(path: image.path).stateSha256)
+        #expect(digest != (try Self.sha256sum(stream)))
         let sealed = try CLI.run(["seal", image.path])
         #expect(sealed.status == 0, "\(sealed.stderr)")
-        #expect(sealed.output.contains("sealed, sha256 \(digest)"))
-        #expect(try image.read().extensions.map(\.text).contains { $0.contains("sha256='\(digest)'") })
+        #expect(sealed.output.contains("sealed, guest-state-v1 \(digest)"))
+        #expect(try image.read().extensions.map(\.text).contains { $0.contains("digest='guest-state-v1' sha256='\(digest)'") })
         let good = try CLI.run(["check", "--deep", image.path])
         #expect(good.status == 0, "\(good.stderr)")
-        #expect(good.output.contains("seal          matches"))
+        #expect(good.output.contains("seal          guest-state-v1 matches"))
 
         var bytes = try StreamFixtures.file(image.path)
         let streamOffset = Int(try image.read().streamOffset)
@@ -223,7 +225,7 @@ import Testing
         let bad = try CLI.run(["check", "--deep", image.path])
         #expect(bad.status == 2)
         #expect(bad.output.contains("DAMAGED"))
-        #expect(bad.output.contains("seal          DOES NOT MATCH (sealed \(digest))"), "\(bad.output)")
+        #expect(bad.output.contains("seal          guest-state-v1 DOES NOT MATCH (sealed \(digest))"), "\(bad.output)")
         #expect(!bad.output.contains("sha256 \(digest)\n"))
     }
 }

@@ -18,7 +18,16 @@ public enum DeepCheck {
         var report = DeepCheckReport(path: path, format: format.description, streamOffset: image.streamOffset,
                                      streamBytes: image.streamLength)
         report.seal = SaveImageSeal.find(in: image)
-        guard StreamCodec.supported.contains(format) else {
+        var layout: MappedRAMLayout?
+        if format == .sparse {
+            do throws(SaveImageError) {
+                let file = try PositionalFile(openingForReading: path)
+                layout = try MappedRAMLayout.read(file, streamOffset: image.streamOffset)
+            } catch {
+                report.problems.append(DeepCheckProblem(error.locating(path, base: nil), rawStream: false))
+                return report
+            }
+        } else if !StreamCodec.supported.contains(format) {
             report.problems.append(DeepCheckProblem(StreamCodec.unsupported(format).locating(path, base: nil), rawStream: false))
             return report
         }
@@ -26,12 +35,20 @@ public enum DeepCheck {
         let streamOffset = image.streamOffset
         // The cursor (and its SHA-256 state) first: if that fails, no producer is left blocked on the pipe.
         let cursor = try StreamCursor(next: { pipe.receive() })
+        let state = try GuestStateDigest()
+        cursor.tap = { (bytes) throws(SaveImageError) in try state.tap(bytes) }
+        let sparseLayout = layout
         DispatchQueue.global().async {
-            pipe.close(failure: produce(path: path, format: format, from: streamOffset, into: pipe, progress: progress))
+            if let layout = sparseLayout {
+                pipe.close(failure: produceSparse(path: path, layout: layout, into: pipe))
+            } else {
+                pipe.close(failure: produce(path: path, format: format, from: streamOffset, into: pipe, progress: progress))
+            }
         }
-        var walker = MigrationStreamWalker(cursor: cursor)
+        var walker = MigrationStreamWalker(cursor: cursor, observer: state)
         var walkFailure: SaveImageError?
         do throws(SaveImageError) { try walker.walk() } catch { walkFailure = error }
+        cursor.tap = nil
         report.trailingBytes = cursor.drain()
         report.rawStreamBytes = cursor.offset
         report.sha256 = try cursor.digest()
@@ -39,16 +56,65 @@ public enum DeepCheck {
         if let failure = pipe.failure {
             report.problems.append(DeepCheckProblem(failure, rawStream: false))
         }
+        if let layout {
+            report.sparse = SparseImageSummary(layout)
+            report.problems += bitmapProblems(layout)  // bounded: array append
+        }
         if var walkFailure {
             walkFailure.path = path
-            report.problems.append(DeepCheckProblem(walkFailure, rawStream: true, fileBase: format == .raw ? streamOffset : nil))
+            report.problems.append(DeepCheckProblem(walkFailure, rawStream: true,
+                                                    fileBase: fileBase(format: format, streamOffset: streamOffset,
+                                                                       layout: layout, rawOffset: walkFailure.offset)))
         }
+        if walkFailure == nil, pipe.failure == nil { report.stateSha256 = try state.finalize() }
         if let seal = report.seal {
-            report.sealMatches = seal.invalidBytes == nil && seal.sha256 == report.sha256
-                && (seal.bytes == nil || seal.bytes == report.rawStreamBytes)
             if let invalid = seal.invalidBytes { report.problems.append(DeepCheckProblem(invalid, rawStream: false)) }
+            switch seal.digest {
+            case .guestState: report.sealMatches = seal.invalidBytes == nil && seal.sha256 == report.stateSha256
+            case .streamBytes:
+                report.sealMatches = seal.invalidBytes == nil && seal.sha256 == report.sha256
+                    && (seal.bytes == nil || seal.bytes == report.rawStreamBytes)
+            }
         }
         return report
+    }
+
+    /// The file offset of raw-stream offset 0 for walker problems: the stream
+    /// offset for raw streams; for a sparse image, such that an offset in the
+    /// copied device state maps to its place in the file (nil before it).
+    static func fileBase(format: CompressionFormat, streamOffset: UInt64, layout: MappedRAMLayout?, rawOffset: UInt64?) -> UInt64? {
+        if format == .raw { return streamOffset }
+        guard let layout, let rawOffset else { return nil }
+        let rawStart = MappedRAMRawStream.deviceStateRawOffset(of: layout, keepMappedRAM: true)
+        guard rawOffset >= rawStart, layout.deviceStateOffset >= rawStart else { return nil }
+        return layout.deviceStateOffset - rawStart  // bounded: guarded: deviceStateOffset >= rawStart just above
+    }
+
+    /// Bits set past a block's last page: QEMU never sets them (its bitmap has one bit per page).
+    static func bitmapProblems(_ layout: MappedRAMLayout) -> [DeepCheckProblem] {
+        var problems: [DeepCheckProblem] = []
+        for block in layout.blocks {
+            let stray = MappedRAMBlock.countPresent(block.bitmap, pages: block.bitmapSize * 8) - block.pagesPresent  // bounded: the bitmap in memory has bitmapSize*8 bits, pagesPresent counts a subset of them
+            guard stray > 0 else { continue }
+            let error = SaveImageError(.badStream, path: layout.path, offset: block.bitmapOffset + block.pageCount / 8,  // bounded: bitmapOffset was checked to lie within the file; pageCount / 8 is within the bitmap
+                                       field: "mapped-ram bitmap of '\(block.name)'",
+                                       expected: "no bit past page \(block.pageCount)", found: "\(stray) such bits set")
+            problems.append(DeepCheckProblem(error, rawStream: false))
+        }
+        return problems
+    }
+
+    /// Emits the raw-equivalent stream of a sparse image into `pipe`.
+    static func produceSparse(path: String, layout: MappedRAMLayout, into pipe: ChunkPipe) -> SaveImageError? {
+        do throws(SaveImageError) {
+            let file = try PositionalFile(openingForReading: path)
+            try MappedRAMRawStream.emit(file, layout: layout, keepMappedRAM: true) { (batch) throws(SaveImageError) in
+                pipe.send(batch)
+            }
+            return nil
+        } catch {
+            return error.locating(path, base: nil)
+        }
     }
 
     /// Reads and decodes the stream into `pipe` in 1 MiB chunks; returns the error that stopped it, if any.

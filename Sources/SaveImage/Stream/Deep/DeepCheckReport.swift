@@ -11,8 +11,13 @@ public struct DeepCheckReport: Hashable, Sendable, Codable {
     public var rawStreamBytes: UInt64 = 0
     /// SHA-256 of the raw (decompressed) stream, hex.
     public var sha256 = ""
+    /// The guest-state digest (``GuestStateDigest``): the same for one saved
+    /// state in every format; nil when the stream is damaged or sends pages out of order.
+    public var stateSha256: String?
     /// What the walk found.
     public var stream = MigrationStreamSummary()
+    /// A sparse image's layout (blocks, holes, device-state offset, allocation).
+    public var sparse: SparseImageSummary?
     /// Raw-stream bytes after the VM description (or after QEMU_VM_EOF).
     public var trailingBytes: UInt64 = 0
     /// Problems, first the decoder's (compressed data), then the walker's.

@@ -36,11 +36,23 @@ struct MigrationStreamWalker {
 
     let cursor: StreamCursor
     var summary = MigrationStreamSummary()
+    /// Sees the walk (digest, mapped-ram writer); nil for a plain walk.
+    let observer: (any MigrationStreamObserver)?
     private var sectionNames: [UInt32: String] = [:]
-    private var ramBlocks: [String: UInt64] = [:]
+    private var ramBlocks: [String: (index: Int, size: UInt64)] = [:]
     private var currentBlock: String?
+    /// Pages whose address did not follow the previous page's (a page sent twice or out of order).
+    private(set) var pagesOutOfOrder: UInt64 = 0
+    private var lastPage: (block: Int, address: UInt64)?
 
-    init(cursor: StreamCursor) { self.cursor = cursor }
+    init(cursor: StreamCursor, observer: (any MigrationStreamObserver)? = nil) {
+        self.cursor = cursor
+        self.observer = observer
+    }
+
+    private func enter(_ part: MigrationStreamPart) throws(SaveImageError) {
+        try observer?.enter(part, cursor: cursor)
+    }
 
     /// Walks to QEMU_VM_EOF and the VM description; throws at the first
     /// inconsistency (truncation included) with its raw-stream offset.
@@ -49,6 +61,11 @@ struct MigrationStreamWalker {
         while true {
             let offset = cursor.offset
             cursor.context = "section header"
+            switch cursor.peek(1).first {
+            case SectionType.eof.rawValue: try enter(.end)
+            case SectionType.command.rawValue: try enter(.command)
+            default: try enter(.sectionHeader)
+            }
             let raw = try cursor.byte("a section type")
             guard let type = SectionType(rawValue: raw) else {
                 throw garbage(at: offset, expected: "a section type (0x00-0x04, 0x08)", found: hex(raw))
@@ -75,6 +92,7 @@ struct MigrationStreamWalker {
 
     private mutating func readPrelude() throws(SaveImageError) {
         cursor.context = "stream magic"
+        try enter(.fileHeader)
         let magic = try cursor.bytes(4, "QEMU_VM_FILE_MAGIC")
         guard magic == QEMUStreamPrelude.magic else {
             throw garbage(at: 0, expected: "\"QEVM\" (a QEMU migration stream)", found: hexString(magic))
@@ -84,37 +102,12 @@ struct MigrationStreamWalker {
         guard version == 3 else { throw garbage(at: 4, expected: "stream version 3", found: "\(version)") }
         guard cursor.peek(1) == [SectionType.configuration.rawValue] else { return }
         cursor.context = "configuration section"
+        try enter(.configuration)
         _ = try cursor.byte()
-        let length = try cursor.u32("the machine type length")
-        guard length > 0, length <= 256 else {
-            throw garbage(at: try back(4), expected: "a machine type length of 1...256", found: "\(length)")
-        }
-        summary.machineType = String(decoding: try cursor.bytes(try int(length, "the machine type length"), "the machine type"),
-                                     as: UTF8.self)
-        while cursor.peek(1) == [SectionType.subsection.rawValue] { try readConfigurationSubsection() }
-    }
-
-    private mutating func readConfigurationSubsection() throws(SaveImageError) {
-        let offset = cursor.offset
-        _ = try cursor.byte()
-        let nameLength = try cursor.byte("a subsection name length")
-        let name = String(decoding: try cursor.bytes(try int(nameLength, "a subsection name length"), "a subsection name"),
-                          as: UTF8.self)
-        _ = try cursor.u32("a subsection version")
-        switch name {
-        case "configuration/target-page-bits": _ = try cursor.u32("target page bits")
-        case "configuration/uuid": try cursor.skip(16, "the VM UUID")
-        case "configuration/capabilities":
-            let count = try cursor.u32("the capability count")
-            guard count <= 256 else { throw garbage(at: try back(4), expected: "at most 256 capabilities", found: "\(count)") }
-            for _ in 0..<count {
-                let length = try cursor.byte("a capability name length")
-                summary.capabilities.append(String(decoding: try cursor.bytes(try int(length, "a capability name length"), "a capability"),
-                                                   as: UTF8.self))
-            }
-        default:
-            throw garbage(at: offset, expected: "a known configuration subsection", found: "'\(name)'")
-        }
+        let configuration = try StreamConfiguration.read(from: cursor)
+        summary.machineType = configuration.machineType
+        summary.capabilities = configuration.capabilities
+        try observer?.configuration(configuration)
     }
 
     // MARK: Sections
@@ -131,8 +124,7 @@ struct MigrationStreamWalker {
         sectionNames[id] = name
         summary.sections.append(.init(id: id, name: name, instance: instance, version: version, offset: offset))
         cursor.context = "section \(id) (\(name))"
-        if name == "ram" { try readRAMRecords() } else { try skipToFooter(id) }
-        try readFooter(id)
+        try readSectionBody(id, name)
     }
 
     private mutating func readContinuedSection(_ type: SectionType, at offset: UInt64) throws(SaveImageError) {
@@ -144,7 +136,18 @@ struct MigrationStreamWalker {
         if let index = summary.sections.firstIndex(where: { $0.id == id }) {
             summary.sections[index].parts = try count(summary.sections[index].parts, plus: 1, "the section's part count")
         }
-        if name == "ram" { try readRAMRecords() } else { try skipToFooter(id) }
+        try readSectionBody(id, name)
+    }
+
+    private mutating func readSectionBody(_ id: UInt32, _ name: String) throws(SaveImageError) {
+        if name == "ram" {
+            try enter(.ramRecords)
+            try readRAMRecords()
+        } else {
+            try enter(.deviceState(name: name))
+            try skipToFooter(id)
+        }
+        try enter(.footer(ram: name == "ram"))
         try readFooter(id)
     }
 
@@ -165,7 +168,7 @@ struct MigrationStreamWalker {
                                 UInt8(truncatingIfNeeded: id >> 8), UInt8(truncatingIfNeeded: id)]
         while true {
             // The footer starts with 0x7e: jump to each candidate rather than peeking at every byte.
-            let found = cursor.skip(toNext: SectionType.footer.rawValue)
+            let found = try cursor.skip(toNext: SectionType.footer.rawValue)
             let ahead = found ? cursor.peek(5) : []
             if ahead.count < 5 {
                 throw SaveImageError(.badStream, path: "", offset: cursor.offset, field: cursor.context,
@@ -208,29 +211,50 @@ struct MigrationStreamWalker {
                 throw garbage(at: offset, expected: "RAM page flags", found: "0x" + String(flags, radix: 16))
             }
             if flags & RAMFlag.memSize != 0 { try readRAMBlockList(total: address) }
+            var block = 0
             if flags & (RAMFlag.zero | RAMFlag.page | RAMFlag.xbzrle | RAMFlag.compressPage) != 0 {
-                try checkPageAddress(address, flags: flags, recordOffset: offset)
+                block = try checkPageAddress(address, flags: flags, recordOffset: offset)
             }
             if flags & RAMFlag.zero != 0 {
-                _ = try cursor.byte("a zero page's fill byte")
+                let fill = try cursor.byte("a zero page's fill byte")
                 summary.zeroPages = try Checked.add(summary.zeroPages, 1, source("the zero page count"))
+                try observer?.ramFilledPage(block: block, address: address, fill: fill)
             } else if flags & RAMFlag.page != 0 {
-                try cursor.skip(Self.pageSize, "a RAM page")
+                if let observer {
+                    // bounded: the 4 KiB page size constant
+                    try cursor.withBytes(Int(Self.pageSize), "a RAM page") { (content) throws(SaveImageError) in  // bounded: in-memory sizes
+                        try observer.ramPage(block: block, address: address, content: content)
+                    }
+                } else {
+                    try cursor.skip(Self.pageSize, "a RAM page")
+                }
                 summary.pages = try Checked.add(summary.pages, 1, source("the page count"))
             } else if flags & RAMFlag.xbzrle != 0 {
+                if observer != nil { throw unsupportedEncoding("XBZRLE", at: offset) }
                 _ = try cursor.byte("an XBZRLE header")
                 try cursor.skip(UInt64(try cursor.u16("an XBZRLE length")), "XBZRLE data")
                 summary.pages = try Checked.add(summary.pages, 1, source("the page count"))
             } else if flags & RAMFlag.compressPage != 0 {
+                if observer != nil { throw unsupportedEncoding("compressed", at: offset) }
                 try cursor.skip(UInt64(try cursor.u32("a compressed page length")), "a compressed page")
                 summary.pages = try Checked.add(summary.pages, 1, source("the page count"))
             }
-            if flags & RAMFlag.eos != 0 { return }
+            if flags & RAMFlag.eos != 0 {
+                try observer?.ramEndOfSection()
+                return
+            }
         }
+    }
+
+    /// Pages the observer cannot take: their content is a delta or compressed.
+    private func unsupportedEncoding(_ kind: String, at offset: UInt64) -> SaveImageError {
+        garbage(at: offset, expected: "full or zero RAM pages (what libvirt's saves contain)",
+                found: "a \(kind) page record, which saveimg does not decode")
     }
 
     private mutating func readRAMBlockList(total: UInt64) throws(SaveImageError) {
         var remaining = total
+        let first = summary.ramBlocks.count
         while remaining > 0 {
             let offset = cursor.offset
             let length = try cursor.byte("a RAM block name length")
@@ -241,13 +265,18 @@ struct MigrationStreamWalker {
                 throw garbage(at: offset, expected: "RAM blocks adding up to \(total) bytes",
                               found: "block '\(name)' of \(size) bytes with \(remaining) left")
             }
-            ramBlocks[name] = size
+            guard ramBlocks[name] == nil else {
+                throw garbage(at: offset, expected: "each RAM block once", found: "block '\(name)' again")
+            }
+            ramBlocks[name] = (summary.ramBlocks.count, size)
             summary.ramBlocks.append(.init(name: name, size: size))
             remaining = try Checked.subtract(remaining, size, source("the RAM block list total"))
         }
+        try observer?.ramBlocks(Array(summary.ramBlocks[first...]), total: total)
     }
 
-    private mutating func checkPageAddress(_ address: UInt64, flags: UInt64, recordOffset: UInt64) throws(SaveImageError) {
+    /// Checks a page record's block and address; returns the block's index.
+    private mutating func checkPageAddress(_ address: UInt64, flags: UInt64, recordOffset: UInt64) throws(SaveImageError) -> Int {
         if flags & RAMFlag.continue == 0 {
             let length = try cursor.byte("a RAM block name length")
             let name = String(decoding: try cursor.bytes(try int(length, "a RAM block name length"), "a RAM block name"),
@@ -257,13 +286,18 @@ struct MigrationStreamWalker {
             }
             currentBlock = name
         }
-        guard let block = currentBlock, let size = ramBlocks[block] else {
+        guard let block = currentBlock, let (index, size) = ramBlocks[block] else {
             throw garbage(at: recordOffset, expected: "a RAM block before CONTINUE", found: "none")
         }
         guard address < size else {
             throw garbage(at: recordOffset, expected: "a page address below \(block)'s size \(size)",
                           found: "0x" + String(address, radix: 16))
         }
+        if let last = lastPage, !(index > last.block || (index == last.block && address > last.address)) {
+            pagesOutOfOrder += 1  // bounded: a count of pages seen, at most the stream length / 4096
+        }
+        lastPage = (index, address)
+        return index
     }
 
     // MARK: VM description

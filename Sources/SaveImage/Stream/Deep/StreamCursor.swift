@@ -9,14 +9,24 @@ final class StreamCursor {
     private var index = 0
     private var chunkStart: UInt64 = 0
     private var exhausted = false
-    private let hasher: SHA256Hasher
+    private let hasher: SHA256Hasher?
     /// What is being read, for truncation messages ("section 3 (ram)").
     var context = "stream"
+    /// When set, sees every byte as it is consumed (read, skipped), in order:
+    /// a ``MigrationStreamObserver`` uses it to copy or hash regions.
+    var tap: ((UnsafeRawBufferPointer) throws(SaveImageError) -> Void)?
 
     /// Throws only when libcrypto cannot set up a SHA-256 state.
-    init(next: @escaping () -> [UInt8]?) throws(SaveImageError) {
+    /// - Parameter hashing: false skips the SHA-256 of the stream (``digest()`` then fails).
+    init(hashing: Bool = true, next: @escaping () -> [UInt8]?) throws(SaveImageError) {
         self.next = next
-        self.hasher = try SHA256Hasher()
+        self.hasher = hashing ? try SHA256Hasher() : nil
+    }
+
+    /// Hands `chunk[range]` to the tap, if any.
+    private func consumed(_ range: Range<Int>) throws(SaveImageError) {
+        guard let tap, !range.isEmpty else { return }
+        try Self.withBytes(of: chunk, range) { (raw) throws(SaveImageError) in try tap(raw) }
     }
 
     /// Offset in the raw stream of the next byte.
@@ -33,7 +43,7 @@ final class StreamCursor {
                 index = 0
                 return false
             }
-            hasher.update(fresh)
+            hasher?.update(fresh)
             chunk = fresh
             index = 0
         }
@@ -52,6 +62,7 @@ final class StreamCursor {
         guard advance() else { throw truncated(what) }
         let value = chunk[index]
         index += 1  // bounded: index < chunk.count (advance() checked)
+        if tap != nil { try consumed((index - 1)..<index) }  // bounded: index and counts within the current in-memory chunk (checked against chunk.count)
         return value
     }
 
@@ -63,6 +74,7 @@ final class StreamCursor {
         if index + 4 <= chunk.count {  // bounded: index <= chunk.count, in-memory sizes
             let value = chunk[index..<(index + 4)].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }  // bounded: in range (checked above); bytes widen
             index += 4  // bounded: in range (checked above)
+            if tap != nil { try consumed((index - 4)..<index) }  // bounded: index and counts within the current in-memory chunk (checked against chunk.count)
             return value
         }
         var value: UInt32 = 0
@@ -75,6 +87,7 @@ final class StreamCursor {
             var value: UInt64 = 0
             for i in index..<(index + 8) { value = value << 8 | UInt64(chunk[i]) }  // bounded: in range (checked above); bytes widen
             index += 8  // bounded: in range (checked above)
+            if tap != nil { try consumed((index - 8)..<index) }  // bounded: index and counts within the current in-memory chunk (checked against chunk.count)
             return value
         }
         var value: UInt64 = 0
@@ -90,6 +103,7 @@ final class StreamCursor {
             let take = min(count - out.count, chunk.count - index)  // bounded: out.count < count, index < chunk.count
             out += chunk[index..<(index + take)]  // bounded: take <= chunk.count - index
             index += take  // bounded: take <= chunk.count - index
+            if tap != nil { try consumed((index - take)..<index) }  // bounded: index and counts within the current in-memory chunk (checked against chunk.count)
         }
         return out
     }
@@ -100,21 +114,54 @@ final class StreamCursor {
             guard advance() else { throw truncated(what) }
             let take = Int(min(left, UInt64(chunk.count - index)))  // bounded: at most chunk.count - index, an in-memory size
             index += take  // bounded: take <= chunk.count - index
+            if tap != nil { try consumed((index - take)..<index) }  // bounded: index and counts within the current in-memory chunk (checked against chunk.count)
             left -= UInt64(take)  // bounded: take <= left
         }
     }
 
     /// Moves to the next occurrence of `byte` without consuming it; false
-    /// (at the end) when there is none. One scan per chunk, not a peek per byte.
-    func skip(toNext byte: UInt8) -> Bool {
+    /// (at the end) when there is none. One scan per chunk, not a peek per
+    /// byte. The bytes passed over are consumed (and tapped).
+    func skip(toNext byte: UInt8) throws(SaveImageError) -> Bool {
         while advance() {
+            let start = index
             if let found = chunk[index...].firstIndex(of: byte) {
                 index = found
+                if tap != nil { try consumed(start..<index) }
                 return true
             }
             index = chunk.count
+            if tap != nil { try consumed(start..<index) }
         }
         return false
+    }
+
+    /// Consumes `count` bytes and hands them to `body` in one contiguous
+    /// buffer (a slice of the current chunk, or a copy when they straddle chunks).
+    func withBytes<R>(
+        _ count: Int, _ what: String, _ body: (UnsafeRawBufferPointer) throws(SaveImageError) -> R
+    ) throws(SaveImageError) -> R {
+        guard advance() else { throw truncated(what) }
+        if index + count <= chunk.count {  // bounded: index and counts within the current in-memory chunk (checked against chunk.count)
+            let start = index
+            index += count  // bounded: index and counts within the current in-memory chunk (checked against chunk.count)
+            if tap != nil { try consumed(start..<index) }
+            return try Self.withBytes(of: chunk, start..<(start + count), body)  // bounded: index and counts within the current in-memory chunk (checked against chunk.count)
+        }
+        let copy = try bytes(count, what)
+        return try Self.withBytes(of: copy, 0..<count, body)
+    }
+
+    /// `array[range]` as a raw buffer, with a typed throw (`withUnsafeBytes` only rethrows untyped).
+    static func withBytes<R>(
+        of array: [UInt8], _ range: Range<Int>, _ body: (UnsafeRawBufferPointer) throws(SaveImageError) -> R
+    ) throws(SaveImageError) -> R {
+        let result: Result<R, SaveImageError> = array.withUnsafeBytes { raw in
+            do throws(SaveImageError) { return .success(try body(UnsafeRawBufferPointer(rebasing: raw[range]))) } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
     }
 
     /// Up to `count` bytes ahead without consuming them (fewer at the end).
@@ -124,7 +171,7 @@ final class StreamCursor {
         // Straddles chunks: join the rest of this chunk with following ones.
         var joined = Array(chunk[index...])
         while joined.count < count, let fresh = next() {
-            hasher.update(fresh)
+            hasher?.update(fresh)
             joined += fresh  // bounded: array append
         }
         chunkStart += UInt64(index)  // bounded: bytes seen so far (in memory, < 2^63)
@@ -144,8 +191,23 @@ final class StreamCursor {
         return count
     }
 
+    /// Consumes everything left, through the tap; returns how many bytes that was.
+    func consumeRest() throws(SaveImageError) -> UInt64 {
+        var count: UInt64 = 0
+        while advance() {
+            count += UInt64(chunk.count - index)  // bounded: index and counts within the current in-memory chunk (checked against chunk.count)
+            let start = index
+            index = chunk.count
+            if tap != nil { try consumed(start..<index) }
+        }
+        return count
+    }
+
     /// SHA-256 of every byte seen, as lowercase hex (call after ``drain()``).
     func digest() throws(SaveImageError) -> String {
-        try hasher.finalizeHex()
+        guard let hasher else {
+            throw SaveImageError(.io, path: "", field: "stream digest", expected: "a hashing cursor", found: "hashing off")
+        }
+        return try hasher.finalizeHex()
     }
 }

@@ -1,0 +1,224 @@
+/// The structure of a mapped-ram ("sparse", format 6) stream, read from the
+/// file with positional reads and every offset checked against the file:
+/// the configuration section, the RAM section's start with its block list
+/// and each block's ``MappedRAMBlock`` header and bitmap, and where the
+/// device state begins (just past the last block's pages).
+///
+/// ```
+/// stream   "QEVM" u32be(3), 0x07 configuration (capabilities incl. "mapped-ram")
+///          0x01 u32be(id) u8(3) "ram" u32be(instance) u32be(version 4)
+///          u64be(total | RAM_SAVE_FLAG_MEM_SIZE)
+///          per block: entry + MappedRamHeader, bitmap, padding to 1 MiB, pages
+/// device   u64be(RAM_SAVE_FLAG_EOS) 0x7e u32be(id), then sections as in any stream,
+///          QEMU_VM_EOF, VM description
+/// ```
+///
+/// Reading it costs the metadata and the bitmaps (one bit per page), never the pages.
+public struct MappedRAMLayout: Hashable, Sendable {
+    /// QEMU's alignment of each block's page region (`MAPPED_RAM_FILE_OFFSET_ALIGNMENT`).
+    public static let alignment: UInt64 = 0x100000
+    /// `MAPPED_RAM_HDR_VERSION`.
+    public static let headerVersion: UInt32 = 1
+    static let headerSize = 28
+    static let memSizeFlag: UInt64 = 0x04
+
+    public var path: String
+    /// File offset of the QEMU stream.
+    public var streamOffset: UInt64
+    public var streamVersion: UInt32
+    public var configuration: StreamConfiguration
+    /// The RAM section's header bytes, from its 0x01 type byte to its version.
+    public var ramSectionHeader: [UInt8]
+    public var ramSectionID: UInt32
+    /// File offset of the RAM section's 0x01 byte.
+    public var ramSectionOffset: UInt64
+    /// The total RAM announced with RAM_SAVE_FLAG_MEM_SIZE.
+    public var totalRAM: UInt64
+    public var blocks: [MappedRAMBlock]
+    /// File offset of the first byte after the last block's pages: the RAM
+    /// section's EOS, then the other devices' state.
+    public var deviceStateOffset: UInt64
+    /// The file's apparent size.
+    public var fileSize: UInt64
+
+    /// Pages in the file, over all blocks.
+    public var pagesPresent: UInt64 { blocks.reduce(0) { $0 + $1.pagesPresent } }
+    /// Holes (zero pages), over all blocks.
+    public var holes: UInt64 { blocks.reduce(0) { $0 + $1.holes } }
+
+    /// Reads the layout of the stream at `streamOffset` of `file`.
+    public static func read(_ file: PositionalFile, streamOffset: UInt64) throws(SaveImageError) -> MappedRAMLayout {
+        let path = file.path
+        let prefixBytes = try file.read(at: streamOffset, count: 64 << 10)
+        var served = false
+        let cursor = try StreamCursor(hashing: false) {
+            if served { return nil }
+            served = true
+            return prefixBytes
+        }
+        func fail(_ offset: UInt64, _ field: String, _ expected: String, _ found: String) -> SaveImageError {
+            SaveImageError(.badStream, path: path, offset: offset, field: field, expected: expected, found: found)
+        }
+        let configuration: StreamConfiguration
+        let version: UInt32
+        let ramOffset: UInt64
+        let header: [UInt8]
+        let sectionID: UInt32
+        let total: UInt64
+        do throws(SaveImageError) {
+            cursor.context = "stream magic"
+            let magic = try cursor.bytes(4, "QEMU_VM_FILE_MAGIC")
+            guard magic == QEMUStreamPrelude.magic else {
+                throw fail(streamOffset, "stream magic", "\"QEVM\" (a QEMU migration stream)", "\(magic)")
+            }
+            version = try cursor.u32("the stream version")
+            guard version == 3 else { throw fail(streamOffset + 4, "stream version", "3", "\(version)") }
+            guard cursor.peek(1) == [QEMUStreamPrelude.configurationSection] else {
+                throw fail(streamOffset + 8, "configuration section", "QEMU_VM_CONFIGURATION (0x07)",
+                           "\(cursor.peek(1))")
+            }
+            cursor.context = "configuration section"
+            _ = try cursor.byte()
+            configuration = try StreamConfiguration.read(from: cursor)
+            guard configuration.capabilities.contains("mapped-ram") else {
+                throw fail(streamOffset + 8, "configuration/capabilities",
+                           "a capability list naming mapped-ram (a sparse stream)",
+                           configuration.capabilities.isEmpty ? "no capabilities" : configuration.capabilities.joined(separator: ", "))
+            }
+            cursor.context = "RAM section"
+            ramOffset = streamOffset + cursor.offset
+            let type = try cursor.byte("a section type")
+            sectionID = try cursor.u32("a section id")
+            let nameLength = try cursor.byte("an idstr length")
+            let name = try cursor.bytes(Int(nameLength), "an idstr")
+            let instance = try cursor.u32("an instance id")
+            let sectionVersion = try cursor.u32("a version id")
+            guard type == 0x01, name == Array("ram".utf8) else {
+                throw fail(ramOffset, "RAM section", "QEMU_VM_SECTION_START (0x01) of \"ram\" first",
+                           "type \(type) '\(String(decoding: name, as: UTF8.self))'")
+            }
+            header = [type] + bigEndian32(sectionID) + [nameLength] + name + bigEndian32(instance) + bigEndian32(sectionVersion)
+            let word = try cursor.u64("the RAM size record")
+            guard word & 0xfff == memSizeFlag else {
+                throw fail(streamOffset + cursor.offset - 8, "RAM size record", "RAM_SAVE_FLAG_MEM_SIZE (0x04)",
+                           "flags 0x" + String(word & 0xfff, radix: 16))
+            }
+            total = word & ~0xfff
+        } catch {
+            throw error.locating(path, base: streamOffset)
+        }
+
+        var blocks: [MappedRAMBlock] = []
+        var entry = streamOffset + cursor.offset
+        var remaining = total
+        // Every region QEMU reads: none may overlap another (nor libvirt's header and XML).
+        var regions: [(start: UInt64, end: UInt64, what: String)] = [
+            (0, streamOffset, "libvirt's header and domain XML"), (streamOffset, entry, "the stream's start"),
+        ]
+        while remaining > 0 {
+            guard blocks.count < 4096 else {
+                throw fail(entry, "RAM block list", "at most 4096 blocks", "more (the sizes do not add up to \(total))")
+            }
+            let block = try readBlock(file, at: entry, remaining: remaining, total: total)
+            let own: [(start: UInt64, end: UInt64, what: String, field: String, at: UInt64)] = [
+                (block.entryOffset, block.headerOffset + UInt64(headerSize), "entry and header of '\(block.name)'",
+                 "RAM block entry", block.entryOffset),
+                (block.bitmapOffset, block.bitmapOffset + block.bitmapSize, "bitmap of '\(block.name)'",
+                 "mapped-ram bitmap_offset", block.headerOffset + 12),
+                (block.pagesOffset, block.pagesEnd, "pages of '\(block.name)'", "mapped-ram pages_offset", block.headerOffset + 20),
+            ]
+            for region in own where region.end > region.start {
+                if let clash = regions.first(where: { region.start < $0.end && $0.start < region.end }) {
+                    throw fail(region.at, region.field,
+                               "a region not overlapping \(clash.what) [\(clash.start), \(clash.end))",
+                               "\(region.what) at [\(region.start), \(region.end))")
+                }
+                regions.append((region.start, region.end, region.what))
+            }
+            blocks.append(block)
+            remaining -= block.size
+            entry = block.pagesEnd
+        }
+        guard entry <= file.size else {
+            throw fail(entry, "device state", "the device state after the last block's pages (file is \(file.size) bytes)",
+                       "an offset past the end of the file")
+        }
+        return MappedRAMLayout(
+            path: path, streamOffset: streamOffset, streamVersion: version, configuration: configuration,
+            ramSectionHeader: header, ramSectionID: sectionID, ramSectionOffset: ramOffset, totalRAM: total,
+            blocks: blocks, deviceStateOffset: entry, fileSize: file.size)
+    }
+
+    /// Reads one block list entry and its MappedRamHeader at `entry`, and its bitmap.
+    static func readBlock(
+        _ file: PositionalFile, at entry: UInt64, remaining: UInt64, total: UInt64
+    ) throws(SaveImageError) -> MappedRAMBlock {
+        let path = file.path
+        func fail(_ offset: UInt64, _ field: String, _ expected: String, _ found: String) -> SaveImageError {
+            SaveImageError(.badStream, path: path, offset: offset, field: field, expected: expected, found: found)
+        }
+        let bytes = try file.read(at: entry, count: 1 + 255 + 8 + headerSize)
+        guard let length = bytes.first.map(Int.init), bytes.count >= 1 + length + 8 + headerSize else {
+            throw fail(entry, "RAM block entry", "a block name, size and 28-byte mapped-ram header",
+                       "end of file after \(bytes.count) bytes")
+        }
+        let name = String(decoding: bytes[1..<(1 + length)], as: UTF8.self)
+        var at = 1 + length
+        let size = bigEndian64(in: bytes, at: at)
+        guard size <= remaining else {
+            throw fail(entry + UInt64(at), "RAM block size", "blocks adding up to \(total) bytes",
+                       "'\(name)' of \(size) bytes with \(remaining) left")
+        }
+        guard size > 0 else { throw fail(entry + UInt64(at), "RAM block size", "a size above 0", "0 for '\(name)'") }
+        at += 8
+        let headerOffset = entry + UInt64(at)
+        let version = ByteOrder.big.word(in: bytes, at: at)
+        let pageSize = bigEndian64(in: bytes, at: at + 4)
+        let bitmapOffset = bigEndian64(in: bytes, at: at + 12)
+        let pagesOffset = bigEndian64(in: bytes, at: at + 20)
+        guard version == headerVersion else {
+            throw fail(headerOffset, "mapped-ram header version",
+                       "\(headerVersion) (QEMU: \"Migration mapped-ram capability version not supported (expected <= 1, got \(version))\")",
+                       "\(version)")
+        }
+        guard pageSize > 0, pageSize & (pageSize - 1) == 0, pageSize <= 1 << 30 else {
+            throw fail(headerOffset + 4, "mapped-ram page_size", "a power of two up to 1 GiB", "\(pageSize)")
+        }
+        guard size % pageSize == 0 else {
+            throw fail(entry + UInt64(1 + length), "RAM block size", "a multiple of the page size \(pageSize)",
+                       "\(size) for '\(name)'")
+        }
+        let pages = size / pageSize
+        let bitmapSize = MappedRAMBlock.bitmapSize(pages: pages)
+        let headerEnd = headerOffset + UInt64(headerSize)
+        guard bitmapSize <= 256 << 20 else {
+            throw fail(entry + UInt64(1 + length), "RAM block size", "a block of at most 8 TiB (a 256 MiB bitmap)",
+                       "\(size) bytes for '\(name)'")
+        }
+        let source = Checked.Source(path: path, offset: headerOffset + 12, field: "mapped-ram bitmap_offset")
+        let bitmapEnd = try Checked.add(bitmapOffset, bitmapSize, source)
+        guard bitmapEnd <= file.size else {
+            throw fail(headerOffset + 12, "mapped-ram bitmap_offset",
+                       "a \(bitmapSize)-byte bitmap inside the file (\(file.size) bytes; QEMU writes it at \(headerEnd))",
+                       "\(bitmapOffset), ending at \(bitmapEnd): past the end of the file")
+        }
+        let pagesEnd = try Checked.add(pagesOffset, size, Checked.Source(path: path, offset: headerOffset + 20, field: "mapped-ram pages_offset"))
+        guard pagesOffset % pageSize == 0 else {
+            throw fail(headerOffset + 20, "mapped-ram pages_offset",
+                       "an offset aligned to the page size \(pageSize) (QEMU: \"region has bad alignment\")", "\(pagesOffset)")
+        }
+        guard pagesEnd <= file.size else {
+            throw fail(headerOffset + 20, "mapped-ram pages_offset",
+                       "\(size) bytes of pages inside the file (\(file.size) bytes)",
+                       "\(pagesOffset), ending at \(pagesEnd): past the end of the file")
+        }
+        let bitmap = try file.read(at: bitmapOffset, count: Int(bitmapSize))
+        guard UInt64(bitmap.count) == bitmapSize else {
+            throw fail(bitmapOffset, "mapped-ram bitmap", "\(bitmapSize) bytes", "\(bitmap.count) (end of file)")
+        }
+        return MappedRAMBlock(
+            name: name, size: size, entryOffset: entry, headerOffset: headerOffset, version: version, pageSize: pageSize,
+            bitmapOffset: bitmapOffset, pagesOffset: pagesOffset, pageCount: pages,
+            pagesPresent: MappedRAMBlock.countPresent(bitmap, pages: pages), bitmap: bitmap)
+    }
+}

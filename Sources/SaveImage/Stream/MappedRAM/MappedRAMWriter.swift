@@ -1,0 +1,192 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CSaveImageShims
+
+/// Writes a mapped-ram ("sparse") stream into a ``ReplacementFile`` while
+/// ``MigrationStreamWalker`` walks a sequential stream: it observes the walk,
+/// copies every byte that is not RAM (section headers and footers, device
+/// state, commands, QEMU_VM_EOF, VM description) in order, and lays the RAM
+/// out as QEMU 10 does with the `mapped-ram` capability:
+///
+/// - the configuration section gets `mapped-ram` in its capabilities;
+/// - after each block's list entry, a `MappedRamHeader` (version 1, page
+///   size 4096, `bitmap_offset` = the file offset just after the header,
+///   `pages_offset` = that plus the bitmap size rounded up to 1 MiB);
+///   the next entry follows at `pages_offset + used_length`;
+/// - a page goes to `pages_offset + address` and sets its bit; a zero page
+///   (ZERO record, or a PAGE record of zeros) is never written: a hole;
+/// - RAM sections keep only their RAM_SAVE_FLAG_EOS; the bitmaps are
+///   written at the end.
+///
+/// Memory: the bitmaps (one bit per page), one run of pages (up to 1 MiB)
+/// and about 1 MiB of sequential output.
+final class MappedRAMWriter: MigrationStreamObserver {
+    private struct Slot {
+        var pagesOffset: UInt64
+        var bitmapOffset: UInt64
+        var size: UInt64
+        var bitmap: [UInt8]
+    }
+
+    private let staged: ReplacementFile
+    private var copying = true
+    /// Sequential bytes not yet written; they go at ``position``.
+    private var pending: [UInt8] = []
+    private var position: UInt64
+    private var slots: [Slot] = []
+    private var sawBlockList = false
+    private var sawConfiguration = false
+    /// A run of consecutive pages waiting to be written.
+    private var run: [UInt8] = []
+    private var runStart: (block: Int, address: UInt64)?
+    private static let pageSize: UInt64 = 4096
+    static let eosFlag: UInt64 = 0x10
+
+    /// - Parameter streamOffset: the file offset where the stream starts (after the data region).
+    init(staged: ReplacementFile, streamOffset: UInt64) {
+        self.staged = staged
+        self.position = streamOffset
+        pending.reserveCapacity((1 << 20) + 65536)
+    }
+
+    /// The tap to install on the walker's cursor.
+    func tap(_ bytes: UnsafeRawBufferPointer) throws(SaveImageError) {
+        guard copying else { return }
+        pending.append(contentsOf: bytes)
+        if pending.count >= 1 << 20 { try flushPending() }
+    }
+
+    func enter(_ part: MigrationStreamPart, cursor: StreamCursor) throws(SaveImageError) {
+        switch part {
+        case .configuration, .ramRecords: copying = false
+        default: copying = true
+        }
+        if case .sectionHeader = part, !sawConfiguration {
+            throw SaveImageError(.badStream, path: "", offset: cursor.offset, field: "configuration section",
+                                 expected: "a configuration section to declare mapped-ram in (QEMU 2.9 and later send one)",
+                                 found: "none")
+        }
+    }
+
+    func configuration(_ configuration: StreamConfiguration) throws(SaveImageError) {
+        sawConfiguration = true
+        guard !configuration.capabilities.contains("x-ignore-shared") else {
+            throw SaveImageError(.badStream, path: "", offset: 8, field: "configuration/capabilities",
+                                 expected: "no x-ignore-shared (its block list carries addresses)", found: "x-ignore-shared")
+        }
+        pending += configuration.withCapability("mapped-ram", present: true).encoded
+    }
+
+    func ramBlocks(_ blocks: [MigrationStreamSummary.RAMBlock], total: UInt64) throws(SaveImageError) {
+        guard !sawBlockList else {
+            throw SaveImageError(.badStream, path: "", field: "RAM section", expected: "one block list", found: "a second RAM_SAVE_FLAG_MEM_SIZE")
+        }
+        sawBlockList = true
+        pending += bigEndian64(total | MappedRAMLayout.memSizeFlag)
+        for block in blocks {
+            guard block.size % Self.pageSize == 0 else {
+                throw SaveImageError(.badStream, path: "", field: "RAM block size", expected: "a multiple of 4096",
+                                     found: "\(block.size) for '\(block.name)'")
+            }
+            let name = Array(block.name.utf8)
+            pending.append(UInt8(name.count))
+            pending += name
+            pending += bigEndian64(block.size)
+            let source = Checked.Source(path: "", field: "RAM block '\(block.name)' size")
+            let bitmapOffset = try Checked.add(position, UInt64(pending.count + MappedRAMLayout.headerSize), source)
+            let bitmapSize = MappedRAMBlock.bitmapSize(pages: block.size / Self.pageSize)
+            let pagesOffset = try Checked.roundUp(try Checked.add(bitmapOffset, bitmapSize, source),
+                                                  to: MappedRAMLayout.alignment, source)
+            pending += bigEndian32(MappedRAMLayout.headerVersion) + bigEndian64(Self.pageSize)
+            pending += bigEndian64(bitmapOffset) + bigEndian64(pagesOffset)
+            try flushPending()
+            position = try Checked.add(pagesOffset, block.size, source)
+            slots.append(Slot(pagesOffset: pagesOffset, bitmapOffset: bitmapOffset, size: block.size,
+                              bitmap: [UInt8](repeating: 0, count: Int(bitmapSize))))
+        }
+    }
+
+    func ramPage(block: Int, address: UInt64, content: UnsafeRawBufferPointer) throws(SaveImageError) {
+        if content.allSatisfy({ $0 == 0 }) { return try ramFilledPage(block: block, address: address, fill: 0) }
+        try place(block: block, address: address) { (run) in run.append(contentsOf: content) }
+    }
+
+    func ramFilledPage(block: Int, address: UInt64, fill: UInt8) throws(SaveImageError) {
+        if fill != 0 {
+            return try place(block: block, address: address) { (run) in
+                run.append(contentsOf: repeatElement(fill, count: Int(Self.pageSize)))
+            }
+        }
+        guard block < slots.count else { throw noBlockList() }
+        let page = address / Self.pageSize
+        let byte = Int(page / 8), bit = UInt8(1) << UInt8(page % 8)
+        guard slots[block].bitmap[byte] & bit != 0 else { return }  // already a hole
+        // A page sent before and now zero: clear its bit and make it a hole again.
+        try flushRun()
+        slots[block].bitmap[byte] &= ~bit
+        let offset = slots[block].pagesOffset + address
+        if saveimg_fallocate(staged.fd, 0x01 | 0x02 /* KEEP_SIZE | PUNCH_HOLE */, Int64(offset), Int64(Self.pageSize)) != 0 {
+            try staged.write([UInt8](repeating: 0, count: Int(Self.pageSize)), at: offset)
+        }
+    }
+
+    func ramEndOfSection() throws(SaveImageError) {
+        pending += bigEndian64(Self.eosFlag)
+    }
+
+    private func place(block: Int, address: UInt64, _ fill: (inout [UInt8]) -> Void) throws(SaveImageError) {
+        guard block < slots.count else { throw noBlockList() }
+        let page = address / Self.pageSize
+        slots[block].bitmap[Int(page / 8)] |= UInt8(1) << UInt8(page % 8)
+        if let start = runStart, start.block == block, start.address + UInt64(run.count) == address, run.count < 1 << 20 {
+            fill(&run)
+            return
+        }
+        try flushRun()
+        runStart = (block, address)
+        fill(&run)
+    }
+
+    private func noBlockList() -> SaveImageError {
+        SaveImageError(.badStream, path: "", field: "RAM section", expected: "the block list before pages", found: "a page first")
+    }
+
+    private func flushRun() throws(SaveImageError) {
+        guard let start = runStart, !run.isEmpty else { return }
+        let offset = slots[start.block].pagesOffset + start.address
+        try staged.write(run, at: offset)
+        startWriteback(offset, run.count)
+        run.removeAll(keepingCapacity: true)
+        runStart = nil
+    }
+
+    private func flushPending() throws(SaveImageError) {
+        guard !pending.isEmpty else { return }
+        try staged.write(pending, at: position)
+        startWriteback(position, pending.count)
+        position += UInt64(pending.count)
+        pending.removeAll(keepingCapacity: true)
+    }
+
+    /// Starts writing `[offset, offset + count)` to disk now (`sync_file_range`
+    /// SYNC_FILE_RANGE_WRITE, which does not wait), so the commit's fsync has
+    /// less left to do. Failure is harmless: the fsync still writes everything.
+    private func startWriteback(_ offset: UInt64, _ count: Int) {
+        _ = saveimg_start_writeback(staged.fd, Int64(offset), Int64(count))
+    }
+
+    /// Writes what is buffered and the bitmaps, and sets the file's size;
+    /// returns the file's length.
+    func finish() throws(SaveImageError) -> UInt64 {
+        try flushRun()
+        try flushPending()
+        guard sawBlockList else {
+            throw SaveImageError(.badStream, path: "", field: "RAM section", expected: "a RAM section with its block list",
+                                 found: "none in the stream")
+        }
+        for slot in slots { try staged.write(slot.bitmap, at: slot.bitmapOffset) }
+        try staged.setSize(position)
+        return position
+    }
+}

@@ -1,0 +1,48 @@
+/// What `inspect` and `check --deep` report about a sparse (mapped-ram)
+/// image: each RAM block's place in the file, where the device state
+/// starts, and the file's apparent vs allocated size. Built from
+/// ``MappedRAMLayout`` (metadata and bitmaps only).
+public struct SparseImageSummary: Hashable, Sendable, Codable {
+    public struct Block: Hashable, Sendable, Codable {
+        public var name: String
+        public var size: UInt64
+        public var pageSize: UInt64
+        public var pages: UInt64
+        public var pagesPresent: UInt64
+        public var holes: UInt64
+        public var headerOffset: UInt64
+        public var bitmapOffset: UInt64
+        public var pagesOffset: UInt64
+    }
+
+    public var capabilities: [String]
+    public var blocks: [Block]
+    public var pagesPresent: UInt64
+    public var holes: UInt64
+    /// File offset of the device state (just past the last block's pages).
+    public var deviceStateOffset: UInt64
+    /// The file's size (`st_size`).
+    public var apparentBytes: UInt64
+    /// Disk space used (`st_blocks * 512`), when known.
+    public var allocatedBytes: UInt64?
+
+    public init(_ layout: MappedRAMLayout) {
+        capabilities = layout.configuration.capabilities
+        blocks = layout.blocks.map {
+            Block(name: $0.name, size: $0.size, pageSize: $0.pageSize, pages: $0.pageCount, pagesPresent: $0.pagesPresent,
+                  holes: $0.holes, headerOffset: $0.headerOffset, bitmapOffset: $0.bitmapOffset, pagesOffset: $0.pagesOffset)
+        }
+        pagesPresent = layout.pagesPresent
+        holes = layout.holes
+        deviceStateOffset = layout.deviceStateOffset
+        apparentBytes = layout.fileSize
+        allocatedBytes = FileAllocation.allocatedBytes(path: layout.path)
+    }
+
+    /// Reads the summary of the sparse image at `path` (metadata and bitmaps).
+    public static func read(path: String) throws(SaveImageError) -> SparseImageSummary {
+        let file = try PositionalFile(openingForReading: path)
+        let image = try SaveImage(reading: file)
+        return SparseImageSummary(try MappedRAMLayout.read(file, streamOffset: image.streamOffset))
+    }
+}

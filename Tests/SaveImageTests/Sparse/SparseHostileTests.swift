@@ -1,0 +1,117 @@
+import Foundation
+import Testing
+@testable import SaveImage
+
+/// Sparse images with each bound of the mapped-ram layout broken on purpose:
+/// each gives a SaveImageError naming the field and offset, from the reader,
+/// `check --deep`, `inspect` and `convert`, never a crash or hang, and leaves
+/// the file untouched and no output behind.
+@Suite("Sparse (mapped-ram) hostile images")
+struct SparseHostileTests {
+    /// qemu64-sparse.sav's pc.ram MappedRamHeader and pc.bios's.
+    static let ramHeader: UInt64 = 67009, biosHeader: UInt64 = 34603024
+
+    struct Case: CustomTestStringConvertible, Sendable {
+        var name: String
+        var field: String
+        var offset: UInt64?
+        var patches: [(UInt64, [UInt8])]
+        var truncate: UInt64? = nil
+        var testDescription: String { name }
+    }
+
+    static func be(_ value: UInt64, _ width: Int) -> [UInt8] { SparseFixtures.bigEndian(value, width: width) }
+
+    static let cases: [Case] = [
+        Case(name: "header version 2", field: "mapped-ram header version", offset: ramHeader, patches: [(ramHeader, be(2, 4))]),
+        Case(name: "page size 0", field: "mapped-ram page_size", offset: ramHeader + 4, patches: [(ramHeader + 4, be(0, 8))]),
+        Case(name: "page size not a power of two", field: "mapped-ram page_size", offset: ramHeader + 4,
+             patches: [(ramHeader + 4, be(3000, 8))]),
+        Case(name: "bitmap past the end of the file", field: "mapped-ram bitmap_offset", offset: ramHeader + 12,
+             patches: [(ramHeader + 12, be(36871321 - 100, 8))]),
+        Case(name: "bitmap offset near 2^64", field: "mapped-ram bitmap_offset", offset: ramHeader + 12,
+             patches: [(ramHeader + 12, be(UInt64.max - 10, 8))]),
+        Case(name: "pages past the end of the file", field: "mapped-ram pages_offset", offset: ramHeader + 20,
+             patches: [(ramHeader + 20, be(0x1000_0000, 8))]),
+        Case(name: "pages not page-aligned", field: "mapped-ram pages_offset", offset: ramHeader + 20,
+             patches: [(ramHeader + 20, be(0x100010, 8))]),
+        Case(name: "pc.bios pages overlapping pc.ram's", field: "mapped-ram pages_offset", offset: biosHeader + 20,
+             patches: [(biosHeader + 20, be(0x100000, 8))]),
+        Case(name: "pc.ram pages over the stream start", field: "mapped-ram pages_offset", offset: ramHeader + 20,
+             patches: [(ramHeader + 20, be(0, 8))]),
+        Case(name: "bitmap overlapping its header", field: "mapped-ram bitmap_offset", offset: ramHeader + 12,
+             patches: [(ramHeader + 12, be(ramHeader, 8))]),
+        Case(name: "block size 0", field: "RAM block size", offset: ramHeader - 8, patches: [(ramHeader - 8, be(0, 8))]),
+        Case(name: "block bigger than the RAM total", field: "RAM block size", offset: ramHeader - 8,
+             patches: [(ramHeader - 8, be(0x4000_0000, 8))]),
+        Case(name: "no mapped-ram capability", field: "configuration/capabilities", offset: nil,
+             patches: [(66895 + 68, Array("mapped-rom".utf8))]),
+        Case(name: "truncated inside the pages", field: "mapped-ram pages_offset", offset: nil, patches: [], truncate: 0x2000000),
+    ]
+
+    @Test("each broken bound gives a clear error and leaves the file untouched", arguments: cases)
+    func brokenBound(hostile: Case) throws {
+        let directory = try TemporaryDirectory()
+        let original = try SparseFixtures.unpack("qemu64-sparse.sav", into: directory)
+        let path = directory.path + "/hostile.sav"
+        try SparseFixtures.sparseCopy(original, to: path)
+        for (offset, bytes) in hostile.patches { try SparseFixtures.patch(path, at: offset, bytes) }
+        if let size = hostile.truncate { #expect(truncate(path, off_t(size)) == 0) }
+        let before = try SparseFixtures.sha256(path)
+
+        // The reader.
+        do {
+            _ = try SparseFixtures.layout(path)
+            Issue.record("\(hostile.name): the layout was accepted")
+        } catch let error as SaveImageError {
+            #expect(error.field == hostile.field, "\(error)")
+            if let offset = hostile.offset { #expect(error.offset == offset, "\(error)") }
+            #expect(error.path == path)
+        }
+        // check --deep reports it as damage (exit 2), inspect as a finding.
+        let report = try DeepCheck.run(path: path)
+        #expect(!report.isValid)
+        #expect(report.problems.first?.field == hostile.field)
+        let check = try CLI.run(["check", "--deep", path])
+        #expect(check.status == 2, "\(check.output) \(check.stderr)")
+        #expect(check.output.contains(hostile.field))
+        let inspect = try CLI.run(["inspect", "--json", path])
+        #expect(inspect.status == 2 && inspect.output.contains("sparse_layout_invalid"))
+        // convert refuses it and leaves nothing behind.
+        for format in ["raw", "zstd", "sparse"] {
+            let output = directory.path + "/out-\(format).sav"
+            let convert = try CLI.run(["convert", path, output, "--format", format])
+            #expect(convert.status != 0 && convert.status < 128, "\(format): \(convert.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: output))
+        }
+        #expect(try SparseFixtures.sha256(path) == before)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == ["hostile.sav", "qemu64-sparse.sav"])
+    }
+
+    @Test("a truncated device state and a stray bitmap bit are damage at their offsets; convert into sparse leaves no output")
+    func damageAfterLayout() throws {
+        let directory = try TemporaryDirectory()
+        let original = try SparseFixtures.unpack("qemu64-sparse.sav", into: directory)
+        let layout = try SparseFixtures.layout(original)
+        let cut = directory.path + "/cut.sav"
+        try SparseFixtures.sparseCopy(original, to: cut)
+        #expect(truncate(cut, off_t(layout.deviceStateOffset + 600)) == 0)
+        let report = try DeepCheck.run(path: cut)
+        #expect(!report.isValid)
+        #expect(report.problems.first?.found.contains("truncated") == true, "\(report.problems)")
+        let output = directory.path + "/out.sav"
+        // Into sparse walks the stream: refused, nothing left. (Out of sparse copies the device
+        // state as it is, as every other conversion copies the stream; check --deep judges it.)
+        let convert = try CLI.run(["convert", cut, output, "--format", "sparse"])
+        #expect(convert.status == 2 && convert.stderr.contains("truncated"), "\(convert.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: output))
+
+        let stray = directory.path + "/stray.sav"
+        try SparseFixtures.sparseCopy(original, to: stray)
+        let rom = try #require(layout.blocks.last)  // pc.rom: 32 pages, an 8-byte bitmap
+        try SparseFixtures.patch(stray, at: rom.bitmapOffset + 4, [0x01])
+        let strayReport = try DeepCheck.run(path: stray)
+        #expect(!strayReport.isValid)
+        #expect(strayReport.problems.first?.fileOffset == rom.bitmapOffset + 4)
+    }
+}
