@@ -25,7 +25,7 @@ func applyPlan(_ plan: WritePlan, to bytes: [UInt8]) -> [UInt8] {
         }
         after.replaceSubrange(0..<base, with: plan.result.header.serialized())
         return after
-    case .rewrite, .grow:
+    case .inPlaceJournaled, .rewrite, .grow:  // journaled: the same data_len, the stream untouched
         return plan.result.header.serialized() + plan.result.region.serialized()
             + bytes[Int(plan.original.streamOffset)...]
     }

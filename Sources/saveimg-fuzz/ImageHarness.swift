@@ -92,7 +92,7 @@ func checkPlan(_ plan: WritePlan, applyingTo bytes: [UInt8]) {
             after.replaceSubrange(base + write.offset..<base + write.offset + write.bytes.count, with: write.bytes)
         }
         after.replaceSubrange(0..<base, with: plan.result.header.serialized())
-    case .rewrite, .grow:
+    case .inPlaceJournaled, .rewrite, .grow:  // journaled: the same data_len, the stream untouched
         after = plan.result.header.serialized() + plan.result.region.serialized()
             + bytes[Int(plan.original.streamOffset)...]
     }
