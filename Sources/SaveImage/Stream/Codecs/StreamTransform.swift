@@ -32,24 +32,6 @@ public final class PassthroughTransform: StreamTransform {
     public func finish(output: (UnsafeRawBufferPointer) throws(SaveImageError) -> Void) throws(SaveImageError) {}
 }
 
-/// A heap buffer a codec owns for its output (C libraries want a stable pointer).
-final class CodecBuffer {
-    let pointer: UnsafeMutableRawBufferPointer
-    var count: Int { pointer.count }
-    var base: UnsafeMutableRawPointer { pointer.baseAddress.unsafelyUnwrapped }
-
-    init(capacity: Int) {
-        pointer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(capacity, 1), alignment: 16)
-    }
-
-    deinit { pointer.deallocate() }
-
-    /// The first `length` bytes, for handing to an output closure.
-    func prefix(_ length: Int) -> UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(start: base, count: length)
-    }
-}
-
 extension SaveImageError {
     /// A codec error: path and file offset are filled in by the caller.
     static func codec(

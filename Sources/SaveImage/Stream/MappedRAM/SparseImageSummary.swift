@@ -36,13 +36,13 @@ public struct SparseImageSummary: Hashable, Sendable, Codable {
         holes = layout.holes
         deviceStateOffset = layout.deviceStateOffset
         apparentBytes = layout.fileSize
-        allocatedBytes = FileAllocation.allocatedBytes(path: layout.path)
+        allocatedBytes = FileStatus(following: layout.path)?.allocatedBytes
     }
 
     /// Reads the summary of the sparse image at `path` (metadata and bitmaps).
     public static func read(path: String) throws(SaveImageError) -> SparseImageSummary {
         let file = try PositionalFile(openingForReading: path)
-        let image = try SaveImage(reading: file)
-        return SparseImageSummary(try MappedRAMLayout.read(file, streamOffset: image.streamOffset))
+        let header = try SaveImageHeader(parsing: try file.read(at: 0, count: SaveImageHeader.size), path: path)
+        return SparseImageSummary(try MappedRAMLayout.read(file, streamOffset: header.streamOffset))
     }
 }

@@ -41,8 +41,8 @@ public enum DomainABICheck {
         if let t = target.machine, let s = source.machine, !machinesMatch(t, s) {
             messages.append("Target domain machine type \(t) does not match source \(s)")
         }
-        messages += cpuDifferences(source: source.cpu, target: target.cpu)
-        messages += deviceDifferences(source: source.element, target: target.element)
+        messages += cpuDifferences(source: source.cpu, target: target.cpu)  // bounded: array append
+        messages += deviceDifferences(source: source.element, target: target.element)  // bounded: array append
         return messages
     }
 

@@ -57,10 +57,10 @@ final class SHA256Hasher {
     func finalizeHex() throws(SaveImageError) -> String {
         let hexDigits = Array("0123456789abcdef".utf8)
         var text: [UInt8] = []
-        text.reserveCapacity(2 * Self.byteCount)
+        text.reserveCapacity(2 * Self.byteCount)  // bounded: a 32-byte digest turned into hex; a byte widened to index 16 digits
         for byte in try finalize() {
-            text.append(hexDigits[Int(byte >> 4)])
-            text.append(hexDigits[Int(byte & 0x0f)])
+            text.append(hexDigits[Int(byte >> 4)])  // bounded: a 32-byte digest turned into hex; a byte widened to index 16 digits
+            text.append(hexDigits[Int(byte & 0x0f)])  // bounded: a 32-byte digest turned into hex; a byte widened to index 16 digits
         }
         return String(decoding: text, as: UTF8.self)
     }
