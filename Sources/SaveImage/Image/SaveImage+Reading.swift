@@ -16,7 +16,7 @@ extension SaveImage {
     /// Reads an image's metadata from an open file.
     ///
     /// Readers take no lock, so an editor may rewrite the header in place
-    /// while this reads (FORMAT.md, "Editing in place"). The header is read
+    /// while this reads (DESIGN.md, "Editing in place"). The header is read
     /// again after the data region: if it changed, the data region may belong
     /// to the other header, and the read starts over (a few times, then
     /// `.busy`). The editor's order (new chain, header, old chain zeroed)

@@ -7,7 +7,7 @@ import CZlib
 /// The undo journal of an in-place data region rewrite (a `define` whose XML
 /// fits in data_len): `.<name>.saveimg-journal` beside the image, holding the
 /// old header and data region, so that an edit interrupted while the region
-/// is torn can be rolled back (FORMAT.md, "Editing in place", "Rewriting the
+/// is torn can be rolled back (DESIGN.md, "Editing in place", "Rewriting the
 /// data region in place").
 ///
 /// Layout (little-endian): 16 bytes `SaveImgJournal01`; the image's device,

@@ -1,6 +1,6 @@
 /// Puts a ``WritePlan`` on disk so that an interruption at any point leaves
 /// either the old or the new valid image, and any reported failure leaves the
-/// original byte-identical (see FORMAT.md, "Editing in place").
+/// original byte-identical (see DESIGN.md, "Editing in place").
 public struct ImageWriter {
     /// The seam tests use to fail or "crash" at each step.
     public var faults: FaultInjection

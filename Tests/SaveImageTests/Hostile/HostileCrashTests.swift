@@ -34,7 +34,7 @@ enum HostileTools {
     }
 }
 
-/// The safety table in FORMAT.md rests on the root/strace/mount tests; in CI
+/// The safety table in DESIGN.md rests on the root/strace/mount tests; in CI
 /// they must run, not skip.
 @Suite("Hostile: privileged tools")
 struct HostilePrivilegedToolsTests {
