@@ -1,7 +1,7 @@
 import CBZip2
 
 /// Compresses to bzip2 with libbz2 (single-threaded, like `bzip2 -c`).
-public final class BZip2Encoder: StreamTransform {
+final class BZip2Encoder: StreamTransform {
     private let coder = BZip2Coder(name: "bzip2")
 
     public init(level: Int) throws(SaveImageError) {
@@ -46,7 +46,7 @@ public final class BZip2Encoder: StreamTransform {
 }
 
 /// Decompresses bzip2 with libbz2, reading concatenated streams as `bzip2 -dc` does.
-public final class BZip2Decoder: StreamTransform {
+final class BZip2Decoder: StreamTransform {
     private let coder = BZip2Coder(name: "bzip2")
     private var consumed: UInt64 = 0
     private var inStream = false

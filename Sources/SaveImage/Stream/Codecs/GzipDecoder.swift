@@ -5,7 +5,7 @@ import CSaveImageShims
 /// header parsed and its CRC-32 and length checked. Bytes after the last
 /// member that do not start another member are counted in
 /// ``trailingBytes`` and ignored.
-public final class GzipDecoder: StreamTransform {
+final class GzipDecoder: StreamTransform {
     private let state: UnsafeMutableRawPointer
     private let buffer = CodecBuffer(capacity: 256 * 1024)
     private var consumed: UInt64 = 0

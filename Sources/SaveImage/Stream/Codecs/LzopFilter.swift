@@ -1,6 +1,6 @@
 /// lzop through the external `lzop` program, as libvirt does (there is no
 /// liblzo2 binding here): `lzop -c -N` to compress, `lzop -dc` to decompress.
-public final class LzopFilter: StreamTransform {
+final class LzopFilter: StreamTransform {
     private let process: FilterProcess
 
     /// A compressor at `level` (1...9), or a decompressor when `level` is nil.

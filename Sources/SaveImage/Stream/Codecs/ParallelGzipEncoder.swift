@@ -17,7 +17,7 @@ import Dispatch
 /// caller waits only when the ring is full. Memory: the ring (at most
 /// ``maximumBlocksInFlight`` blocks, input and output) plus one zlib state
 /// per worker, whatever the stream's size.
-public final class ParallelGzipEncoder: StreamTransform {
+final class ParallelGzipEncoder: StreamTransform {
     /// Bytes of input per block. pigz uses 128 KiB; each block re-primes its
     /// 32 KiB dictionary, which ISA-L hashes like input (12% extra work at 256
     /// KiB blocks, 3% at 1 MiB), so blocks are 1 MiB.

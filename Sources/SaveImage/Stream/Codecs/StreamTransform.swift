@@ -20,7 +20,7 @@ public protocol StreamTransform: AnyObject {
 }
 
 /// The identity stage, for raw streams.
-public final class PassthroughTransform: StreamTransform {
+final class PassthroughTransform: StreamTransform {
     public init() {}
 
     public func process(
