@@ -17,12 +17,18 @@ stream/  u16be(L) program, raw stream (decompressed), compacted: every
          section kept, RAM pages and zero pages after the first few of each
          part dropped (those that carry a block name are kept), so seeds are small.
 edit/    u16be(L) program, compact image.
+sparse/  u16be(L) program, then a sparse (mapped-ram) image as extents:
+         u64be(apparent size), then (u64be offset, u32be length, bytes)
+         for each run of non-zero 4 KiB pages, with the page data of each
+         RAM block dropped after its first two present pages (holes read as
+         zeros; see Sources/saveimg-fuzz/SparseHarness.swift).
 """
 import bz2
 import gzip
 import lzma
 import os
 import random
+import re
 import struct
 import subprocess
 import sys
@@ -227,6 +233,71 @@ def compact_stream(s, keep_pages=3):
     return bytes(out)
 
 
+def sparse_files():
+    """The full sparse (mapped-ram) images in the fixtures' tar archives."""
+    archives = [os.path.join(ROOT, "testdata", "libvirt-11.3", n)
+                for n in ("sparse-images.tar.zst", "lab-sparse-images.tar.zst")]
+    out = []
+    for path in archives:
+        if not os.path.isfile(path):
+            continue
+        try:
+            raw = subprocess.run(["zstd", "-dc", path], check=True, capture_output=True).stdout
+            with tarfile.open(fileobj=__import__("io").BytesIO(raw)) as t:
+                for member in t.getmembers():
+                    if member.name.endswith(".sav"):
+                        out.append((os.path.basename(member.name)[:-4], t.extractfile(member).read()))
+        except (OSError, subprocess.CalledProcessError, tarfile.TarError) as e:
+            print("fuzz-seeds: skipping %s: %s" % (path, e), file=sys.stderr)
+    return out
+
+
+def mapped_ram_pages(d):
+    """(pages_offset, size) of each RAM block of a mapped-ram image (absolute file offsets)."""
+    m = re.search(rb"\x01....\x03ram\x00\x00\x00\x00\x00\x00\x00\x04", d, re.S)
+    if not m:
+        return []
+    i = m.end()
+    remaining = struct.unpack_from(">Q", d, i)[0] & ~0xfff
+    i += 8
+    blocks = []
+    while remaining > 0 and len(blocks) < 64:
+        n = d[i]
+        size = struct.unpack_from(">Q", d, i + 1 + n)[0]
+        pages_offset = struct.unpack_from(">Q", d, i + 1 + n + 8 + 20)[0]
+        if size == 0 or size > remaining:
+            break
+        blocks.append((pages_offset, size))
+        remaining -= size
+        i = pages_offset + size
+    return blocks
+
+
+def sparse_extents(d, keep_pages=2):
+    """The image as extents of non-zero pages, most page data left out."""
+    drop = set()
+    for pages_offset, size in mapped_ram_pages(d):
+        kept = 0
+        for off in range(pages_offset, pages_offset + size, 4096):
+            if d[off:off + 4096].count(0) != len(d[off:off + 4096]):
+                kept += 1
+                if kept > keep_pages:
+                    drop.add(off)
+    out = bytearray(struct.pack(">Q", len(d)))
+    off = 0
+    while off < len(d):
+        page = d[off:off + 4096]
+        if off in drop or page.count(0) == len(page):
+            off += 4096
+            continue
+        start = off
+        while off < len(d) and off not in drop and d[off:off + 4096].count(0) != len(d[off:off + 4096]):
+            off += 4096
+        chunk = d[start:min(off, len(d))]
+        out += struct.pack(">QI", start, len(chunk)) + chunk
+    return bytes(out)
+
+
 def program(rng, length):
     p = bytes(rng.randrange(256) for _ in range(length))
     return struct.pack(">H", len(p)) + p
@@ -282,7 +353,12 @@ def main():
         write(out, "stream", stem, program(rng, 0) + chosen)
         for k in range(3):
             write(out, "stream", "%s-p%d" % (stem, k), program(rng, 3 * (k + 1)) + chosen)
-    for sub in ("image", "xml", "stream", "edit"):
+    for stem, data in sparse_files():
+        extents = sparse_extents(data)
+        write(out, "sparse", stem, program(rng, 0) + extents)
+        for k in range(3):
+            write(out, "sparse", "%s-p%d" % (stem, k), program(rng, 4 * (k + 1)) + extents)
+    for sub in ("image", "xml", "stream", "edit", "sparse"):
         d = os.path.join(out, sub)
         n = len(os.listdir(d)) if os.path.isdir(d) else 0
         size = sum(os.path.getsize(os.path.join(d, x)) for x in os.listdir(d)) if n else 0

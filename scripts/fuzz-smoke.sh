@@ -1,5 +1,5 @@
 #!/bin/sh
-# A short run of every fuzz harness (image, xml, stream, edit): builds the
+# A short run of every fuzz harness (image, xml, stream, edit, sparse): builds the
 # libFuzzer target (without ASan, to keep it quick), generates the seeds from
 # the fixtures, then runs each harness over its seeds and for a few seconds
 # more. Fails when a harness crashes or breaks an invariant. Called by
@@ -21,9 +21,9 @@ fi
 rm -rf "$scratch/smoke"
 python3 scripts/fuzz-seeds.py "$scratch/smoke/seeds"
 status=0
-for harness in image xml stream edit; do
+for harness in image xml stream edit sparse; do
     mkdir -p "$scratch/smoke/corpus/$harness" "$scratch/smoke/artifacts/$harness"
-    case $harness in stream) dict=scripts/fuzz-stream.dict ;; *) dict=scripts/fuzz-xml.dict ;; esac
+    case $harness in stream|sparse) dict=scripts/fuzz-stream.dict ;; *) dict=scripts/fuzz-xml.dict ;; esac
     if SAVEIMG_FUZZ_HARNESS=$harness SWIFT_BACKTRACE=enable=no "$build/release/saveimg-fuzz" \
         -max_total_time="$seconds" -max_len=200000 -dict="$dict" -timeout=10 -rss_limit_mb=2048 \
         -artifact_prefix="$scratch/smoke/artifacts/$harness/" "$scratch/smoke/corpus/$harness" \

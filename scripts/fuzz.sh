@@ -6,7 +6,8 @@
 #
 # FUZZ_HARNESS: image (default: whole image files), xml (tree edits of the
 # domain XML and cookie), stream (the deep check's migration stream walker),
-# edit (random edit sequences through the planner); see
+# edit (random edit sequences through the planner), sparse (mapped-ram
+# images through the layout reader and the raw stream); see
 # Sources/saveimg-fuzz/main.swift.
 #
 # FUZZ_SANITIZE (default fuzzer,address): `fuzzer` builds without
@@ -39,6 +40,7 @@ mkdir -p "$scratch/corpus/$harness" "$scratch/artifacts/$harness"
 case $harness in
     stream) dict="-dict=scripts/fuzz-stream.dict"; max_len=200000 ;;
     edit) dict="-dict=scripts/fuzz-xml.dict"; max_len=80000 ;;
+    sparse) dict="-dict=scripts/fuzz-stream.dict"; max_len=200000 ;;
     *) dict="-dict=scripts/fuzz-xml.dict"; max_len=72000 ;;
 esac
 # The Swift backtracer trips ASan and can leave an orphan holding pipes open.

@@ -10,7 +10,8 @@
 // - image (default): a whole save image file (ImageHarness.swift);
 // - xml: tree edits of the domain XML and the cookie (XMLHarness.swift);
 // - stream: the migration stream through the deep check's walker (StreamHarness.swift);
-// - edit: random edit sequences through the planner (EditHarness.swift).
+// - edit: random edit sequences through the planner (EditHarness.swift);
+// - sparse: sparse (mapped-ram) images through the layout reader and the raw stream (SparseHarness.swift).
 import Glibc
 
 #if SAVEIMG_FUZZ
@@ -24,6 +25,7 @@ case "image": harness = fuzzImage
 case "xml": harness = fuzzXML
 case "stream": harness = fuzzStream
 case "edit": harness = fuzzEdit
+case "sparse": harness = fuzzSparse
 default:
     print("saveimg-fuzz: unknown SAVEIMG_FUZZ_HARNESS '\(harnessName)' (image, xml, stream, edit)")
     exit(2)

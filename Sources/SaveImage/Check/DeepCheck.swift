@@ -120,11 +120,14 @@ public enum DeepCheck {
     /// Reads and decodes the stream into `pipe` in 1 MiB chunks; returns the error that stopped it, if any.
     static func produce(path: String, format: CompressionFormat, from offset: UInt64, into pipe: ChunkPipe,
                         progress: (@Sendable (UInt64, UInt64) -> Void)? = nil) -> SaveImageError? {
+        // What was decoded before a failure still goes to the walker, so a
+        // truncated stream is walked (and reported) as far as it decodes.
+        var batch: [UInt8] = []
+        batch.reserveCapacity(1 << 20)
+        defer { if !batch.isEmpty { pipe.send(batch) } }
         do throws(SaveImageError) {
             let file = try PositionalFile(openingForReading: path)
             let decoder = try StreamCodec.decoder(for: format)
-            var batch: [UInt8] = []
-            batch.reserveCapacity(1 << 20)
             let collect: (UnsafeRawBufferPointer) throws(SaveImageError) -> Void = { raw in
                 batch.append(contentsOf: raw)
                 if batch.count >= 1 << 20 {
@@ -143,7 +146,6 @@ public enum DeepCheck {
                 }
             }
             do throws(SaveImageError) { try decoder.finish(output: collect) } catch { throw error.locating(path, base: offset) }
-            if !batch.isEmpty { pipe.send(batch) }
             return nil
         } catch {
             return error

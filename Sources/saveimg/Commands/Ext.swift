@@ -63,9 +63,7 @@ extension SaveImg {
             var json = false
 
             func run() throws {
-                let (fileArgument, second) = source.shifted(file, index.map(String.init))
-                let file = try source.path(fileArgument)
-                guard let index = second.flatMap({ Int($0) }) else { throw ValidationError("missing the extension index N") }
+                let (file, index) = try source.pathAndIndex(file, index)
                 let image = try SaveImage(contentsOf: file)
                 guard index >= 1, index <= image.extensions.count else {
                     throw CommandFailure(code: .noSuchDocument, path: file,
@@ -125,9 +123,7 @@ extension SaveImg {
             @OptionGroup var options: EditOptions
 
             func run() throws {
-                let (fileArgument, second) = source.shifted(file, index.map(String.init))
-                let file = try source.path(fileArgument)
-                guard let index = second.flatMap({ Int($0) }) else { throw ValidationError("missing the extension index N") }
+                let (file, index) = try source.pathAndIndex(file, index)
                 try options.run(file) { try $0.removingExtension(at: index) }
             }
         }

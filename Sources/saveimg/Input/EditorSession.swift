@@ -1,5 +1,6 @@
 import ArgumentParser
 import SaveImage
+import SystemPackage
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -22,22 +23,18 @@ final class EditorSession {
         }
         guard fd >= 0 else {
             throw CommandFailure(code: .editorFailed, path: base,
-                                 message: "cannot create the temporary file to edit: \(String(cString: strerror(errno)))")
+                                 message: "cannot create the temporary file to edit: \(Errno(rawValue: errno))")
         }
         path = template.withUnsafeBufferPointer { String(cString: $0.baseAddress.unsafelyUnwrapped) }
         SignalCleanup.arm(path)
-        defer { close(fd) }
+        let file = FileDescriptor(rawValue: fd)
+        defer { try? file.close() }
         _ = fchmod(fd, 0o600)
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress.unsafelyUnwrapped + offset, bytes.count - offset) }
-            if written < 0, errno == EINTR { continue }
-            guard written > 0 else {
-                let reason = String(cString: strerror(errno))
-                remove()
-                throw CommandFailure(code: .editorFailed, path: path, message: "cannot write the temporary file to edit: \(reason)")
-            }
-            offset += written
+        do {
+            _ = try file.writeAll(bytes)  // swift-system retries EINTR and short writes
+        } catch {
+            remove()
+            throw CommandFailure(code: .editorFailed, path: path, message: "cannot write the temporary file to edit: \(error)")
         }
     }
 
@@ -71,7 +68,7 @@ final class EditorSession {
         let started = posix_spawn(&child, "/bin/sh", nil, &attributes, argv, environ)
         guard started == 0 else {
             throw CommandFailure(code: .editorFailed, path: path,
-                                 message: "cannot start the editor '\(editor)': \(String(cString: strerror(started)))")
+                                 message: "cannot start the editor '\(editor)': \(Errno(rawValue: started))")
         }
         var status: Int32 = 0
         while waitpid(child, &status, 0) < 0 {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import SaveImage
+import SystemPackage
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -71,6 +72,14 @@ struct ImageSource: ParsableArguments {
         managedSave != nil && second == nil ? (nil, file) : (file, second)
     }
 
+    /// FILE and the extension index N that follows it (`ext show`, `ext remove`).
+    func pathAndIndex(_ file: String?, _ index: Int?) throws -> (path: String, index: Int) {
+        let (fileArgument, second) = shifted(file, index.map(String.init))
+        let path = try self.path(fileArgument)
+        guard let index = second.flatMap({ Int($0) }) else { throw ValidationError("missing the extension index N") }
+        return (path, index)
+    }
+
     /// The paths of several file arguments plus the managed save, if any.
     func paths(_ files: [String]) throws -> [String] {
         let managed = try managedSave.map { try Self.managedSavePath($0, directory: managedSaveDirectory) }
@@ -84,7 +93,7 @@ struct ImageSource: ParsableArguments {
         let path = Self.directory(directory) + "/" + name + ".save"
         var info = stat()
         guard stat(path, &info) == 0 else {
-            let reason = String(cString: strerror(errno))
+            let reason = Errno(rawValue: errno).description
             throw CommandFailure(code: .noManagedSave, path: path,
                                  message: "no managed save for domain '\(name)': \(reason) "
                                      + "(virsh: \"domain does not have managed save image\")")

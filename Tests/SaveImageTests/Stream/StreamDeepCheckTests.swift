@@ -63,6 +63,28 @@ struct StreamDeepCheckTests {
         #expect(report.problems.last?.rawStreamOffset == report.rawStreamBytes)
     }
 
+    @Test("a compressed stream cut short is walked as far as it decodes, not from nothing",
+          arguments: ["qemu64-gzip.sav", "qemu64-xz.sav"])
+    func truncatedCompressedKeepsDecodedPrefix(name: String) throws {
+        let bytes = try Fixtures.bytes(name)
+        let (metadata, compressed) = StreamFixtures.split(bytes)
+        let directory = try TemporaryDirectory()
+        let path = try directory.write("cut.sav", Array(bytes.prefix(metadata.count + compressed.count / 2)))
+        let report = try DeepCheck.run(path: path)
+        #expect(!report.isValid)
+        // The decoded prefix reached the walker: the stream header and machine type were read.
+        #expect(report.rawStreamBytes > 0)
+        #expect(report.stream.machineType == "pc-i440fx-7.2")
+        // And it is the real stream's prefix: the same bytes as `gzip -dc` / `xz -dc` of the uncut stream.
+        let program = name.contains("gzip") ? "/usr/bin/gzip" : "/usr/bin/xz"
+        let raw = try StreamFixtures.run(program, ["-dc"], input: compressed).output
+        #expect(report.rawStreamBytes < UInt64(raw.count))
+        let prefix = Array(raw.prefix(Int(report.rawStreamBytes)))
+        let external = try StreamFixtures.run("/usr/bin/sha256sum", [], input: prefix)
+        #expect(String(decoding: external.output.prefix(64), as: UTF8.self) == report.sha256)
+        #expect(report.problems.last?.rawStreamOffset == report.rawStreamBytes)
+    }
+
     @Test("garbage in place of a section header is reported at its offset")
     func garbageSection() throws {
         var bytes = try Fixtures.bytes("qemu64-raw-running.sav")

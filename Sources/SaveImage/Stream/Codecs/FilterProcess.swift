@@ -71,11 +71,13 @@ final class FilterProcess {
         var offset = 0
         while offset < input.count {
             try pump(output: output, wantWrite: true) { () throws(SaveImageError) in
-                let written = Glibc.write(stdinFD, input.baseAddress.unsafelyUnwrapped + offset, input.count - offset)
-                if written > 0 { offset += written; return }
-                if errno == EAGAIN || errno == EINTR { return }
-                throw SaveImageError(.io, path: "", field: program, expected: "`\(program)` to read its input",
-                                     found: "write failed: \(Syscall.describe(Syscall.currentErrno))\(stderrSuffix)")
+                switch Syscall.valueOrErrno({ Glibc.write(stdinFD, input.baseAddress.unsafelyUnwrapped + offset, input.count - offset) }) {
+                case .success(let written): offset += written
+                case .failure(.wouldBlock): return
+                case .failure(let error):
+                    throw SaveImageError(.io, path: "", field: program, expected: "`\(program)` to read its input",
+                                         found: "write failed: \(Syscall.describe(error))\(stderrSuffix)")
+                }
             }
         }
     }
@@ -89,7 +91,7 @@ final class FilterProcess {
             try pump(output: output, wantWrite: false, onEndOfOutput: { outputOpen = false }) {}
         }
         var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        _ = Syscall.valueOrErrno { waitpid(pid, &status, 0) }
         finished = true
         let exited = (status & 0x7f) == 0
         let code = (status >> 8) & 0xff
@@ -111,10 +113,8 @@ final class FilterProcess {
         var fds = [pollfd(fd: stdoutFD, events: Int16(POLLIN), revents: 0),
                    pollfd(fd: stderrFD, events: Int16(POLLIN), revents: 0),
                    pollfd(fd: wantWrite ? stdinFD : -1, events: Int16(POLLOUT), revents: 0)]
-        if poll(&fds, 3, -1) < 0 {
-            if errno == EINTR { return }
-            throw SaveImageError(.io, path: "", field: program, expected: "poll to succeed",
-                                 found: Syscall.describe(Syscall.currentErrno))
+        if case .failure(let error) = Syscall.valueOrErrno({ poll(&fds, 3, -1) }) {
+            throw SaveImageError(.io, path: "", field: program, expected: "poll to succeed", found: Syscall.describe(error))
         }
         if fds[0].revents != 0 {
             let got = read(stdoutFD, buffer.base, buffer.count)

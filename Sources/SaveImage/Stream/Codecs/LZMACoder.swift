@@ -1,7 +1,9 @@
 import CLZMA
 
-/// An `lzma_stream` at a stable address, driven in a loop.
-final class LZMACoder {
+/// An `lzma_stream` at a stable address, driven in a loop: the one
+/// ``StreamTransform`` behind ``XZEncoder`` and ``XZDecoder``, which differ
+/// only in how they set the stream up.
+class LZMACoder: StreamTransform {
     /// Throws unless a liblzma encoder or decoder set-up call returned `LZMA_OK`.
     static func checkInitialised(_ status: lzma_ret) throws(SaveImageError) {
         guard status == LZMA_OK else {
@@ -27,7 +29,23 @@ final class LZMACoder {
         stream.deallocate()
     }
 
-    func run(
+    func process(
+        _ input: UnsafeRawBufferPointer, output: (UnsafeRawBufferPointer) throws(SaveImageError) -> Void
+    ) throws(SaveImageError) {
+        try run(input, action: LZMA_RUN, output: output)
+    }
+
+    /// Ends the stream; throws unless liblzma reached its end (a decoder
+    /// whose input stopped inside the xz stream).
+    func finish(output: (UnsafeRawBufferPointer) throws(SaveImageError) -> Void) throws(SaveImageError) {
+        try run(UnsafeRawBufferPointer(start: nil, count: 0), action: LZMA_FINISH, output: output)
+        guard ended else {
+            throw .codec(name, consumed: consumed, expected: "the \(name) stream to continue",
+                         found: "end of data inside the \(name) stream (truncated)")
+        }
+    }
+
+    private func run(
         _ input: UnsafeRawBufferPointer, action: lzma_action,
         output: (UnsafeRawBufferPointer) throws(SaveImageError) -> Void
     ) throws(SaveImageError) {

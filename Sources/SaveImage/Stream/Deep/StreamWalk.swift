@@ -31,4 +31,20 @@ public struct StreamWalk: Hashable, Sendable {
         sha256 = try cursor.digest()
         summary = walker.summary
     }
+
+    /// Walks the raw-equivalent stream of the mapped-ram (sparse) stream
+    /// whose layout is `layout`, reading its pages from `file`, as
+    /// ``DeepCheck/run(path:)`` does for a sparse image (`mapped-ram` kept in
+    /// the configuration). Holds the whole raw stream in memory: for tests
+    /// and fuzzers. Throws what stops the raw stream from being produced (a
+    /// page size other than 4096, a page region the file does not hold).
+    public init(
+        mappedRAM file: borrowing some PositionalReader & ~Copyable, layout: MappedRAMLayout
+    ) throws(SaveImageError) {
+        var stream: [UInt8] = []
+        try MappedRAMRawStream.emit(file, layout: layout, keepMappedRAM: true) { (batch) throws(SaveImageError) in
+            stream += batch  // bounded: array append
+        }
+        try self.init(rawStream: stream)
+    }
 }

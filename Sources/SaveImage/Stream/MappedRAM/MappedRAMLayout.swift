@@ -47,7 +47,10 @@ public struct MappedRAMLayout: Hashable, Sendable {
     public var holes: UInt64 { blocks.reduce(0) { $0 + $1.holes } }
 
     /// Reads the layout of the stream at `streamOffset` of `file`.
-    public static func read(_ file: PositionalFile, streamOffset: UInt64) throws(SaveImageError) -> MappedRAMLayout {
+    /// `file` is any positional source: an open file, or bytes in memory (the fuzzer).
+    public static func read(
+        _ file: borrowing some PositionalReader & ~Copyable, streamOffset: UInt64
+    ) throws(SaveImageError) -> MappedRAMLayout {
         let path = file.path
         let prefixBytes = try file.read(at: streamOffset, count: 64 << 10)
         var served = false
@@ -151,7 +154,7 @@ public struct MappedRAMLayout: Hashable, Sendable {
 
     /// Reads one block list entry and its MappedRamHeader at `entry`, and its bitmap.
     static func readBlock(
-        _ file: PositionalFile, at entry: UInt64, remaining: UInt64, total: UInt64
+        _ file: borrowing some PositionalReader & ~Copyable, at entry: UInt64, remaining: UInt64, total: UInt64
     ) throws(SaveImageError) -> MappedRAMBlock {
         let path = file.path
         func fail(_ offset: UInt64, _ field: String, _ expected: String, _ found: String) -> SaveImageError {

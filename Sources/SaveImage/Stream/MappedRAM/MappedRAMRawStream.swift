@@ -35,9 +35,10 @@ enum MappedRAMRawStream {
         return offset
     }
 
-    /// Emits the raw stream in batches of about 1 MiB to `output`.
+    /// Emits the raw stream in batches of about 1 MiB to `output`, reading
+    /// the pages from `file` (an open file, or bytes in memory).
     static func emit(
-        _ file: PositionalFile, layout: MappedRAMLayout, keepMappedRAM: Bool,
+        _ file: borrowing some PositionalReader & ~Copyable, layout: MappedRAMLayout, keepMappedRAM: Bool,
         output: ([UInt8]) throws(SaveImageError) -> Void
     ) throws(SaveImageError) {
         for block in layout.blocks where block.pageSize != 4096 {
@@ -103,8 +104,12 @@ enum MappedRAMRawStream {
             }
         }
         if !batch.isEmpty { try output(batch) }
-        try file.readChunks(from: layout.deviceStateOffset) { (chunk, _) throws(SaveImageError) in
-            try output(Array(chunk))
+        var offset = layout.deviceStateOffset
+        while offset < file.size {
+            let chunk = try file.read(at: offset, count: 1 << 20)
+            if chunk.isEmpty { break }  // the file shrank: the walker reports the truncation
+            try output(chunk)
+            offset += UInt64(chunk.count)  // bounded: a read returns at most the bytes below file.size
         }
     }
 }

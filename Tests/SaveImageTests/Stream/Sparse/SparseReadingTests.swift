@@ -34,6 +34,21 @@ struct SparseReadingTests {
         #expect(try #require(summary.allocatedBytes) < summary.apparentBytes / 10)
     }
 
+    @Test("the layout and raw stream read from memory are the file's (the fuzzer's path)", arguments: SparseFixtures.allSparseImages)
+    func inMemoryMatchesFile(image: String) throws {
+        let directory = try TemporaryDirectory()
+        let path = try SparseFixtures.unpack(image, into: directory)
+        let onDisk = try SparseFixtures.layout(path)
+        let memory = InMemoryFile(try Array(Data(contentsOf: URL(fileURLWithPath: path))), path: path)
+        let inMemory = try MappedRAMLayout.read(memory, streamOffset: onDisk.streamOffset)
+        #expect(inMemory == onDisk)
+        let walk = try StreamWalk(mappedRAM: memory, layout: inMemory)
+        let report = try DeepCheck.run(path: path)
+        #expect(walk.failure == nil && walk.summary.reachedEOF)
+        #expect(walk.sha256 == report.sha256 && walk.rawStreamBytes == report.rawStreamBytes)
+        #expect(walk.summary == report.stream)
+    }
+
     @Test("check --deep walks every sparse image libvirt 11.3 wrote to QEMU_VM_EOF", arguments: SparseFixtures.allSparseImages)
     func deepCheckPasses(image: String) throws {
         let directory = try TemporaryDirectory()
