@@ -5,7 +5,7 @@
 #
 #   Benchmarks/sparse-bench.sh [saveimg-binary]      (release build; default .build/release/saveimg)
 #
-# Cases (best of RUNS, page cache warm, outputs in $WORK on the same file system):
+# Cases (best of RUNS, page cache warm, `sync` before each run, outputs in $WORK on the same file system):
 #  raw->sparse   saveimg convert big-11-raw.sav --format sparse   vs   cp --sparse=always (and + sync of the copy)
 #  sparse->zstd  saveimg convert big-11-sparse.sav --format zstd  vs   zstd -3 -T2 on the raw stream that
 #                saveimg derives from the same sparse file (and + sync)
@@ -24,6 +24,9 @@ best() {  # prints "seconds maxrss_kib" of the fastest of RUNS runs of "$@"
     local best_t="" best_m=""
     for _ in $(seq "$RUNS"); do
         rm -f "$WORK/out" "$WORK/out.zst"
+        # Every run starts with no dirty data left by the one before (its
+        # writeback would otherwise slow whichever run comes next).
+        sync; sleep 1
         /usr/bin/time -f "%e %M" -o "$WORK/time" "$@" >/dev/null 2>&1
         read -r t m < "$WORK/time"
         if [ -z "$best_t" ] || awk "BEGIN{exit !($t < $best_t)}"; then best_t=$t; best_m=$m; fi

@@ -51,6 +51,15 @@ public struct CPUDefinition: Hashable, Sendable {
             }
         }
 
+        /// The five policies libvirt defines (everything but ``other(_:)``).
+        public static let defined: [Policy] = [.require, .force, .optional, .disable, .forbid]
+
+        /// Whether libvirt defines this policy (a domain with any other is refused).
+        public var isDefined: Bool {
+            if case .other = self { return false }
+            return true
+        }
+
         /// `disable` or `forbid`: the guest runs without the feature.
         public var removesFeature: Bool { self == .disable || self == .forbid }
         /// `require` or `force`: the guest runs with the feature.

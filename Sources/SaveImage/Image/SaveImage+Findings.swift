@@ -166,7 +166,4 @@ extension SaveImage {
             libvirtMessage: "guest CPU doesn't match specification: extra features: ... (only in that case)",
             offset: cookieDocument?.fileOffset)]
     }
-
-    /// The most severe finding, or nil when there are none.
-    public var worstSeverity: Severity? { findings.map(\.severity).max() }
 }

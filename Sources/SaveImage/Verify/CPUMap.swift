@@ -44,34 +44,42 @@ public enum CPUMap {
         }
     }
 
-    static let featureIndex: [String: (position: Int, presence: Presence)] = {
-        var index: [String: (Int, Presence)] = [:]
-        for (position, entry) in CPUMapTable.features.enumerated() {
-            index[entry.name] = (position, Presence(entry.since, entry.before, entry.until, entry.after))
-        }
+    /// Feature name -> its row in ``CPUMapTable/features``. The rows' version
+    /// strings are parsed only for the features asked about (parsing all of
+    /// them was 6% of `inspect`'s start-up).
+    static let featureIndex: [String: Int] = {
+        var index: [String: Int] = [:]
+        index.reserveCapacity(CPUMapTable.features.count)
+        for (position, entry) in CPUMapTable.features.enumerated() { index[entry.name] = position }
         return index
     }()
 
-    static let modelIndex: [String: Presence] = CPUMapTable.models.mapValues {
-        Presence($0.since, $0.before, $0.until, $0.after)
+    static func featurePresence(_ name: String) -> Presence? {
+        guard let position = featureIndex[name] else { return nil }
+        let entry = CPUMapTable.features[position]
+        return Presence(entry.since, entry.before, entry.until, entry.after)
+    }
+
+    static func modelPresence(_ name: String) -> Presence? {
+        CPUMapTable.models[name].map { Presence($0.since, $0.before, $0.until, $0.after) }
     }
 
     /// What libvirt `version`'s map knows of feature `name`.
     public static func knowledge(ofFeature name: String, at version: LibvirtVersion) -> Knowledge {
-        featureIndex[name]?.presence.knowledge(at: version) ?? .neverSeen
+        featurePresence(name)?.knowledge(at: version) ?? .neverSeen
     }
 
     /// What libvirt `version`'s map knows of model `name`.
     public static func knowledge(ofModel name: String, at version: LibvirtVersion) -> Knowledge {
-        modelIndex[name]?.knowledge(at: version) ?? .neverSeen
+        modelPresence(name)?.knowledge(at: version) ?? .neverSeen
     }
 
     /// The first sampled release whose map knows feature `name`, or nil when
     /// no release read knows it.
-    public static func release(knowingFeature name: String) -> LibvirtVersion? { featureIndex[name]?.presence.since }
+    public static func release(knowingFeature name: String) -> LibvirtVersion? { featurePresence(name)?.since }
 
     /// The first sampled release whose map knows model `name`, or nil.
-    public static func release(knowingModel name: String) -> LibvirtVersion? { modelIndex[name]?.since }
+    public static func release(knowingModel name: String) -> LibvirtVersion? { modelPresence(name)?.since }
 
     /// The release whose model definitions describe `version`: the newest one
     /// read at or below it (the oldest read for older targets).
@@ -94,7 +102,7 @@ public enum CPUMap {
     /// names the map does not know go last, alphabetically.
     public static func ordered(_ names: some Collection<String>) -> [String] {
         names.sorted { a, b in
-            switch (featureIndex[a]?.position, featureIndex[b]?.position) {
+            switch (featureIndex[a], featureIndex[b]) {
             case let (x?, y?): return x < y
             case (.some, nil): return true
             case (nil, .some): return false

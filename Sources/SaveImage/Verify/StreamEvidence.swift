@@ -15,7 +15,8 @@ enum StreamEvidence {
     static func ramBlocks(of image: SaveImage) -> [MigrationStreamSummary.RAMBlock]? {
         guard let prefix = decodedPrefix(of: image) else { return nil }
         var delivered = false
-        guard let cursor = try? StreamCursor(next: {
+        // No hashing: nothing reads a digest of the prefix (and libcrypto stays unloaded).
+        guard let cursor = try? StreamCursor(hashing: false, next: {
             if delivered { return nil }
             delivered = true
             return prefix

@@ -1,6 +1,5 @@
 /// Reads and checks a `<cpu>` document given to `add-cpu-ext`.
 public enum CPUXML {
-    static let policies: Set<String> = ["require", "disable", "force", "optional", "forbid"]
 
     /// Parses `bytes` as a `<cpu>` element and checks the model and feature
     /// names (letters, digits, `_ . + -`), and the feature policies.
@@ -25,9 +24,9 @@ public enum CPUXML {
                 throw SaveImageError(.editRejected, path: path, field: "<feature name>",
                                      expected: "a CPU feature name", found: "'\(name)'")
             }
-            if let policy = feature[attribute: "policy"], !policies.contains(policy) {
+            if let policy = feature[attribute: "policy"], !CPUDefinition.Policy(attribute: policy).isDefined {
                 throw SaveImageError(.editRejected, path: path, field: "<feature name='\(name)' policy>",
-                                     expected: policies.sorted().joined(separator: ", "), found: "'\(policy)'")
+                                     expected: CPUDefinition.Policy.defined.map(\.description).sorted().joined(separator: ", "), found: "'\(policy)'")
             }
         }
         return element

@@ -37,8 +37,12 @@ extension SaveImg {
         var target: TargetOptions
 
         func run() throws {
-            let files = try source.paths(self.files)
             let (verifier, how) = try target.verifier()
+            try Self.inspect(try source.paths(files), json: json, verifier: verifier, how: how)
+        }
+
+        /// Inspects `files` with `verifier`'s findings (`how`: where its target came from).
+        static func inspect(_ files: [String], json: Bool, verifier: RestoreVerifier, how: String) throws {
             var output = PerFileOutput(json: json)
             for path in files {
                 do {

@@ -46,27 +46,34 @@ struct TargetOptions: ParsableArguments {
     }
 
     /// The target profile and a sentence saying where it came from.
-    func profile() throws -> (ReaderProfile, String) {
+    func profile() throws -> (ReaderProfile, String) { try Self.profile(targetLibvirt: targetLibvirt) }
+
+    /// The profile for `--target-libvirt` (nil: the libvirt installed here, else 9.0.0).
+    static func profile(targetLibvirt: String?) throws -> (ReaderProfile, String) {
         if let targetLibvirt {
             guard let profile = ReaderProfile(named: targetLibvirt) else {
                 throw ValidationError("--target-libvirt: expected a version such as 9.0 or a name (lab, current), found '\(targetLibvirt)'")
             }
             return (profile, "--target-libvirt \(targetLibvirt)")
         }
-        if let (version, how) = Self.installedLibvirt() { return (ReaderProfile(version: version), how) }
+        if let (version, how) = installedLibvirt() { return (ReaderProfile(version: version), how) }
         return (.libvirt90, "no libvirt found on this machine: default 9.0.0")
     }
 
-    /// The libvirt installed on this machine: libvirt.so's file name
-    /// (`libvirt.so.0.9000.0` = 9.0.0: minor = major * 1000 + minor), else `virsh --version`.
+    /// The libvirt installed on this machine: the file libvirt.so.0 links to
+    /// (`libvirt.so.0.9000.0` = 9.0.0: minor = major * 1000 + minor; one
+    /// readlink, not a listing of the library directory), else `virsh --version`.
     static func installedLibvirt() -> (LibvirtVersion, String)? {
         for directory in ["/usr/lib/x86_64-linux-gnu", "/usr/lib64", "/usr/lib", "/usr/local/lib", "/usr/lib/aarch64-linux-gnu"] {
-            guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { continue }
-            for name in names.sorted() where name.hasPrefix("libvirt.so.0.") {
-                let parts = name.dropFirst("libvirt.so.0.".count).split(separator: ".")
-                guard parts.count == 2, let encoded = Int(parts[0]), let micro = Int(parts[1]) else { continue }
-                return (LibvirtVersion(encoded / 1000, encoded % 1000, micro), "the libvirt installed here (\(directory)/\(name))")
-            }
+            var target = [CChar](repeating: 0, count: 256)
+            let length = readlink(directory + "/libvirt.so.0", &target, target.count - 1)
+            guard length > 0 else { continue }
+            let name = String(decoding: target.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                .split(separator: "/").last.map(String.init) ?? ""
+            guard name.hasPrefix("libvirt.so.0.") else { continue }
+            let parts = name.dropFirst("libvirt.so.0.".count).split(separator: ".")
+            guard parts.count == 2, let encoded = Int(parts[0]), let micro = Int(parts[1]) else { continue }
+            return (LibvirtVersion(encoded / 1000, encoded % 1000, micro), "the libvirt installed here (\(directory)/\(name))")
         }
         guard let output = Self.run(["virsh", "--version"]),
               let version = LibvirtVersion(String(output.filter { !$0.isWhitespace })) else { return nil }
@@ -103,8 +110,8 @@ struct TargetOptions: ParsableArguments {
             throw ValidationError("\(error)")
         }
         if host == nil {
-            guard let bytes = FileManager.default.contents(atPath: "/proc/cpuinfo") else { return nil }
-            host = TargetHost(cpuinfo: String(decoding: [UInt8](bytes), as: UTF8.self), source: "this machine (/proc/cpuinfo)")
+            guard let machine = Self.thisMachine() else { return nil }
+            host = machine
         }
         if let modelAdditions, host != nil {
             host?.modelAdditions = TargetHost.parseModelAdditions(
@@ -117,6 +124,20 @@ struct TargetOptions: ParsableArguments {
     func verifier(replacement: DomainSummary? = nil, deep: Bool = false) throws -> (RestoreVerifier, String) {
         let (profile, how) = try profile()
         return (RestoreVerifier(profile: profile, host: try host(), replacementDomain: replacement, deep: deep), how)
+    }
+
+    /// The verifier every target option left at its default gives (the
+    /// libvirt installed here, this machine's CPU), without ArgumentParser:
+    /// for ``FastPath``.
+    static func defaultVerifier() throws -> (RestoreVerifier, String) {
+        let (profile, how) = try profile(targetLibvirt: nil)
+        return (RestoreVerifier(profile: profile, host: thisMachine(), replacementDomain: nil, deep: false), how)
+    }
+
+    /// This machine's CPU from /proc/cpuinfo (it binds KVM guests only).
+    static func thisMachine() -> TargetHost? {
+        guard let bytes = FileManager.default.contents(atPath: "/proc/cpuinfo") else { return nil }
+        return TargetHost(cpuinfo: String(decoding: [UInt8](bytes), as: UTF8.self), source: "this machine (/proc/cpuinfo)")
     }
 }
 

@@ -236,44 +236,4 @@ import Testing
             #expect(error.path == image.path)
         }
     }
-
-    @Test func extraDocumentsAreTheExtensionChain() throws {
-        let image = try ModifiedImage(Self.raw, Self.extraDocuments).read()
-        #expect(image.extensions.map(\.text) == ["<first-ext a='1'/>", "<second-ext>text</second-ext>"])
-        #expect(image.extensions.map(\.rootElementName) == ["first-ext", "second-ext"])
-        #expect(image.findings.filter { $0.code == .extensionPresent }.count == 2)
-    }
-
-    @Test func cookieOffsetZeroReportsIgnoredDocuments() throws {
-        let image = try ModifiedImage(Self.raw) { $0.setWord(0, at: 32) }.read()
-        #expect(image.cookieDocument == nil)
-        #expect(image.region.ignoredDocuments.map(\.rootElementName) == ["cookie"])
-        #expect(image.findings.contains { $0.code == .documentsIgnored })
-    }
-
-    @Test func bigEndianHeaderReadsAndWritesBackInItsOrder() throws {
-        let modified = try ModifiedImage(Self.raw) { Self.swapAllWords(&$0) }
-        let image = try modified.read()
-        #expect(image.header.byteOrder == .big)
-        #expect(image.header.version == 2)
-        #expect(image.header.dataLength == 66802)
-        #expect(image.header.cookieOffset == 1030)
-        #expect(image.header.serialized() == Array(modified.bytes[0..<92]))
-    }
-
-    @Test func truncatedHeaderIsRejected() throws {
-        for length in [0, 1, 16, 20, 91] {
-            let image = try ModifiedImage(Self.raw) { $0.removeSubrange(length...) }
-            let error = try #require(image.readError())
-            #expect(error.code == .truncatedHeader)
-            #expect(error.libvirtMessage == "failed to read qemu header")
-        }
-    }
-
-    @Test func versionErrorShowsTheSignedSwappedValue() throws {
-        let error = try #require(try ModifiedImage(Self.raw) { $0.setWord(0xffff_ff7f, at: 16) }.readError())
-        #expect(error.libvirtMessage == "image version is not supported (2147483647 > 2)")
-        let negative = try #require(try ModifiedImage(Self.raw) { $0.setWord(0x0000_0080, at: 16) }.readError())
-        #expect(negative.libvirtMessage == "image version is not supported (-2147483648 > 2)")
-    }
 }

@@ -40,6 +40,10 @@ final class MappedRAMWriter: MigrationStreamObserver {
     /// A run of consecutive pages waiting to be written.
     private var run: [UInt8] = []
     private var runStart: (block: Int, address: UInt64)?
+    /// What was written since writeback was last started (see ``startWriteback(_:_:)``).
+    private var unsyncedRange: (start: UInt64, end: UInt64)?
+    private var unsyncedBytes: UInt64 = 0
+    static let writebackInterval: UInt64 = 8 << 20
     private static let pageSize: UInt64 = 4096
     static let eosFlag: UInt64 = 0x10
 
@@ -169,11 +173,20 @@ final class MappedRAMWriter: MigrationStreamObserver {
         pending.removeAll(keepingCapacity: true)
     }
 
-    /// Starts writing `[offset, offset + count)` to disk now (`sync_file_range`
-    /// SYNC_FILE_RANGE_WRITE, which does not wait), so the commit's fsync has
-    /// less left to do. Failure is harmless: the fsync still writes everything.
+    /// Notes `[offset, offset + count)` as written and, once 8 MiB have been
+    /// written since the last start, starts writing the range they span to
+    /// disk (`sync_file_range` SYNC_FILE_RANGE_WRITE, which does not wait), so
+    /// the commit's fsync has less left to do. One call per 8 MiB, not one per
+    /// run of pages (14 calls instead of 8,653 on a 118 MB guest). Failure is
+    /// harmless: the fsync still writes everything.
     private func startWriteback(_ offset: UInt64, _ count: Int) {
-        _ = saveimg_start_writeback(staged.fd, Int64(offset), Int64(count))
+        let end = offset + UInt64(count)  // bounded: a range just written to the file
+        unsyncedRange = unsyncedRange.map { (min($0.start, offset), max($0.end, end)) } ?? (offset, end)
+        unsyncedBytes += UInt64(count)  // bounded: at most the bytes written to the file
+        guard unsyncedBytes >= Self.writebackInterval, let range = unsyncedRange else { return }
+        _ = saveimg_start_writeback(staged.fd, Int64(range.start), Int64(range.end - range.start))  // bounded: end >= start
+        unsyncedRange = nil
+        unsyncedBytes = 0
     }
 
     /// Writes what is buffered and the bitmaps, and sets the file's size;
