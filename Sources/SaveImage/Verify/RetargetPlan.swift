@@ -52,8 +52,13 @@ public struct RetargetPlan: Sendable {
                 // Keep a compressed stream compressed (gzip: every libvirt restores it); sparse and unknown -> raw.
                 let target: CompressionFormat = source == .sparse || source.rawValue > 6 ? .raw : .gzip
                 steps.append(.convert(from: source, to: target))
-            case .cpuMissingFeatures, .cpuUnknownFeature, .cpuExtraFeatures
-                where verifier.restoreCPU(of: image)?.origin == "domain XML" && image.domain.cpu?.check != nil:
+            case .cpuMissingFeatures, .cpuUnknownFeature, .cpuExtraFeatures:
+                // Fixable only when the CPU libvirt checks is QEMU's updated one left in the domain XML
+                // (the 2017 regression); a cookie CPU the target lacks features of is not.
+                guard verifier.restoreCPU(of: image)?.origin == "domain XML", image.domain.cpu?.check != nil else {
+                    refusals.append(reason)
+                    continue
+                }
                 if haveOriginalCPU {
                     steps.append(.moveCPUToCookie)
                 } else {

@@ -47,7 +47,7 @@ struct RetargetCommandTests {
         #expect(!FileManager.default.fileExists(atPath: output))
     }
 
-    @Test("sparse asked for: fails cleanly until sparse conversion exists; for 9.0 it is refused")
+    @Test("sparse asked for: written for 11.3 (or a clean failure, nothing written); for 9.0 it is refused")
     func sparse() throws {
         let directory = try TemporaryDirectory()
         let input = try Self.copy("9.0", "qemu64-raw-running.sav", to: directory)
@@ -64,6 +64,28 @@ struct RetargetCommandTests {
                               + ["--output", output])
         #expect(old.status == 3)
         #expect(old.output.contains("libvirt does from 11.2.0"))
+    }
+
+    @Test("a cookie CPU the target host lacks a feature of is refused, not 'moved into the cookie' again")
+    func cookieCPUMissingFeatureRefused() throws {
+        let directory = try TemporaryDirectory()
+        let input = try Self.copy("9.0", "westmere-raw.sav", to: directory)
+        let before = try Array(Data(contentsOf: URL(fileURLWithPath: input)))
+        // libvirt 9.0's TCG host-model with pclmuldq disabled: the cookie's Westmere +pclmuldq cannot run.
+        let caps = try String(contentsOfFile: Fixtures.testdata + "/capabilities/libvirt-9.0-domcapabilities-qemu.xml", encoding: .utf8)
+            .replacingOccurrences(of: "<feature policy='require' name='acpi'/>",
+                                  with: "<feature policy='require' name='acpi'/><feature policy='disable' name='pclmuldq'/>")
+        let domcaps = try directory.write("domcaps.xml", Array(caps.utf8))
+        let original = try directory.write("orig.xml", Array(
+            "<cpu mode='custom' match='exact' check='partial'><model fallback='forbid'>Westmere</model></cpu>".utf8))
+        let output = directory.path + "/out.sav"
+        let run = try CLI.run(["retarget", input, "--target-libvirt", "9.0", "--domcapabilities", domcaps,
+                               "--original-cpu", original, "--output", output])
+        #expect(run.status == 3, "\(run.output)")
+        #expect(run.output.contains("cpu_missing_features"))
+        #expect(!run.output.contains("move QEMU's updated CPU"))
+        #expect(!FileManager.default.fileExists(atPath: output))
+        #expect(try Array(Data(contentsOf: URL(fileURLWithPath: input))) == before)
     }
 
     @Test("--dry-run shows the plan and writes nothing; an image that restores needs nothing")
