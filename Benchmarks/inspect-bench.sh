@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks metadata reads (inspect, dumpxml) on a 1 MB real image and on
-# the same image grown to 16 GiB (sparse). Both must cost the same: the reader
-# reads the header, the data region and 4 KiB of stream, never more.
+# the same image grown to 16 GiB (sparse). Both must cost the same: inspect
+# reads the header, the data region, the stream's first 64 KiB and the file's
+# last 64 KiB (see the README's inspect section), never more.
 # Usage: Benchmarks/inspect-bench.sh [--export-markdown FILE]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"

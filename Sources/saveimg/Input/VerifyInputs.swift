@@ -24,10 +24,12 @@ enum VerifyInputs {
         return (files, skipped)
     }
 
-    /// A small input file's bytes (capabilities, XML), or a usage error naming it.
+    /// A small input file's bytes (capabilities, XML; `-` for standard input)
+    /// through the one input reader, ``readInputFile(_:limit:)``, or a usage
+    /// error naming it: these are options, so a bad one exits 1.
     static func bytes(_ path: String) throws -> [UInt8] {
-        do { return try PositionalFile.contents(of: path) } catch {
-            throw ValidationError("cannot read \(path): \(error.found)")
+        do { return try readInputFile(path) } catch let failure as CommandFailure {
+            throw ValidationError("cannot read \(path): \(failure.message)")
         }
     }
 }
