@@ -25,11 +25,11 @@ enum VerifyInputs {
     }
 
     /// A small input file's bytes (capabilities, XML; `-` for standard input)
-    /// through the one input reader, ``readInputFile(_:limit:)``, or a usage
-    /// error naming it: these are options, so a bad one exits 1.
+    /// through the one input reader, or a usage error naming it: these are
+    /// options, so a bad one exits 1.
     static func bytes(_ path: String) throws -> [UInt8] {
-        do { return try readInputFile(path) } catch let failure as CommandFailure {
-            throw ValidationError("cannot read \(path): \(failure.message)")
+        do { return try readInputBytes(path) } catch {
+            throw ValidationError("cannot read \(path): \(error.found)")
         }
     }
 }

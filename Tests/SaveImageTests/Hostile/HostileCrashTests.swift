@@ -210,7 +210,7 @@ struct CrashScenario: CustomTestStringConvertible, Sendable {
     ///
     /// Seeded (SAVEIMG_CRASH_SEED=N reruns a failure; the seed is printed).
     /// Delays are drawn around the end of an uninterrupted run, where the
-    /// write is; a kill counts as landing inside the write when the process
+    /// write is, in a window that closes in on the write; a kill counts as landing inside the write when the process
     /// died of it and the write had begun (a temporary file left, or the
     /// image's bytes changed). Fails when fewer than `wantedInside` did.
     @Test(arguments: scenarios)
@@ -227,6 +227,7 @@ struct CrashScenario: CustomTestStringConvertible, Sendable {
         let duration = max(reference.seconds, 0.005)
         let wantedInside = 2
         var inside = 0, attempts = 0, exited = 0
+        var low = duration * 0.3, high = duration * 1.3
         // At least 8 kills, and on until `wantedInside` landed inside the write (at most 200: under a
         // loaded machine, as when the whole suite runs in parallel, the write moves within the run).
         while inside < wantedInside || attempts < 8, attempts < 200 {
@@ -237,8 +238,11 @@ struct CrashScenario: CustomTestStringConvertible, Sendable {
             process.arguments = scenario.argv(image: image, directory: directory.path)
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
-            // 30%...130% of an uninterrupted run: the write is at its end, after start-up and the read.
-            let delay = duration * Double.random(in: 0.3...1.3, using: &generator)
+            // Drawn in [low, high], first 30%...130% of an uninterrupted run (the write is at its end,
+            // after start-up and the read); the window then closes in on the write: a kill before the
+            // write raises `low`, a process that had already exited lowers `high`, so under load (the
+            // write moves within the run) kills still find it. Each attempt widens the window by 5%.
+            let delay = Double.random(in: low...max(high, low + 0.000_5), using: &generator)
             try process.run()
             usleep(UInt32(delay * 1_000_000))
             kill(process.processIdentifier, SIGKILL)
@@ -250,8 +254,14 @@ struct CrashScenario: CustomTestStringConvertible, Sendable {
             let isNew = Self.same(after, new, inPlace: scenario.inPlace)
             #expect(isOld || isNew, "seed \(seed), attempt \(attempts), killed after \(delay) s: neither old nor new")
             #expect(throws: Never.self, "seed \(seed), attempt \(attempts)") { try SaveImage(contentsOf: image) }
-            if !killed { exited += 1; continue }
-            if !leftoverTemporaries(beside: image).isEmpty || marked { inside += 1 }
+            low *= 0.95
+            high *= 1.05
+            if !killed {
+                exited += 1
+                high = min(high, delay)
+                continue
+            }
+            if !leftoverTemporaries(beside: image).isEmpty || marked { inside += 1 } else { low = max(low, delay) }
         }
         print("killedAfterRandomDelays(\(scenario.name)): seed \(seed): \(attempts) attempts, \(inside) kills inside the write, "
               + "\(exited) too late (the process had exited; uninterrupted run \(Int(duration * 1000)) ms)")
