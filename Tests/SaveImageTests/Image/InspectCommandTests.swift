@@ -14,6 +14,20 @@ import Testing
         #expect(result.output.contains("machine pc-i440fx-7.2"))
     }
 
+    /// `inspect FILE...` and `inspect --json FILE...` skip ArgumentParser (start-up); any
+    /// other option takes the parsed path. Both must print the same, byte for byte.
+    @Test(arguments: [[], ["--json"]])
+    func fastPathMatchesTheParsedCommand(flags: [String]) throws {
+        let files = [Fixtures.path("westmere-raw.sav"), Fixtures.path("qemu64-gzip.sav")]
+        let fast = try CLI.run(["inspect"] + flags + files)
+        // `--` changes nothing here but sends the command through ArgumentParser.
+        let parsed = try CLI.run(["inspect"] + flags + ["--"] + files)
+        #expect(fast.status == 0 && parsed.status == 0)
+        #expect(String(decoding: fast.stdout, as: UTF8.self) == String(decoding: parsed.stdout, as: UTF8.self))
+        #expect(fast.stderr == parsed.stderr)
+        #expect(!fast.stdout.isEmpty)
+    }
+
     @Test func inspectJSONHasDocumentedKeys() throws {
         let result = try CLI.run(["inspect", "--json", Fixtures.path("qemu64-gzip.sav")])
         #expect(result.status == 0)
