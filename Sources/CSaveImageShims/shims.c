@@ -53,3 +53,7 @@ int saveimg_start_writeback(int fd, int64_t offset, int64_t length) {
 int saveimg_fallocate(int fd, int mode, int64_t offset, int64_t len) {
     return fallocate(fd, mode, (off_t)offset, (off_t)len);
 }
+
+int saveimg_o_direct(void) {
+    return O_DIRECT;
+}

@@ -15,6 +15,8 @@ int saveimg_falloc_fl_keep_size(void);
 int saveimg_clone_range(int src_fd, uint64_t src_offset, uint64_t length, int dest_fd, uint64_t dest_offset);
 /// sync_file_range(SYNC_FILE_RANGE_WRITE): starts writeback of a range without waiting; -1 with errno set.
 int saveimg_start_writeback(int fd, int64_t offset, int64_t length);
+/// The O_DIRECT open flag (needs _GNU_SOURCE, which Swift's Glibc module does not define).
+int saveimg_o_direct(void);
 /// errno of the calling thread.
 int saveimg_errno(void);
 

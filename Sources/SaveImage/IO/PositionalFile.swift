@@ -78,7 +78,7 @@ public final class PositionalFile: PositionalReader {
 
     /// Takes ownership of an open descriptor: checks it is a regular file and
     /// locks it when asked; closes it on failure.
-    private init(adopting descriptor: FileDescriptor, path: String, writable: Bool, lock: Bool) throws(SaveImageError) {
+    init(adopting descriptor: FileDescriptor, path: String, writable: Bool, lock: Bool) throws(SaveImageError) {
         let status: FileStatus
         do { status = try FileStatus(of: descriptor.rawValue, path: path) } catch {
             _ = try? descriptor.close()

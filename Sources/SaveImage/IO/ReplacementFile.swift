@@ -34,6 +34,8 @@ public final class ReplacementFile {
     private var writebackStarted: UInt64 = 0
     /// Appended bytes between two writeback starts.
     static let writebackInterval: UInt64 = 8 << 20
+    /// The direct-I/O writer of ``append(_:)``, once ``writeAppendsBehind()`` started it.
+    private var writeBehind: DirectWriteBehind?
 
     /// Creates the temporary file `.<name>.<label>-<pid>-<n>` in the destination's directory.
     ///
@@ -90,8 +92,28 @@ public final class ReplacementFile {
         try file.write(bytes, at: offset)
     }
 
+    /// From now on, ``append(_:)`` hands its bytes to a second thread that
+    /// writes them straight to the disk (``DirectWriteBehind``) while the
+    /// caller produces the next ones. Call it before the first append; where
+    /// the file system does not allow direct I/O nothing changes. Returns
+    /// whether the writer started.
+    @discardableResult
+    public func writeAppendsBehind() -> Bool {
+        guard writeBehind == nil, length == 0 else { return writeBehind != nil }
+        writeBehind = DirectWriteBehind(path: temporaryPath, buffered: file)
+        return writeBehind != nil
+    }
+
+    /// Whether ``append(_:)`` writes through the direct-I/O writer.
+    public var writesAppendsBehind: Bool { writeBehind != nil }
+
     /// Writes `bytes` after the ones appended before (at ``length``).
     public func append(_ bytes: UnsafeRawBufferPointer) throws(SaveImageError) {
+        if let writeBehind {
+            try writeBehind.append(bytes)
+            length += UInt64(bytes.count)
+            return
+        }
         try file.write(bytes, at: length)
         length += UInt64(bytes.count)
         // Start writing every 8 MiB back to disk while the codec works on the
@@ -112,8 +134,12 @@ public final class ReplacementFile {
         }
     }
 
-    /// Flushes the temporary file.
-    public func sync() throws(SaveImageError) { try file.sync() }
+    /// Flushes the temporary file (after the direct-I/O writer, if any, has
+    /// written everything appended).
+    public func sync() throws(SaveImageError) {
+        try writeBehind?.finish()
+        try file.sync()
+    }
 
     /// Gives the temporary file the permission bits of `mode` and, where it
     /// differs from the file's, the owner `owner`:`group`.

@@ -57,6 +57,10 @@ extension SaveImg {
         @Flag(help: "Replace an existing OUT that is not IN.")
         var force = false
 
+        @Flag(name: .customLong("no-direct-io"),
+              help: "Write OUT through the page cache (default: direct I/O from a second thread, like virsh's --bypass-cache).")
+        var noDirectIO = false
+
         func validate() throws {
             guard let target = CompressionFormat(name: format), StreamCodec.supported.contains(target) || target == .sparse else {
                 throw ValidationError("--format must be one of raw, gzip, bzip2, xz, lzop, zstd, sparse (got '\(format)')")
@@ -84,7 +88,7 @@ extension SaveImg {
                 format: CompressionFormat(name: format) ?? .raw,
                 options: CompressionOptions(level: level, threads: threads ?? ProcessorCount.online),
                 byteOrder: byteOrder.flatMap(ByteOrder.init(rawValue:)), version: version,
-                replaceExisting: force)
+                replaceExisting: force, directIO: !noDirectIO)
             let bar = progress ? ProgressBar(label: "convert") : nil
             defer { bar?.finish() }
             let summary = try SaveImageConverter.convert(input: input, output: output, request: request) { step in

@@ -59,6 +59,10 @@ struct CrashScenario: CustomTestStringConvertible, Sendable {
     var inputs: [String: [UInt8]] = [:]
     /// Edits in place (free bytes of the region may differ from both images); else byte-exact.
     var inPlace = false
+    /// The image, when not `fixture`.
+    var image: (@Sendable () throws -> [UInt8])? = nil
+    /// Kill only at these calls (nil: at every one of ``HostileCrashTests/killCalls``).
+    var killCalls: [String]? = nil
     var testDescription: String { name }
 
     func argv(image: String, directory: String) -> [String] {
@@ -96,6 +100,12 @@ struct CrashScenario: CustomTestStringConvertible, Sendable {
                       arguments: ["convert", "IMAGE", "IMAGE", "--format", "gzip", "--threads", "1"]),
         CrashScenario(name: "convert in place from gzip to raw", fixture: "qemu64-gzip.sav",
                       arguments: ["convert", "IMAGE", "IMAGE", "--format", "raw"]),
+        // The direct-I/O writer: 8 chunks written by its thread, an fdatasync,
+        // the buffered tail, the fsync and the rename.
+        CrashScenario(name: "convert a 37 MB image in place (direct writer)", fixture: "",
+                      arguments: ["convert", "IMAGE", "IMAGE", "--format", "raw", "--byte-order", "big"],
+                      image: HostileInjectedErrorTests.largeImage,
+                      killCalls: ["openat", "pwrite64", "fdatasync", "fsync", "fchmod", "close", "rename"]),
     ]
 
     /// Whether `image` is `reference`: byte for byte, or, for an in-place
@@ -127,7 +137,7 @@ struct CrashScenario: CustomTestStringConvertible, Sendable {
     static func prepare(_ scenario: CrashScenario) throws -> (TemporaryDirectory, String) {
         let directory = try TemporaryDirectory()
         for (name, bytes) in scenario.inputs { _ = try directory.write(name, bytes) }
-        let image = try directory.write("vm.sav", try Fixtures.bytes(scenario.fixture))
+        let image = try directory.write("vm.sav", try scenario.image?() ?? Fixtures.bytes(scenario.fixture))
         return (directory, image)
     }
 
@@ -137,7 +147,7 @@ struct CrashScenario: CustomTestStringConvertible, Sendable {
         let log = directory.path + "/trace.txt"
         let run = try Hostile.saveimg(scenario.argv(image: image, directory: directory.path),
                                       wrapper: ["/usr/bin/strace", "-f", "-qq", "-o", log,
-                                                "-e", "trace=" + killCalls.joined(separator: ",")])
+                                                "-e", "trace=" + (scenario.killCalls ?? killCalls).joined(separator: ",")])
         #expect(run.status == 0, "\(run.stderr)")
         var counts: [String: Int] = [:]
         var points: [(String, Int)] = []
@@ -147,7 +157,7 @@ struct CrashScenario: CustomTestStringConvertible, Sendable {
             let text = line.drop { $0.isNumber || $0 == " " }
             guard let paren = text.firstIndex(of: "("), !text.hasPrefix("+++"), !text.hasPrefix("---") else { continue }
             let call = String(text[..<paren])
-            guard killCalls.contains(call) else { continue }
+            guard (scenario.killCalls ?? killCalls).contains(call) else { continue }
             counts[call, default: 0] += 1
             if call == "openat", text.contains("vm.sav") { opened = true }
             if opened { points.append((call, counts[call]!)) }

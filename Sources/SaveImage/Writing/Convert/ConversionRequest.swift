@@ -11,14 +11,21 @@ public struct ConversionRequest: Hashable, Sendable {
     /// Replace an existing output that is not the input (`--force`). Without
     /// it an existing unrelated output is refused, so a typo cannot destroy a file.
     public var replaceExisting: Bool
+    /// Write the output with direct I/O from a second thread, overlapping the
+    /// disk with the codec and bypassing the page cache (``ReplacementFile/writeAppendsBehind()``);
+    /// false (`--no-direct-io`) writes through the page cache on the codec's thread.
+    /// Where the file system refuses direct I/O the output is written the ordinary way either way.
+    public var directIO: Bool
 
     public init(format: CompressionFormat, options: CompressionOptions = CompressionOptions(),
-                byteOrder: ByteOrder? = nil, version: UInt32? = nil, replaceExisting: Bool = false) {
+                byteOrder: ByteOrder? = nil, version: UInt32? = nil, replaceExisting: Bool = false,
+                directIO: Bool = true) {
         self.format = format
         self.options = options
         self.byteOrder = byteOrder
         self.version = version
         self.replaceExisting = replaceExisting
+        self.directIO = directIO
     }
 }
 

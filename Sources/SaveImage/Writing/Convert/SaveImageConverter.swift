@@ -31,6 +31,7 @@ public enum SaveImageConverter {
         }
 
         let staged = try ReplacementFile(replacing: output, label: "saveimg-convert", removeOnSignal: true)
+        if request.directIO { staged.writeAppendsBehind() }
         try append(header.serialized(), to: staged)
         try append(regionBytes, to: staged)
         let copy = source == request.format && request.options.level == nil

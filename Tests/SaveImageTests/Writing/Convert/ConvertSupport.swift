@@ -14,10 +14,10 @@ enum StreamFixtures {
         return (Array(bytes[..<(92 + dataLength)]), Array(bytes[(92 + dataLength)...]))
     }
 
-    /// A raw image from `base`'s metadata with a ~5 MiB stream ("QEVM" v3 and
-    /// then a deterministic mix of zero, text-like and random bytes), bigger
-    /// than one parallel-gzip batch.
-    static func largeRawImage() throws -> [UInt8] {
+    /// A raw image from `base`'s metadata with a stream of `pages` 4 KiB pages
+    /// (the default ~5 MiB: bigger than one parallel-gzip batch; "QEVM" v3 and
+    /// then a deterministic mix of zero, text-like and random bytes).
+    static func largeRawImage(pages: Int = 1300) throws -> [UInt8] {
         let (metadata, _) = split(try Fixtures.bytes("qemu64-raw-running.sav"))
         var stream: [UInt8] = Array("QEVM".utf8) + [0, 0, 0, 3]
         var state: UInt64 = 0x9e37_79b9_7f4a_7c15
@@ -26,7 +26,7 @@ enum StreamFixtures {
             return state
         }
         let words = ["kernel", "page", "struct", "return", "memory", "the", "of", "0x0000", "save", "restore"]
-        for page in 0..<1300 {
+        for page in 0..<pages {
             switch page % 4 {
             case 0: stream += [UInt8](repeating: 0, count: 4096)
             case 1:
