@@ -70,15 +70,16 @@ public enum Checked {
     public static func unsignedDecimal(_ text: String, _ source: Source) throws(SaveImageError) -> UInt64 {
         var scalars = Substring(text).drop(while: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" })
         if scalars.first == "+" { scalars = scalars.dropFirst() }
-        let shown = text.count > 40 ? String(text.prefix(40)) + "... (\(text.utf8.count) bytes)" : "'\(text)'"
+        // Only for an error message: counting a 10^6-digit value's characters is not free.
+        func shown() -> String { text.count > 40 ? String(text.prefix(40)) + "... (\(text.utf8.count) bytes)" : "'\(text)'" }
         guard !scalars.isEmpty, scalars.allSatisfy({ $0.isASCII && $0.isNumber }) else {
-            throw outOfRange(source, expected: "an unsigned decimal integer", found: shown)
+            throw outOfRange(source, expected: "an unsigned decimal integer", found: shown())
         }
         var value: UInt64 = 0
         for digit in scalars.utf8 {
             let (times10, o1) = value.multipliedReportingOverflow(by: 10)
             let (next, o2) = times10.addingReportingOverflow(UInt64(digit - UInt8(ascii: "0")))
-            if o1 || o2 { throw outOfRange(source, expected: "an integer below 2^64", found: shown) }
+            if o1 || o2 { throw outOfRange(source, expected: "an integer below 2^64", found: shown()) }
             value = next
         }
         return value

@@ -38,19 +38,31 @@ extension XMLElement {
     }
 
     /// Escapes the five XML special characters as libvirt does.
+    ///
+    /// Byte by byte, as libvirt's `virBufferEscapeString`: the five are ASCII
+    /// and never part of a multi-byte UTF-8 sequence, so a `<` followed by a
+    /// combining mark (one Swift `Character`, not equal to `"<"`) is escaped
+    /// too. Text without any of them (the common case) is returned as is.
     static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for ch in text {
-            switch ch {
-            case "<": out += "&lt;"  // bounded: string concatenation
-            case ">": out += "&gt;"  // bounded: string concatenation
-            case "&": out += "&amp;"  // bounded: string concatenation
-            case "'": out += "&apos;"  // bounded: string concatenation
-            case "\"": out += "&quot;"  // bounded: string concatenation
-            default: out.append(ch)
+        func special(_ byte: UInt8) -> Bool {
+            switch byte {
+            case 0x3C, 0x3E, 0x26, 0x27, 0x22: return true  // < > & ' "
+            default: return false
             }
         }
-        return out
+        guard text.utf8.contains(where: special) else { return text }
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count + 32)  // bounded: capacity hint of an in-memory string
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "<"): out += "&lt;".utf8  // bounded: appending to an in-memory array
+            case UInt8(ascii: ">"): out += "&gt;".utf8  // bounded: appending to an in-memory array
+            case UInt8(ascii: "&"): out += "&amp;".utf8  // bounded: appending to an in-memory array
+            case UInt8(ascii: "'"): out += "&apos;".utf8  // bounded: appending to an in-memory array
+            case UInt8(ascii: "\""): out += "&quot;".utf8  // bounded: appending to an in-memory array
+            default: out.append(byte)
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }

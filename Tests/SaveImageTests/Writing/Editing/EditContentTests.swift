@@ -12,6 +12,18 @@ struct EditContentTests {
         #expect(Array(cookie.element.formatted().utf8) == image.cookieDocument?.bytes)
     }
 
+    @Test("the five XML specials are escaped byte by byte, also before a combining mark; the output parses back")
+    func escapingIsByteWise() throws {
+        // "<" + U+0301 is one Swift Character that is not "<": a per-Character escape missed it.
+        let value = "a<\u{301}b & 'c' \"d\" >é"
+        #expect(XMLElement.escape(value) == "a&lt;\u{301}b &amp; &apos;c&apos; &quot;d&quot; &gt;é")
+        #expect(XMLElement.escape("plain text, ünïcode") == "plain text, ünïcode")
+        let element = XMLElement(name: "description", attributes: [(name: "note", value: value)], children: [.text(value)])
+        let parsed = try XMLParser.parse(Array(element.formatted().utf8), name: "description")
+        #expect(parsed.attributePairs.first?.value == value)
+        if case .text(let text)? = parsed.children.first { #expect(text == value) } else { Issue.record("no text child") }
+    }
+
     @Test("add-cpu-ext replaces only the cookie's <cpu>", arguments: Fixtures.libvirt90Images)
     func settingCookieCPU(_ name: String) throws {
         let image = try SaveImage(contentsOf: Fixtures.path(name))
