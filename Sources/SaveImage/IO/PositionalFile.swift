@@ -166,6 +166,10 @@ public final class PositionalFile: PositionalReader {
     /// Reads `[offset, end of file)` in chunks of `chunkSize` into one reused
     /// buffer, calling `body` with each chunk and its file offset. Memory
     /// stays at one chunk whatever the file size.
+    ///
+    /// - Throws: `.busy` (``SaveImageError/fileShrank(_:at:end:size:while:)``) when the
+    ///   file ends before the size it had when opened: a conversion or check
+    ///   never passes off a stream another process cut short as complete.
     public func readChunks(
         from offset: UInt64, chunkSize: Int = 1 << 20,
         _ body: (UnsafeRawBufferPointer, UInt64) throws(SaveImageError) -> Void
@@ -176,7 +180,7 @@ public final class PositionalFile: PositionalReader {
         while position < size {
             let wanted = Int(min(UInt64(chunkSize), size - position))
             let got = try read(into: UnsafeMutableRawBufferPointer(start: buffer.base, count: wanted), at: position)
-            if got == 0 { break }
+            if got == 0 { throw .fileShrank(path, at: position, end: size, size: size, while: "read") }
             try body(buffer.prefix(got), position)
             position += UInt64(got)
         }

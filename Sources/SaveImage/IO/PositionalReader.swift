@@ -31,3 +31,15 @@ public struct InMemoryFile: PositionalReader, Sendable {
         return Array(bytes[start..<end])
     }
 }
+
+extension SaveImageError {
+    /// A file that ended at `offset` before `end`, the end it had when opened
+    /// (`size` bytes): another process truncated it while saveimg was reading
+    /// it (`while`: "copied", "read"). Going on would put zeros or nothing
+    /// where the stream was, so every chunked reader stops with this error.
+    static func fileShrank(_ path: String, at offset: UInt64, end: UInt64, size: UInt64, while doing: String) -> SaveImageError {
+        SaveImageError(.busy, path: path, offset: offset, field: "stream",
+                       expected: "\(end > offset ? end - offset : 0) more stream bytes (the file was \(size) bytes when opened)",
+                       found: "end of file: the image shrank while it was being \(doing) (another process is writing it)")
+    }
+}

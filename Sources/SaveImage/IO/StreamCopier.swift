@@ -90,8 +90,6 @@ public enum StreamCopier {
     /// The source ended before the range it was opened with: another process
     /// truncated it. Copying on would leave zeros where the stream was.
     static func shrank(_ source: PositionalFile, at offset: UInt64, end: UInt64) -> SaveImageError {
-        SaveImageError(.busy, path: source.path, offset: offset, field: "stream",
-                       expected: "\(end - offset) more stream bytes (the file was \(source.size) bytes when opened)",
-                       found: "end of file: the image shrank while it was being copied (another process is writing it)")
+        SaveImageError.fileShrank(source.path, at: offset, end: end, size: source.size, while: "copied")
     }
 }

@@ -107,7 +107,7 @@ enum MappedRAMRawStream {
         var offset = layout.deviceStateOffset
         while offset < file.size {
             let chunk = try file.read(at: offset, count: 1 << 20)
-            if chunk.isEmpty { break }  // the file shrank: the walker reports the truncation
+            if chunk.isEmpty { throw .fileShrank(file.path, at: offset, end: file.size, size: file.size, while: "read") }
             try output(chunk)
             offset += UInt64(chunk.count)  // bounded: a read returns at most the bytes below file.size
         }
