@@ -107,10 +107,8 @@ final class DirectWriteBehind {
         self.buffersFree = DispatchSemaphore(value: Self.bufferCount - 1)
         self.current = 0
         let unowned = UnownedWriter(self)
-        guard let thread = try? WorkerThread(name: "output writer", { unowned.target.drain() }) else {
-            buffers.forEach { free($0) }
-            return nil
-        }
+        // Every stored property is set: failing from here runs deinit, which frees the buffers.
+        guard let thread = try? WorkerThread(name: "output writer", { unowned.target.drain() }) else { return nil }
         writer = thread
     }
 
