@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
+#include <pthread.h>
 
 static char cleanup_path[4096];
 static volatile sig_atomic_t cleanup_armed = 0;
@@ -39,3 +40,16 @@ int saveimg_cleanup_arm(const char *path) {
 }
 
 void saveimg_cleanup_disarm(void) { cleanup_armed = 0; }
+
+static sigset_t held_mask;
+
+void saveimg_cleanup_hold(void) {
+    sigset_t block;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &block, &held_mask);
+}
+
+void saveimg_cleanup_release(void) { pthread_sigmask(SIG_SETMASK, &held_mask, NULL); }

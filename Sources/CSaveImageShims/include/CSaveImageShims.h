@@ -32,6 +32,12 @@ int saveimg_fsetxattr(int fd, const char *name, const void *value, size_t size);
 int saveimg_cleanup_arm(const char *path);
 /// Stops removing the registered path on a signal.
 void saveimg_cleanup_disarm(void);
+/// Blocks SIGINT, SIGTERM and SIGHUP on the calling thread until saveimg_cleanup_release:
+/// held across creating a temporary file and arming its removal, a signal in between is
+/// delivered (and the file removed) once released, instead of leaving the file behind.
+void saveimg_cleanup_hold(void);
+/// Restores the signal mask saveimg_cleanup_hold saved.
+void saveimg_cleanup_release(void);
 
 
 /// fallocate(2) (sparse output punches holes); returns 0 or -1 with errno set.

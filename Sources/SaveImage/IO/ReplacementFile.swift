@@ -49,6 +49,10 @@ public final class ReplacementFile {
     ///   write through one), nor a directory or device.
     public init(replacing destination: String, label: String = "saveimg", removeOnSignal: Bool = false) throws(SaveImageError) {
         try Self.checkReplaceable(destination)
+        // A signal between creating the file and arming its removal would leave it behind:
+        // hold the three signals until it is armed (a pending one then removes the file).
+        if removeOnSignal { saveimg_cleanup_hold() }
+        defer { if removeOnSignal { saveimg_cleanup_release() } }
         let (directory, name) = Self.split(destination)
         var attempt = 0
         while true {
