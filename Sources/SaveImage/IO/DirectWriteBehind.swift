@@ -53,7 +53,8 @@ final class DirectWriteBehind {
         var directRefused = false
     }
 
-    /// The error of a write the thread made, for the caller's next call.
+    /// What the caller and the writer thread share: the queued chunks, the
+    /// free buffers, and the first error the thread met (reported at the caller's next call).
     private let state: Mutex<State>
     private let jobsReady = DispatchSemaphore(value: 0)
     private let buffersFree: DispatchSemaphore

@@ -108,9 +108,6 @@ public final class ReplacementFile {
         return writeBehind != nil
     }
 
-    /// Whether ``append(_:)`` writes through the direct-I/O writer.
-    public var writesAppendsBehind: Bool { writeBehind != nil }
-
     /// Writes `bytes` after the ones appended before (at ``length``).
     public func append(_ bytes: UnsafeRawBufferPointer) throws(SaveImageError) {
         if let writeBehind {

@@ -44,25 +44,24 @@ extension XMLElement {
     /// combining mark (one Swift `Character`, not equal to `"<"`) is escaped
     /// too. Text without any of them (the common case) is returned as is.
     static func escape(_ text: String) -> String {
-        func special(_ byte: UInt8) -> Bool {
-            switch byte {
-            case 0x3C, 0x3E, 0x26, 0x27, 0x22: return true  // < > & ' "
-            default: return false
-            }
-        }
-        guard text.utf8.contains(where: special) else { return text }
+        guard text.utf8.contains(where: { entity(for: $0) != nil }) else { return text }
         var out: [UInt8] = []
         out.reserveCapacity(text.utf8.count + 32)  // bounded: capacity hint of an in-memory string
         for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "<"): out += "&lt;".utf8  // bounded: appending to an in-memory array
-            case UInt8(ascii: ">"): out += "&gt;".utf8  // bounded: appending to an in-memory array
-            case UInt8(ascii: "&"): out += "&amp;".utf8  // bounded: appending to an in-memory array
-            case UInt8(ascii: "'"): out += "&apos;".utf8  // bounded: appending to an in-memory array
-            case UInt8(ascii: "\""): out += "&quot;".utf8  // bounded: appending to an in-memory array
-            default: out.append(byte)
-            }
+            if let entity = entity(for: byte) { out += entity.utf8 } else { out.append(byte) }  // bounded: appending to an in-memory array
         }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The entity libvirt writes for one of the five special bytes; nil for any other byte.
+    private static func entity(for byte: UInt8) -> String? {
+        switch byte {
+        case 0x3C: "&lt;"    // <
+        case 0x3E: "&gt;"    // >
+        case 0x26: "&amp;"   // &
+        case 0x27: "&apos;"  // '
+        case 0x22: "&quot;"  // "
+        default: nil
+        }
     }
 }
