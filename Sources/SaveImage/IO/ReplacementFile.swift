@@ -207,10 +207,13 @@ public final class ReplacementFile {
         if removesOnSignal { saveimg_cleanup_disarm() }
     }
 
-    /// The whole commit of a file written in one go (convert): `mode`, and
-    /// `owner`/`group` where permitted; fsync; close; rename over the
-    /// destination; fsync the directory (skipped if it cannot be opened).
+    /// The whole commit of a file written in one go (convert): the last
+    /// appended bytes written; `mode`, and `owner`/`group` where permitted;
+    /// fsync; close; rename over the destination; fsync the directory
+    /// (skipped if it cannot be opened). The file keeps mode 0600 until every
+    /// byte is in it.
     public func commit(mode: UInt32, owner: UInt32, group: UInt32) throws(SaveImageError) {
+        try writeBehind?.finish()
         try setOwnership(mode: mode, owner: owner, group: group, ownerRequired: false)
         try sync()
         try close()
