@@ -38,10 +38,10 @@ func readImage(_ bytes: [UInt8]) -> SaveImage? {
         return nil
     }
     let headerSize = SaveImageHeader.size
-    invariant(image.header.serialized() == Array(bytes[0..<headerSize]), "header round trip")
+    invariant(same(image.header.serialized(), Array(bytes[0..<headerSize])), "header round trip")
     let end = headerSize + Int(image.header.dataLength)
     note("read: \(image.domain.name ?? "?"), \(image.region.chain.count) chain document(s), \(image.findings.count) finding(s)")
-    invariant(image.region.serialized() == Array(bytes[headerSize..<end]), "data region round trip")
+    invariant(same(image.region.serialized(), Array(bytes[headerSize..<end])), "data region round trip")
     return image
 }
 

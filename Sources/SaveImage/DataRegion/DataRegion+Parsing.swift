@@ -19,7 +19,7 @@ extension DataRegion {
                 field: "cookieOffset", expected: "at most data_len (\(bytes.count))", found: "\(cookieOffset)")
         }
         let xmlLimit = cookieOffset != 0 ? Int(cookieOffset) : bytes.count  // bounded: a UInt32 fits in a 64-bit Int; <= bytes.count (checked above)
-        guard let nul = bytes[0..<xmlLimit].firstIndex(of: 0) else {
+        guard let nul = ByteSearch.firstIndex(of: 0, in: bytes, range: 0..<xmlLimit) else {
             let boundary = cookieOffset != 0 ? "cookieOffset (\(cookieOffset))" : "data_len (\(bytes.count))"
             throw SaveImageError(
                 .domainXMLNotTerminated, path: path, offset: UInt64(SaveImageHeader.size) + UInt64(xmlLimit),  // bounded: 92 + at most data_len (a UInt32) < 2^33

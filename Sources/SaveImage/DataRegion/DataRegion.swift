@@ -39,7 +39,7 @@ public struct DataRegion: Hashable, Sendable {
     public var length: Int { usedLength + padding.count }  // bounded: sizes of in-memory arrays
 
     /// Number of non-zero bytes in the padding.
-    public var nonZeroPaddingBytes: Int { padding.reduce(0) { $0 + ($1 == 0 ? 0 : 1) } }  // bounded: counts bytes of an in-memory array
+    public var nonZeroPaddingBytes: Int { ByteSearch.nonZeroCount(padding) }
 
     /// NUL-terminated documents found in the gap (e.g. a cookie left behind
     /// when cookieOffset was set to 0); libvirt ignores these.
@@ -56,7 +56,7 @@ public struct DataRegion: Hashable, Sendable {
         var documents: [ChainDocument] = []
         var position = start
         while position < bytes.count, bytes[position] != 0 {
-            let nul = bytes[position...].firstIndex(of: 0)
+            let nul = ByteSearch.firstIndex(of: 0, in: bytes, range: position..<bytes.count)
             let end = nul ?? bytes.count
             documents.append(ChainDocument(regionOffset: UInt32(position), bytes: Array(bytes[position..<end]),  // bounded: position < bytes.count <= data_len, a UInt32
                                            isTerminated: nul != nil))

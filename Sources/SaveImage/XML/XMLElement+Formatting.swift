@@ -44,7 +44,7 @@ extension XMLElement {
     /// combining mark (one Swift `Character`, not equal to `"<"`) is escaped
     /// too. Text without any of them (the common case) is returned as is.
     static func escape(_ text: String) -> String {
-        guard text.utf8.contains(where: { entity(for: $0) != nil }) else { return text }
+        guard ByteSearch.containsAny(of: specialBytes, in: text) else { return text }
         var out: [UInt8] = []
         out.reserveCapacity(text.utf8.count + 32)  // bounded: capacity hint of an in-memory string
         for byte in text.utf8 {
@@ -52,6 +52,9 @@ extension XMLElement {
         }
         return String(decoding: out, as: UTF8.self)
     }
+
+    /// The five bytes ``entity(for:)`` replaces.
+    private static let specialBytes: [UInt8] = (UInt8.min...UInt8.max).filter { entity(for: $0) != nil }
 
     /// The entity libvirt writes for one of the five special bytes; nil for any other byte.
     private static func entity(for byte: UInt8) -> String? {

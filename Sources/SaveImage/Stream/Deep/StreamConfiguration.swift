@@ -126,7 +126,7 @@ func bigEndian32(_ value: UInt32) -> [UInt8] {
 }
 
 func bigEndian64(_ value: UInt64) -> [UInt8] {
-    (0..<8).map { UInt8((value >> (56 - 8 * UInt64($0))) & 0xff) }  // bounded: in-memory payload bytes: every index compared with payload.count first; lengths are u8/u32 values widened to Int (64-bit)
+    withUnsafeBytes(of: value.bigEndian) { Array($0) }
 }
 
 /// The big-endian 64-bit word at `offset` (the caller guarantees 8 bytes are there).

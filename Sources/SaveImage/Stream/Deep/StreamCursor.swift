@@ -23,6 +23,13 @@ final class StreamCursor {
         self.hasher = hashing ? try SHA256Hasher() : nil
     }
 
+    /// The big-endian word at `bytes[offset...]`, read in one load.
+    ///
+    /// - Precondition: `offset + MemoryLayout<Word>.size <= bytes.count` (the callers check it).
+    private static func bigEndianWord<Word: FixedWidthInteger>(_: Word.Type, in bytes: [UInt8], at offset: Int) -> Word {
+        bytes.withUnsafeBytes { Word(bigEndian: $0.loadUnaligned(fromByteOffset: offset, as: Word.self)) }
+    }
+
     /// Hands `chunk[range]` to the tap, if any.
     private func consumed(_ range: Range<Int>) throws(SaveImageError) {
         guard let tap, !range.isEmpty else { return }
@@ -72,7 +79,7 @@ final class StreamCursor {
 
     func u32(_ what: String) throws(SaveImageError) -> UInt32 {
         if index + 4 <= chunk.count {  // bounded: index <= chunk.count, in-memory sizes
-            let value = chunk[index..<(index + 4)].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }  // bounded: in range (checked above); bytes widen
+            let value = Self.bigEndianWord(UInt32.self, in: chunk, at: index)
             index += 4  // bounded: in range (checked above)
             if tap != nil { try consumed((index - 4)..<index) }  // bounded: index and counts within the current in-memory chunk (checked against chunk.count)
             return value
@@ -84,8 +91,7 @@ final class StreamCursor {
 
     func u64(_ what: String) throws(SaveImageError) -> UInt64 {
         if index + 8 <= chunk.count {  // bounded: index <= chunk.count, in-memory sizes
-            var value: UInt64 = 0
-            for i in index..<(index + 8) { value = value << 8 | UInt64(chunk[i]) }  // bounded: in range (checked above); bytes widen
+            let value = Self.bigEndianWord(UInt64.self, in: chunk, at: index)
             index += 8  // bounded: in range (checked above)
             if tap != nil { try consumed((index - 8)..<index) }  // bounded: index and counts within the current in-memory chunk (checked against chunk.count)
             return value
@@ -125,7 +131,7 @@ final class StreamCursor {
     func skip(toNext byte: UInt8) throws(SaveImageError) -> Bool {
         while advance() {
             let start = index
-            if let found = chunk[index...].firstIndex(of: byte) {
+            if let found = ByteSearch.firstIndex(of: byte, in: chunk, range: index..<chunk.count) {
                 index = found
                 if tap != nil { try consumed(start..<index) }
                 return true
