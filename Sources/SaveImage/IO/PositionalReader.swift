@@ -9,6 +9,39 @@ public protocol PositionalReader: ~Copyable {
     var size: UInt64 { get }
     /// Up to `count` bytes at `offset`; fewer only at the end.
     func read(at offset: UInt64, count: Int) throws(SaveImageError) -> [UInt8]
+
+    /// Reads `[offset, size)` in chunks of at most `chunkSize` bytes, calling
+    /// `body` with each chunk and its offset: how every reader of a stream
+    /// (convert, check --deep, the sparse raw stream) takes it.
+    ///
+    /// - Throws: `.busy` (``SaveImageError/fileShrank(_:at:end:size:while:)``)
+    ///   when the data ends before `size`: a stream another process cut
+    ///   short is never passed off as complete.
+    func readChunks(
+        from offset: UInt64, chunkSize: Int,
+        _ body: (UnsafeRawBufferPointer, UInt64) throws(SaveImageError) -> Void
+    ) throws(SaveImageError)
+}
+
+extension PositionalReader where Self: ~Copyable {
+    /// The chunked read through ``read(at:count:)`` (``PositionalFile`` has
+    /// its own, into one reused buffer).
+    public func readChunks(
+        from offset: UInt64, chunkSize: Int = 1 << 20,
+        _ body: (UnsafeRawBufferPointer, UInt64) throws(SaveImageError) -> Void
+    ) throws(SaveImageError) {
+        var position = offset
+        while position < size {
+            let chunk = try read(at: position, count: chunkSize)
+            if chunk.isEmpty { throw .fileShrank(path, at: position, end: size, size: size, while: "read") }
+            let failure: SaveImageError? = chunk.withUnsafeBytes { raw in
+                do throws(SaveImageError) { try body(raw, position) } catch { return error }
+                return nil
+            }
+            if let failure { throw failure }
+            position += UInt64(chunk.count)  // bounded: a read returns at most the bytes below size
+        }
+    }
 }
 
 /// Bytes in memory read as if they were a file (fuzzers, tests, edits

@@ -104,12 +104,8 @@ enum MappedRAMRawStream {
             }
         }
         if !batch.isEmpty { try output(batch) }
-        var offset = layout.deviceStateOffset
-        while offset < file.size {
-            let chunk = try file.read(at: offset, count: 1 << 20)
-            if chunk.isEmpty { throw .fileShrank(file.path, at: offset, end: file.size, size: file.size, while: "read") }
-            try output(chunk)
-            offset += UInt64(chunk.count)  // bounded: a read returns at most the bytes below file.size
+        try file.readChunks(from: layout.deviceStateOffset, chunkSize: 1 << 20) { (chunk, _) throws(SaveImageError) in
+            try output(Array(chunk))
         }
     }
 }
