@@ -50,7 +50,7 @@ extension SaveImg {
                 do {
                     let image = try SaveImage(contentsOf: path)
                     let text = Self.diff(image, context: context, style: style)
-                    try output.report(DiffCPUReport(image, context: context), text: text)
+                    try output.report(DiffCPUReport(image, context: context), composedText: text)
                     if text != nil, image.cookie?.cpu != nil { differ = true }
                 } catch let error as SaveImageError {
                     output.report(error, path: path)
@@ -63,7 +63,7 @@ extension SaveImg {
         /// The diff text, a note, or nil when the CPUs are the same.
         static func diff(_ image: SaveImage, context: Int, style: TextStyle) -> String? {
             guard let cookieCPU = image.cookie?.cpu else {
-                return "\(image.path): the cookie has no <cpu>; restore uses the domain XML's CPU"
+                return style.plain("\(image.path): the cookie has no <cpu>; restore uses the domain XML's CPU")
             }
             let old = image.domain.cpu.map { lines($0.element.formatted()) } ?? []
             let diff = UnifiedDiff(old: old, new: lines(cookieCPU.element.formatted()), context: context)

@@ -18,6 +18,12 @@ struct PerFileOutput {
         if json { try printJSONLine(value) } else if let text = text() { print(text) }
     }
 
+    /// Reports one file: `value` as a JSON line, or `text`, a coloured text
+    /// composed by ``TextStyle`` (printed as it is: ``printComposedLine(_:)``).
+    mutating func report(_ value: some Encodable, composedText: @autoclosure () -> String?) throws {
+        if json { try printJSONLine(value) } else if let text = composedText() { printComposedLine(text) }
+    }
+
     /// Reports a file that could not be read; `line` adds the command's own
     /// keys to the error line (``ErrorReport``).
     mutating func report(_ error: SaveImageError, path: String, line: (inout ErrorReport) -> Void = { _ in }) {

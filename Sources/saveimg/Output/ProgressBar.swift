@@ -24,9 +24,10 @@ final class ProgressBar {
         let width = 30
         let filled = Int(fraction * Double(width))
         let eta = rate > 0 ? Double(total - min(total, done)) / rate : 0
-        let line = "\r\(label) [" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+        let line = "\(TerminalSafeText.escaped(label)) [" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
             + "] \(Self.bytes(done))/\(Self.bytes(total)) \(Self.bytes(UInt64(rate)))/s ETA \(Int(eta.rounded()))s "
-        print(line, terminator: "", to: &standardError)
+        // "\r" redraws the line: the one control character printed on purpose.
+        Swift.print("\r" + line, terminator: "", to: &standardError)
         drawn = true
     }
 

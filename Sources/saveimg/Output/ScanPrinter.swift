@@ -15,7 +15,7 @@ final class ScanPrinter: Sendable {
 
     /// The table header (text only).
     func start() {
-        if !json { Swift.print(ScanRecord.tableHeader(style: style)) }
+        if !json { printComposedLine(ScanRecord.tableHeader(style: style)) }
     }
 
     /// One result; nil is a file that is not a save image.
@@ -27,14 +27,14 @@ final class ScanPrinter: Sendable {
             }
             summary.count(record)
             if problemsOnly && record.verdict == .ok { return }
-            Swift.print(json ? Self.encoded(record) : record.tableLine(style: style))
+            if json { saveimg.print(Self.encoded(record)) } else { printComposedLine(record.tableLine(style: style)) }
         }
     }
 
     /// Prints the summary line and returns the counts.
     func finish() -> ScanSummary {
         let counts = summary.withLock { $0 }
-        Swift.print(json ? Self.encoded(counts) : counts.text(style: style))
+        if json { saveimg.print(Self.encoded(counts)) } else { printComposedLine(counts.text(style: style)) }
         return counts
     }
 

@@ -22,8 +22,9 @@ extension ScanRecord {
     func tableLine(style: TextStyle) -> String {
         // Apparent size / allocated size (a sparse image allocates less).
         let size = (fileSize.map(humanSize) ?? "-") + "/" + (allocatedSize.map(humanSize) ?? "-")
-        var line = Self.row(verdict.rawValue, state ?? "-", format ?? "-", size, domain ?? "-",
-                            cpuDelta ?? "-", file, paintVerdict: style.enabled ? paint(style) : nil)
+        var line = Self.row(verdict.rawValue, style.plain(state ?? "-"), style.plain(format ?? "-"), size,
+                            style.plain(domain ?? "-"), style.plain(cpuDelta ?? "-"), style.plain(file),
+                            paintVerdict: style.enabled ? paint(style) : nil)
         if let error { line += "  " + style.red(Self.describe(error)) }
         return line
     }

@@ -12,7 +12,9 @@ enum ColorChoice: String, ExpressibleByArgument, CaseIterable, Sendable {
 }
 
 /// ANSI colour for people reading a terminal; plain text for pipes, files and
-/// `NO_COLOR` users (https://no-color.org).
+/// `NO_COLOR` users (https://no-color.org). Whatever it paints it escapes
+/// first (``TerminalSafeText``), so the lines it composes can be printed as
+/// they are (``printComposedLine(_:)``).
 struct TextStyle: Sendable {
     var enabled: Bool
 
@@ -36,7 +38,12 @@ struct TextStyle: Sendable {
     func bold(_ text: String) -> String { paint(text, "1") }
     func dim(_ text: String) -> String { paint(text, "2") }
 
+    /// `text`, escaped (``TerminalSafeText``), between the colour's sequences.
     private func paint(_ text: String, _ code: String) -> String {
-        enabled && !text.isEmpty ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
+        let safe = TerminalSafeText.escaped(text)
+        return enabled && !safe.isEmpty ? "\u{1B}[\(code)m\(safe)\u{1B}[0m" : safe
     }
+
+    /// `text` escaped, not coloured: the plain parts of a coloured line.
+    func plain(_ text: String) -> String { TerminalSafeText.escaped(text) }
 }

@@ -98,7 +98,7 @@ struct UnifiedDiff {
             for line in hunk.lines {
                 let text = String(line.kind.rawValue) + line.text
                 switch line.kind {
-                case .same: out.append(text)
+                case .same: out.append(style.plain(text))
                 case .removed: out.append(style.red(text))
                 case .added: out.append(style.green(text))
                 }
