@@ -31,8 +31,29 @@ struct UnifiedDiff {
         hunks = Self.group(script, context: max(0, context))
     }
 
+    /// Lines left after the common first and last lines above which the
+    /// middle is shown as all removed, then all added, instead of a minimal
+    /// diff: Myers' algorithm costs (N+M)·D, quadratic for a CPU of 100,000
+    /// features a hostile image can hold (real CPUs have under 200 lines).
+    static let minimalDiffLimit = 10_000
+
     /// Every line of both sides in order: removals before additions at each change.
     static func editScript(old: [String], new: [String]) -> [Line] {
+        let prefix = zip(old, new).prefix { $0 == $1 }.count
+        let suffix = zip(old[prefix...].reversed(), new[prefix...].reversed()).prefix { $0 == $1 }.count
+        let oldMiddle = Array(old[prefix..<(old.count - suffix)])
+        let newMiddle = Array(new[prefix..<(new.count - suffix)])
+        var script = old[..<prefix].map { Line(kind: .same, text: $0) }
+        if oldMiddle.count + newMiddle.count > minimalDiffLimit {
+            script += oldMiddle.map { Line(kind: .removed, text: $0) } + newMiddle.map { Line(kind: .added, text: $0) }
+        } else {
+            script += minimalScript(old: oldMiddle, new: newMiddle)
+        }
+        return script + old[(old.count - suffix)...].map { Line(kind: .same, text: $0) }
+    }
+
+    /// The shortest edit script (the standard library's Myers difference).
+    private static func minimalScript(old: [String], new: [String]) -> [Line] {
         let difference = new.difference(from: old)
         var removed = Set<Int>()
         var inserted = Set<Int>()
@@ -62,6 +83,7 @@ struct UnifiedDiff {
         return script
     }
 
+    /// Hunks of the changes with `context` lines around them, in one pass.
     private static func group(_ script: [Line], context: Int) -> [Hunk] {
         let changes = script.indices.filter { script[$0].kind != .same }
         guard let first = changes.first else { return [] }
@@ -78,15 +100,19 @@ struct UnifiedDiff {
             }
         }
         ranges.append(start..<end)
+        // Old and new line numbers before each script line, counted once.
+        var oldBefore = [Int](repeating: 0, count: script.count + 1)
+        var newBefore = [Int](repeating: 0, count: script.count + 1)
+        for (index, line) in script.enumerated() {
+            oldBefore[index + 1] = oldBefore[index] + (line.kind == .added ? 0 : 1)
+            newBefore[index + 1] = newBefore[index] + (line.kind == .removed ? 0 : 1)
+        }
         return ranges.map { range in
-            let before = script[..<range.lowerBound]
-            let oldBefore = before.filter { $0.kind != .added }.count
-            let newBefore = before.filter { $0.kind != .removed }.count
-            let lines = Array(script[range])
-            let oldCount = lines.filter { $0.kind != .added }.count
-            let newCount = lines.filter { $0.kind != .removed }.count
-            return Hunk(oldStart: oldCount == 0 ? oldBefore : oldBefore + 1, oldCount: oldCount,
-                        newStart: newCount == 0 ? newBefore : newBefore + 1, newCount: newCount, lines: lines)
+            let oldCount = oldBefore[range.upperBound] - oldBefore[range.lowerBound]
+            let newCount = newBefore[range.upperBound] - newBefore[range.lowerBound]
+            let old = oldBefore[range.lowerBound], new = newBefore[range.lowerBound]
+            return Hunk(oldStart: oldCount == 0 ? old : old + 1, oldCount: oldCount,
+                        newStart: newCount == 0 ? new : new + 1, newCount: newCount, lines: Array(script[range]))
         }
     }
 
