@@ -72,7 +72,10 @@ public enum Checked {
         if scalars.first == "+" { scalars = scalars.dropFirst() }
         // Only for an error message: counting a 10^6-digit value's characters is not free.
         func shown() -> String { text.count > 40 ? String(text.prefix(40)) + "... (\(text.utf8.count) bytes)" : "'\(text)'" }
-        guard !scalars.isEmpty, scalars.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+        // Byte by byte (the same test as Characters that are ASCII digits: an
+        // ASCII digit never combines), not grapheme by grapheme: a 10^6-digit
+        // value is checked in a millisecond.
+        guard !scalars.isEmpty, scalars.utf8.allSatisfy({ (0x30...0x39).contains($0) }) else {
             throw outOfRange(source, expected: "an unsigned decimal integer", found: shown())
         }
         var value: UInt64 = 0
