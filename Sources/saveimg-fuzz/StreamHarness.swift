@@ -17,6 +17,7 @@
 // stream; it counts every byte.
 #if SAVEIMG_FUZZ
 import Glibc
+import CFuzzDriver
 import SaveImage
 
 /// Offsets of interesting places in a raw stream, found by pattern (no
@@ -28,24 +29,21 @@ struct StreamLandmarks {
     var jsonNumbers: [Range<Int>] = []
 
     init(_ s: [UInt8]) {
-        var i = 8
-        while i + 6 <= s.count {
-            // A section header: type 1 or 4, a u32 id, a printable idstr.
-            if (s[i] == 1 || s[i] == 4), i + 6 < s.count {
-                let length = Int(s[i + 5])
-                if length > 0, i + 6 + length <= s.count, s[(i + 6)..<(i + 6 + length)].allSatisfy({ (0x20..<0x7f).contains($0) }) {
-                    sectionHeaders.append(i)
+        // Section headers and RAM records: scanned in C, outside the coverage instrumentation.
+        var sectionCount = 0, recordCount = 0, brace = -1
+        var records = [Int](repeating: 0, count: 512)
+        sectionHeaders = [Int](unsafeUninitializedCapacity: max(1, s.count)) { sections, initialized in
+            records.withUnsafeMutableBufferPointer { records in
+                s.withUnsafeBufferPointer { bytes in
+                    saveimg_fuzz_stream_landmarks(bytes.baseAddress, bytes.count, sections.baseAddress, &sectionCount,
+                                                  records.baseAddress, records.count, &recordCount, &brace)
                 }
             }
-            // A RAM record: the flags byte (last of a u64) with ZERO/PAGE/MEM_SIZE/EOS bits and a name or CONTINUE.
-            if i >= 7, s[i] & 0x3e != 0, s[i] & ~0x3e == 0, sectionHeaders.count < 64, ramRecords.count < 512,
-               s[i - 7..<(i - 1)].allSatisfy({ $0 < 0x10 }) {
-                ramRecords.append(i - 7)
-            }
-            i += 1
+            initialized = sectionCount
         }
-        // The VM description: 0x06 u32be(len) '{'.
-        if let brace = s.lastIndex(of: UInt8(ascii: "{")), brace >= 5, s[brace - 5] == 6 { descriptionLength = brace - 4 }
+        ramRecords = Array(records.prefix(recordCount))
+        // The VM description: 0x06 u32be(len) '{' (the last '{').
+        if brace >= 5, s[brace - 5] == 6 { descriptionLength = brace - 4 }
         if let start = descriptionLength {
             var j = start + 4
             while j < s.count, jsonNumbers.count < 256 {

@@ -10,4 +10,12 @@
 int LLVMFuzzerRunDriver(int *argc, char ***argv,
                         int (*UserCb)(const uint8_t *Data, size_t Size));
 
+/// The stream harness's landmarks of `s[0..<n]` (see stream_landmarks.c):
+/// `sections` must hold `n` entries, `records` `max_records`; `last_brace`
+/// gets the offset of the last '{' or -1.
+void saveimg_fuzz_stream_landmarks(const uint8_t *s, size_t n,
+                                   size_t *sections, size_t *section_count,
+                                   size_t *records, size_t max_records, size_t *record_count,
+                                   ptrdiff_t *last_brace);
+
 #endif
