@@ -9,7 +9,7 @@
 # never collides with other users' domains; restores are transient and destroyed.
 set -u
 cd "$(dirname "$0")/.."
-SAVEIMG=$(realpath "${1:-.build-edit/debug/saveimg}")
+SAVEIMG=$(realpath "${1:-.build/debug/saveimg}")
 [ -x "$SAVEIMG" ] || { echo "build saveimg first (swift build)"; exit 1; }
 export SAVEIMG
 exec flock /tmp/libvirt-lab.lock bash -c '
