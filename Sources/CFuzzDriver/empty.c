@@ -1,1 +1,1 @@
-// Intentionally empty: CFuzzDriver only declares LLVMFuzzerRunDriver (see include/CFuzzDriver.h).
+// Intentionally empty: LLVMFuzzerRunDriver is only declared here (see include/CFuzzDriver.h).

@@ -18,4 +18,10 @@ void saveimg_fuzz_stream_landmarks(const uint8_t *s, size_t n,
                                    size_t *records, size_t max_records, size_t *record_count,
                                    ptrdiff_t *last_brace);
 
+/// Keeps freed buffers of up to 256 MiB in the heap instead of unmapping
+/// them (glibc's mallopt M_MMAP_THRESHOLD and M_TRIM_THRESHOLD): the
+/// harnesses allocate and free buffers of about 1 MiB per input, each of
+/// which would otherwise cost a page fault per 4 KiB touched.
+void saveimg_fuzz_keep_freed_buffers(void);
+
 #endif

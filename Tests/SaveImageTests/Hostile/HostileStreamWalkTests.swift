@@ -79,6 +79,22 @@ struct HostileStreamWalkTests {
         #expect(failure.expected == "RAM page flags", "\(failure)")
     }
 
+    @Test("a RAM record of no kind or of two kinds is refused as QEMU's ram_load_precopy refuses it",
+          arguments: [UInt64(0x00), 0x20, 0x0a, 0x18, 0x06, 0x2a])
+    func ramFlagCombinations(_ flags: UInt64) throws {
+        var s = try Self.stream()
+        let first = try Self.firstRAMRecord(s)
+        let blocks = try StreamWalk(rawStream: s).summary.ramBlocks
+        // The record after the MEM_SIZE record and its block list: the EOS that ends the setup section.
+        let record = first + 8 + blocks.reduce(0) { $0 + 1 + $1.name.utf8.count + 8 }
+        #expect(Array(s[record..<(record + 8)]) == [0, 0, 0, 0, 0, 0, 0, 0x10], "the setup section's EOS")
+        s[record + 7] = UInt8(flags)
+        let failure = try #require(try StreamWalk(rawStream: s).failure, "flags \(flags) accepted")
+        #expect(failure.offset == UInt64(record), "\(failure)")
+        #expect(failure.found == "flags 0x" + String(flags, radix: 16), "\(failure)")
+        #expect(failure.expected.contains("one kind"), "\(failure)")
+    }
+
     @Test("the VM description's length at its extremes: refused beyond 64 MiB or the stream, never read past", arguments: words)
     func descriptionLength(_ value: UInt64) throws {
         var s = try Self.stream()

@@ -47,6 +47,11 @@ struct SparseReadingTests {
         #expect(walk.failure == nil && walk.summary.reachedEOF)
         #expect(walk.sha256 == report.sha256 && walk.rawStreamBytes == report.rawStreamBytes)
         #expect(walk.summary == report.stream)
+        // Without the digest (the fuzzer's choice): the same walk, no SHA-256.
+        let unhashed = try StreamWalk(mappedRAM: memory, layout: inMemory, hashing: false)
+        #expect(unhashed.sha256 == nil && walk.sha256 != nil)
+        #expect(unhashed.summary == walk.summary && unhashed.rawStreamBytes == walk.rawStreamBytes
+                && unhashed.trailingBytes == walk.trailingBytes)
     }
 
     @Test("check --deep walks every sparse image libvirt 11.3 wrote to QEMU_VM_EOF", arguments: SparseFixtures.allSparseImages)
