@@ -9,7 +9,8 @@ extension DataRegion {
     ///   - path: the file, for errors.
     /// - Throws: `.domainXMLNotTerminated` when no NUL ends the domain XML
     ///   before cookieOffset (or data_len): libvirt would then parse a cut or
-    ///   run-on document.
+    ///   run-on document. `.tooLarge` for a chain of more than
+    ///   ``maximumDocuments`` documents.
     public init(parsing bytes: [UInt8], cookieOffset: UInt32, path: String = "") throws(SaveImageError) {
         // Callers reading a file check this first (in libvirt's order); the
         // in-memory API must still reject it rather than trap (found by fuzzing).
@@ -33,7 +34,13 @@ extension DataRegion {
             return
         }
         let chainStart = Int(cookieOffset)  // bounded: a UInt32 fits in a 64-bit Int; <= bytes.count (checked above)
-        let chain = Self.splitDocuments(bytes, startingAt: chainStart)
+        let chain = Self.splitDocuments(bytes, startingAt: chainStart, limit: Self.maximumDocuments + 1)
+        if chain.count > Self.maximumDocuments {
+            throw SaveImageError(
+                .tooLarge, path: path, offset: chain[Self.maximumDocuments].fileOffset, field: "extension chain",
+                expected: "at most \(Self.maximumDocuments) documents (saveimg's limit against hostile files; libvirt reads only the cookie)",
+                found: "a document \(Self.maximumDocuments + 1)")
+        }
         let chainEnd = chain.last.map { Int($0.regionOffset) + $0.storedLength } ?? chainStart  // bounded: a document's end within the region (in memory)
         self.init(domainXML: xml, gap: Array(bytes[(nul + 1)..<chainStart]), chain: chain,  // bounded: nul < cookieOffset = chainStart (the NUL was searched before it)
                   padding: Array(bytes[min(chainEnd, bytes.count)...]))

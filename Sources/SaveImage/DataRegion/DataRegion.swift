@@ -41,21 +41,30 @@ public struct DataRegion: Hashable, Sendable {
     /// Number of non-zero bytes in the padding.
     public var nonZeroPaddingBytes: Int { ByteSearch.nonZeroCount(padding) }
 
+    /// The most documents saveimg splits a chain (or a gap) into. Real
+    /// images chain a handful; libvirt reads only the first (the cookie), so a
+    /// hostile file of millions of tiny documents restores there, but would
+    /// cost saveimg gigabytes (a 64 MiB region holds 32 million). The reader
+    /// refuses a longer chain as `too_large`, like its region limit.
+    public static let maximumDocuments = 4096
+
     /// NUL-terminated documents found in the gap (e.g. a cookie left behind
-    /// when cookieOffset was set to 0); libvirt ignores these.
+    /// when cookieOffset was set to 0); libvirt ignores these. At most
+    /// ``maximumDocuments`` + 1 (more than the limit: see
+    /// ``DataRegion/maximumDocuments``).
     public var ignoredDocuments: [ChainDocument] {
         let base = UInt32(domainXML.storedLength)  // bounded: the XML's length <= data_len, a UInt32
-        return DataRegion.splitDocuments(gap, startingAt: 0).map {
+        return DataRegion.splitDocuments(gap, startingAt: 0, limit: Self.maximumDocuments + 1).map {
             ChainDocument(regionOffset: base + $0.regionOffset, bytes: $0.bytes, isTerminated: $0.isTerminated)  // bounded: both within the region, so <= data_len, a UInt32
         }
     }
 
     /// Splits `bytes` from `start` into NUL-terminated documents, stopping at
-    /// the first empty one. Offsets are relative to `bytes`.
-    static func splitDocuments(_ bytes: [UInt8], startingAt start: Int) -> [ChainDocument] {
+    /// the first empty one, or after `limit` documents. Offsets are relative to `bytes`.
+    static func splitDocuments(_ bytes: [UInt8], startingAt start: Int, limit: Int = .max) -> [ChainDocument] {
         var documents: [ChainDocument] = []
         var position = start
-        while position < bytes.count, bytes[position] != 0 {
+        while position < bytes.count, bytes[position] != 0, documents.count < limit {
             let nul = ByteSearch.firstIndex(of: 0, in: bytes, range: position..<bytes.count)
             let end = nul ?? bytes.count
             documents.append(ChainDocument(regionOffset: UInt32(position), bytes: Array(bytes[position..<end]),  // bounded: position < bytes.count <= data_len, a UInt32

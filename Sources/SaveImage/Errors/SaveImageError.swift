@@ -43,6 +43,21 @@ public struct SaveImageError: Error, Hashable, Sendable, CustomStringConvertible
 }
 
 extension SaveImageError {
+    /// True when the error stops saveimg, not libvirt: the file could not be
+    /// opened or read (`io`, `not_regular_file`), or it exceeds a limit
+    /// saveimg keeps against hostile files and libvirt does not have
+    /// (`too_large`: measured on 9.0, a 68 MB data region and a chain of 30
+    /// million documents restore). Such an error says nothing about whether
+    /// libvirt reads or restores the image.
+    public var stopsSaveimgOnly: Bool {
+        switch code {
+        case .io, .notRegularFile, .tooLarge: true
+        default: false
+        }
+    }
+}
+
+extension SaveImageError {
     /// Stable error codes. The raw value is what `--json` output shows.
     public enum Code: String, Hashable, Sendable, Codable, CaseIterable {
         /// The file is shorter than the 92-byte header.

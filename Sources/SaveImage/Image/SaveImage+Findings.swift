@@ -103,7 +103,8 @@ extension SaveImage {
             if !ignored.isEmpty {
                 findings.append(Finding(
                     code: .documentsIgnored, severity: .info,
-                    message: "\(ignored.count) document(s) after the domain XML are ignored by libvirt because cookieOffset is 0",
+                    message: (ignored.count > DataRegion.maximumDocuments ? "more than \(DataRegion.maximumDocuments)" : "\(ignored.count)")
+                        + " document(s) after the domain XML are ignored by libvirt because cookieOffset is 0",
                     offset: ignored.first?.fileOffset))
             }
         } else if !region.gap.isEmpty {

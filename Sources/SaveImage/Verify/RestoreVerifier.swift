@@ -68,8 +68,12 @@ public struct RestoreVerifier: Sendable {
     func verdict(forReadError error: SaveImageError) -> RestoreVerdict {
         var libvirtMessage = error.libvirtMessage
         if error.code == .cookieOffsetPastDataLength { libvirtMessage = profile.cookieOffsetPastDataLengthOutcome }
-        let reason = RestoreVerdict.Reason(.unreadable(error.code), .restoreFails, error.description,
-                                           libvirt: libvirtMessage, offset: error.offset)
+        // saveimg's own failure to read says nothing of libvirt: not judged (a warning), not "fails".
+        let reason = error.stopsSaveimgOnly
+            ? RestoreVerdict.Reason(.unreadable(error.code), .warning,
+                                    "not judged: saveimg could not read the image (\(error))", offset: error.offset)
+            : RestoreVerdict.Reason(.unreadable(error.code), .restoreFails, error.description,
+                                    libvirt: libvirtMessage, offset: error.offset)
         return RestoreVerdict(target: targetDescription, reasons: [reason], readError: error)
     }
 }

@@ -75,6 +75,11 @@ extension SaveImage {
             throw SaveImageError(.editRejected, path: path, field: "extension index",
                                  expected: "1...\(result.chain.count)", found: "\(position)")
         }
+        guard result.chain.count < DataRegion.maximumDocuments else {
+            throw SaveImageError(.tooLarge, path: path, field: "extension chain",
+                                 expected: "at most \(DataRegion.maximumDocuments) documents (what saveimg reads back)",
+                                 found: "\(result.chain.count) documents already")
+        }
         result.chain.insert(document, at: position)
         return result
     }

@@ -52,12 +52,8 @@ struct ErrorReport: Encodable {
 }
 
 extension SaveImageError {
-    /// Where the error puts a file on the one scale: `unreadable` when the
-    /// file could not be opened or read as a file, else `invalid`.
-    var severity: Severity {
-        switch code {
-        case .io, .notRegularFile: .unreadable
-        default: .invalid
-        }
-    }
+    /// Where the error puts a file on the one scale: `unreadable` when
+    /// saveimg could not read it (``SaveImageError/stopsSaveimgOnly``: not
+    /// opened, not read, or past saveimg's limits), else `invalid`.
+    var severity: Severity { stopsSaveimgOnly ? .unreadable : .invalid }
 }

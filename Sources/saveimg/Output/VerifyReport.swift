@@ -32,7 +32,8 @@ struct VerifyReport: Encodable {
     /// Text: a verdict line, then one block per reason (info reasons only when
     /// `oneLine` is false). With `oneLine`, the verdict line and the primary reason.
     static func text(path: String, verdict: RestoreVerdict, oneLine: Bool) -> String {
-        let head = "\(path): \(label(verdict.outcome))"
+        let head = verdict.readError?.stopsSaveimgOnly == true
+            ? "\(path): not judged (saveimg could not read it)" : "\(path): \(label(verdict.outcome))"
         if oneLine {
             guard let reason = verdict.primaryReason else { return head }
             return head + " [\(reason.code)] " + (reason.libvirtMessage ?? reason.message)

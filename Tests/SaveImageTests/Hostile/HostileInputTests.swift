@@ -168,6 +168,25 @@ let hostileSecret = "SAVEIMG-XXE-SECRET-7f3a9c"
             let (_, cookie) = try Hostile.documents()
             return (try bigDomainXML(megabytes: 100), [cookie])
         },
+        // libvirt 9.0 restores a chain of 30 million documents (it reads only the cookie);
+        // saveimg splits at most 4096 (DataRegion.maximumDocuments) instead of spending gigabytes.
+        .documents("4096 chained documents (the limit)", nil) {
+            let (xml, cookie) = try Hostile.documents()
+            return (xml, [cookie] + Array(repeating: Array("<a/>".utf8), count: 4095))
+        },
+        .documents("4097 chained documents (over the limit)", .tooLarge, field: "extension chain") {
+            let (xml, cookie) = try Hostile.documents()
+            return (xml, [cookie] + Array(repeating: Array("<a/>".utf8), count: 4096))
+        },
+        .documents("a million one-byte chained documents", .tooLarge, field: "extension chain") {
+            let (xml, cookie) = try Hostile.documents()
+            return (xml, [cookie] + Array(repeating: Array("a".utf8), count: 1_000_000))
+        },
+        .documents("100,000 documents after the domain XML with cookieOffset 0", nil) {
+            let (xml, _) = try Hostile.documents()
+            // No chain: the documents sit in the gap, which libvirt ignores.
+            return (xml + [0] + Array(repeating: Array("a\0".utf8), count: 99_999).flatMap { $0 } + Array("a".utf8), [])
+        },
     ]
 
     /// The fixture's domain XML with a comment of `megabytes` MiB before its closing tag.
