@@ -39,7 +39,7 @@ extension DataRegion {
             throw SaveImageError(
                 .tooLarge, path: path, offset: chain[Self.maximumDocuments].fileOffset, field: "extension chain",
                 expected: "at most \(Self.maximumDocuments) documents (saveimg's limit against hostile files; libvirt reads only the cookie)",
-                found: "a document \(Self.maximumDocuments + 1)")
+                found: "more than \(Self.maximumDocuments) documents: document \(Self.maximumDocuments + 1) starts here")
         }
         let chainEnd = chain.last.map { Int($0.regionOffset) + $0.storedLength } ?? chainStart  // bounded: a document's end within the region (in memory)
         self.init(domainXML: xml, gap: Array(bytes[(nul + 1)..<chainStart]), chain: chain,  // bounded: nul < cookieOffset = chainStart (the NUL was searched before it)
