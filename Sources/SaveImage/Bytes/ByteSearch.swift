@@ -31,6 +31,18 @@ enum ByteSearch {
         return bytes.reduce(0) { $0 + ($1 == 0 ? 0 : 1) }  // bounded: counts bytes of an in-memory array
     }
 
+    /// The number of `byte`s in `bytes`, counting no further than `limit`
+    /// (one `memchr` jump per occurrence).
+    static func count(of byte: UInt8, in bytes: [UInt8], upTo limit: Int) -> Int {
+        var count = 0
+        var position = 0
+        while count < limit, let found = firstIndex(of: byte, in: bytes, range: position..<bytes.count) {
+            count += 1  // bounded: count < limit
+            position = found + 1  // bounded: found < bytes.count
+        }
+        return count
+    }
+
     /// Whether any byte of `set` occurs in `text`'s UTF-8.
     static func containsAny(of set: [UInt8], in text: String) -> Bool {
         let contiguous = text.utf8.withContiguousStorageIfAvailable { buffer -> Bool in

@@ -18,6 +18,16 @@ import Testing
         #expect(ByteSearch.firstIndex(of: 0x41, in: bytes, range: 99..<100) == 99)
     }
 
+    @Test func countStopsAtItsLimit() {
+        let text = Array("<a><b/>x<c/></a><".utf8)
+        let expected = text.filter { $0 == UInt8(ascii: "<") }.count
+        #expect(ByteSearch.count(of: UInt8(ascii: "<"), in: text, upTo: 100) == expected)
+        #expect(ByteSearch.count(of: UInt8(ascii: "<"), in: text, upTo: 3) == 3)
+        #expect(ByteSearch.count(of: UInt8(ascii: "<"), in: text, upTo: 0) == 0)
+        #expect(ByteSearch.count(of: UInt8(ascii: "z"), in: text, upTo: 100) == 0)
+        #expect(ByteSearch.count(of: UInt8(ascii: "<"), in: [], upTo: 100) == 0)
+    }
+
     @Test func nonZeroCountFindsASingleByteAnywhere() {
         #expect(ByteSearch.nonZeroCount([]) == 0)
         #expect(ByteSearch.isAllZero([]))

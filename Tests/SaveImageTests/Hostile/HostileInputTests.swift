@@ -168,6 +168,10 @@ let hostileSecret = "SAVEIMG-XXE-SECRET-7f3a9c"
             let (_, cookie) = try Hostile.documents()
             return (try bigDomainXML(megabytes: 100), [cookie])
         },
+        .documents("a million and one elements in the domain XML (over the markup limit)", .tooLarge, field: "domain_definition") {
+            let (_, cookie) = try Hostile.documents()
+            return (try Hostile.domainXML(inserting: String(repeating: "<x/>", count: XMLParser.maximumMarkup + 1)), [cookie])
+        },
         // libvirt 9.0 restores a chain of 30 million documents (it reads only the cookie);
         // saveimg splits at most 4096 (DataRegion.maximumDocuments) instead of spending gigabytes.
         .documents("4096 chained documents (the limit)", nil) {
