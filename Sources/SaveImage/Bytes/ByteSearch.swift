@@ -28,7 +28,21 @@ enum ByteSearch {
     /// The number of bytes of `bytes` that are not zero.
     static func nonZeroCount(_ bytes: [UInt8]) -> Int {
         if isAllZero(bytes) { return 0 }
-        return bytes.reduce(0) { $0 + ($1 == 0 ? 0 : 1) }  // bounded: counts bytes of an in-memory array
+        return bytes.withUnsafeBytes { buffer in
+            // Eight bytes at a time, without a branch per byte: fold each
+            // byte's bits into its lowest bit, then count those bits.
+            let words = buffer.count / 8  // bounded: in-memory size
+            var count = 0
+            for index in 0..<words {
+                var word = buffer.loadUnaligned(fromByteOffset: index * 8, as: UInt64.self)  // bounded: index < count / 8
+                word |= word >> 4
+                word |= word >> 2
+                word |= word >> 1
+                count += (word & 0x0101_0101_0101_0101).nonzeroBitCount  // bounded: at most 8 per word
+            }
+            for byte in buffer[(words * 8)...] where byte != 0 { count += 1 }  // bounded: the last 0-7 bytes
+            return count
+        }
     }
 
     /// The number of `byte`s in `bytes`, counting no further than `limit`

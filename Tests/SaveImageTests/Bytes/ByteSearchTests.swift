@@ -39,6 +39,14 @@ import Testing
             #expect(ByteSearch.nonZeroCount(padding) == 1, "non-zero byte at \(position)")
             #expect(!ByteSearch.isAllZero(padding))
         }
+        // Every byte value at every place in a word, and in the tail past the last word.
+        for value in UInt8(1)...255 {
+            for position in 0..<19 {
+                var bytes = [UInt8](repeating: 0, count: 19)
+                bytes[position] = value
+                #expect(ByteSearch.nonZeroCount(bytes) == 1, "\(value) at \(position)")
+            }
+        }
         // Equal bytes that are not zero are not "all zero" (each equals the next).
         #expect(ByteSearch.nonZeroCount([UInt8](repeating: 0xFF, count: 4097)) == 4097)
         #expect(ByteSearch.nonZeroCount([0]) == 0 && ByteSearch.nonZeroCount([7]) == 1)

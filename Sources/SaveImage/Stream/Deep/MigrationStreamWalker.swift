@@ -214,7 +214,8 @@ struct MigrationStreamWalker {
             switch flags {
             case RAMFlag.continue | RAMFlag.zero, RAMFlag.continue | RAMFlag.page:
                 if let current = currentBlock, let last = lastPage, last.block == current.index,
-                   address == last.address &+ Self.pageSize, address < current.size {  // bounded: wrapping add, then compared
+                   address > last.address, address == last.address &+ Self.pageSize,  // bounded: wrapping add; no wrap, as address > last.address
+                   address < current.size {
                     lastPage = (current.index, address)
                     if flags & RAMFlag.zero != 0 {
                         try takeZeroPage(block: current.index, address: address)
