@@ -49,9 +49,9 @@ extension SaveImg {
             for path in files {
                 do {
                     let image = try SaveImage(contentsOf: path)
-                    let text = Self.diff(image, context: context, style: style)
-                    try output.report(DiffCPUReport(image, context: context), composedText: text)
-                    if text != nil, image.cookie?.cpu != nil { differ = true }
+                    let diff = Self.cpuDiff(image, context: context)  // once, for the JSON or the text
+                    try output.report(DiffCPUReport(image, diff: diff), composedText: Self.text(image, diff: diff, style: style))
+                    if let diff, !diff.isEmpty { differ = true }
                 } catch let error as SaveImageError {
                     output.report(error, path: path)
                 }
@@ -60,15 +60,21 @@ extension SaveImg {
             if differ { throw ExitCode(1) }  // diff's convention: 1 when the CPUs differ
         }
 
-        /// The diff text, a note, or nil when the CPUs are the same.
-        static func diff(_ image: SaveImage, context: Int, style: TextStyle) -> String? {
-            guard let cookieCPU = image.cookie?.cpu else {
+        /// The domain XML's CPU against the cookie's, line by line; nil when the cookie has no <cpu>.
+        static func cpuDiff(_ image: SaveImage, context: Int) -> UnifiedDiff? {
+            image.cookie?.cpu.map { cookieCPU in
+                UnifiedDiff(old: image.domain.cpu.map { lines($0.element.formatted()) } ?? [],
+                            new: lines(cookieCPU.element.formatted()), context: context)
+            }
+        }
+
+        /// The diff text, a note (no cookie <cpu>), or nil when the CPUs are the same.
+        static func text(_ image: SaveImage, diff: UnifiedDiff?, style: TextStyle) -> String? {
+            guard let diff else {
                 return style.plain("\(image.path): the cookie has no <cpu>; restore uses the domain XML's CPU")
             }
-            let old = image.domain.cpu.map { lines($0.element.formatted()) } ?? []
-            let diff = UnifiedDiff(old: old, new: lines(cookieCPU.element.formatted()), context: context)
             guard !diff.isEmpty else { return nil }
-            return diff.text(oldLabel: "\(image.path) (domain XML <cpu>\(old.isEmpty ? ": none" : ""))",
+            return diff.text(oldLabel: "\(image.path) (domain XML <cpu>\(image.domain.cpu == nil ? ": none" : ""))",
                              newLabel: "\(image.path) (cookie <cpu>)", style: style)
         }
 

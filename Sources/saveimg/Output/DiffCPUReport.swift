@@ -22,14 +22,11 @@ struct DiffCPUReport: Encodable {
     var cpuDifference: CPUDifference
     var hunks: [Hunk]
 
-    init(_ image: SaveImage, context: Int) {
+    /// - Parameter diff: ``SaveImg/DiffCPU/cpuDiff(_:context:)`` of `image`.
+    init(_ image: SaveImage, diff: UnifiedDiff?) {
         file = image.path
         cookieHasCPU = image.cookie?.cpu != nil
         cpuDifference = image.cpuDifference
-        let diff = image.cookie?.cpu.map { cookie in
-            UnifiedDiff(old: image.domain.cpu.map { SaveImg.DiffCPU.lines($0.element.formatted()) } ?? [],
-                        new: SaveImg.DiffCPU.lines(cookie.element.formatted()), context: context)
-        }
         same = diff?.isEmpty ?? false
         hunks = (diff?.hunks ?? []).map { hunk in
             Hunk(oldStart: hunk.oldStart, oldCount: hunk.oldCount, newStart: hunk.newStart,
