@@ -34,7 +34,7 @@ extension DataRegion {
             return
         }
         let chainStart = Int(cookieOffset)  // bounded: a UInt32 fits in a 64-bit Int; <= bytes.count (checked above)
-        let chain = Self.splitDocuments(bytes, startingAt: chainStart, limit: Self.maximumDocuments + 1)
+        let chain = Self.splitDocuments(bytes, startingAt: chainStart, limit: Self.maximumDocuments + 1)  // bounded: constant
         if chain.count > Self.maximumDocuments {
             throw SaveImageError(
                 .tooLarge, path: path, offset: chain[Self.maximumDocuments].fileOffset, field: "extension chain",

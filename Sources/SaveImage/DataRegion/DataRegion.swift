@@ -54,7 +54,7 @@ public struct DataRegion: Hashable, Sendable {
     /// ``DataRegion/maximumDocuments``).
     public var ignoredDocuments: [ChainDocument] {
         let base = UInt32(domainXML.storedLength)  // bounded: the XML's length <= data_len, a UInt32
-        return DataRegion.splitDocuments(gap, startingAt: 0, limit: Self.maximumDocuments + 1).map {
+        return DataRegion.splitDocuments(gap, startingAt: 0, limit: Self.maximumDocuments + 1).map {  // bounded: constant
             ChainDocument(regionOffset: base + $0.regionOffset, bytes: $0.bytes, isTerminated: $0.isTerminated)  // bounded: both within the region, so <= data_len, a UInt32
         }
     }
