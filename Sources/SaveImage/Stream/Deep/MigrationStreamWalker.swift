@@ -208,24 +208,6 @@ struct MigrationStreamWalker {
             let word = try cursor.u64("a RAM page record")
             let flags = word & (Self.pageSize - 1)  // bounded: constant 4095
             let address = word & ~(Self.pageSize - 1)  // bounded: constant 4095
-            // Nearly every record of a save is a zero or full page following
-            // the previous page of the same block: taken with fewer tests
-            // (in order, inside the block by the tests made here).
-            switch flags {
-            case RAMFlag.continue | RAMFlag.zero, RAMFlag.continue | RAMFlag.page:
-                if let current = currentBlock, let last = lastPage, last.block == current.index,
-                   address > last.address, address == last.address &+ Self.pageSize,  // bounded: wrapping add; no wrap, as address > last.address
-                   address < current.size {
-                    lastPage = (current.index, address)
-                    if flags & RAMFlag.zero != 0 {
-                        try takeZeroPage(block: current.index, address: address)
-                    } else {
-                        try takeFullPage(block: current.index, address: address)
-                    }
-                    continue
-                }
-            default: break
-            }
             guard flags & ~RAMFlag.known == 0 else {
                 throw garbage(at: offset, expected: "RAM page flags", found: "0x" + String(flags, radix: 16))
             }
@@ -233,35 +215,31 @@ struct MigrationStreamWalker {
             // a record of no kind, or of two, is "Unknown combination of
             // migration flags" there (5.2, 7.2 and 10.0 alike).
             switch flags & ~RAMFlag.continue {
-            case RAMFlag.memSize, RAMFlag.zero, RAMFlag.page, RAMFlag.xbzrle, RAMFlag.compressPage, RAMFlag.eos,
-                 RAMFlag.multifdFlush:
-                break
-            default:
-                throw garbage(at: offset, expected: "a RAM record of one kind (QEMU refuses other flag combinations)",
-                              found: "flags 0x" + String(flags, radix: 16))
-            }
-            if flags & RAMFlag.memSize != 0 { try readRAMBlockList(total: address) }
-            var block = 0
-            if flags & (RAMFlag.zero | RAMFlag.page | RAMFlag.xbzrle | RAMFlag.compressPage) != 0 {
-                block = try checkPageAddress(address, flags: flags, recordOffset: offset)
-            }
-            if flags & RAMFlag.zero != 0 {
-                try takeZeroPage(block: block, address: address)
-            } else if flags & RAMFlag.page != 0 {
-                try takeFullPage(block: block, address: address)
-            } else if flags & RAMFlag.xbzrle != 0 {
+            case RAMFlag.memSize:
+                try readRAMBlockList(total: address)
+            case RAMFlag.zero:
+                try takeZeroPage(block: try checkPageAddress(address, flags: flags, recordOffset: offset), address: address)
+            case RAMFlag.page:
+                try takeFullPage(block: try checkPageAddress(address, flags: flags, recordOffset: offset), address: address)
+            case RAMFlag.xbzrle:
+                _ = try checkPageAddress(address, flags: flags, recordOffset: offset)
                 if observer != nil { throw unsupportedEncoding("XBZRLE", at: offset) }
                 _ = try cursor.byte("an XBZRLE header")
                 try cursor.skip(UInt64(try cursor.u16("an XBZRLE length")), "XBZRLE data")
                 summary.pages = try Checked.add(summary.pages, 1, source("the page count"))
-            } else if flags & RAMFlag.compressPage != 0 {
+            case RAMFlag.compressPage:
+                _ = try checkPageAddress(address, flags: flags, recordOffset: offset)
                 if observer != nil { throw unsupportedEncoding("compressed", at: offset) }
                 try cursor.skip(UInt64(try cursor.u32("a compressed page length")), "a compressed page")
                 summary.pages = try Checked.add(summary.pages, 1, source("the page count"))
-            }
-            if flags & RAMFlag.eos != 0 {
+            case RAMFlag.eos:
                 try observer?.ramEndOfSection()
                 return
+            case RAMFlag.multifdFlush:
+                break
+            default:
+                throw garbage(at: offset, expected: "a RAM record of one kind (QEMU refuses other flag combinations)",
+                              found: "flags 0x" + String(flags, radix: 16))
             }
         }
     }
