@@ -10,7 +10,8 @@ extension SaveImage {
         /// read (an unfinished save, a truncated or damaged data region ...).
         case invalid(SaveImageError)
         /// The file could not be opened or read, so it is unknown whether it
-        /// is a save image.
+        /// is a save image; or saveimg's limits against hostile files stop it
+        /// reading one (``SaveImageError/stopsSaveimgOnly``), which libvirt may read.
         case unreadable(SaveImageError)
     }
 
@@ -29,7 +30,7 @@ extension SaveImage {
             do {
                 return .image(try SaveImage(reading: file))
             } catch {
-                return .invalid(error)
+                return error.stopsSaveimgOnly ? .unreadable(error) : .invalid(error)
             }
         } catch {
             return .unreadable(error)

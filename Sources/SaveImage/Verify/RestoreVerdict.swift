@@ -12,6 +12,10 @@ public struct RestoreVerdict: Hashable, Sendable {
         case willFail = "restore_fails"
         /// The target libvirt refuses to read the image at all.
         case invalid
+        /// No verdict: saveimg could not read the image (not opened, not
+        /// read, or past its limits against hostile files:
+        /// ``SaveImageError/stopsSaveimgOnly``), which says nothing of libvirt.
+        case notJudged = "unreadable"
 
         /// The outcome on the one scale.
         public var severity: Severity {
@@ -20,10 +24,11 @@ public struct RestoreVerdict: Hashable, Sendable {
             case .restorableWithWarnings: .warning
             case .willFail: .restoreFails
             case .invalid: .invalid
+            case .notJudged: .unreadable
             }
         }
 
-        private var rank: Int { [.restorable: 0, .restorableWithWarnings: 1, .willFail: 2, .invalid: 3][self] ?? 3 }
+        private var rank: Int { [.restorable: 0, .restorableWithWarnings: 1, .willFail: 2, .invalid: 3, .notJudged: 4][self] ?? 4 }
         public static func < (a: Outcome, b: Outcome) -> Bool { a.rank < b.rank }
     }
 
@@ -88,7 +93,7 @@ public struct RestoreVerdict: Hashable, Sendable {
     }
 
     public var outcome: Outcome {
-        if readError != nil { return .invalid }
+        if let readError { return readError.stopsSaveimgOnly ? .notJudged : .invalid }
         switch reasons.map(\.severity).max() {
         case .restoreFails: return .willFail
         case .warning: return .restorableWithWarnings

@@ -27,7 +27,8 @@ public struct RestoreVerifier: Sendable {
     }
 
     /// Reads the image at `path` and verifies it; a file libvirt would refuse
-    /// to read gives an ``RestoreVerdict/Outcome/invalid`` verdict.
+    /// to read gives an ``RestoreVerdict/Outcome/invalid`` verdict; one saveimg
+    /// cannot read, ``RestoreVerdict/Outcome/notJudged``.
     public func verify(path: String) -> RestoreVerdict {
         do {
             return verify(try SaveImage(contentsOf: path))

@@ -122,7 +122,7 @@ extension SaveImg {
             report.verdict = after.outcome.severity
             report.findings = after.reasons.map(FindingReport.init)
             try emit(report, how: how)
-            if after.outcome >= .willFail { throw ExitCode(after.outcome == .invalid ? ExitStatus.invalid : ExitStatus.wouldFail) }
+            if after.outcome >= .willFail { throw ExitCode(after.outcome >= .invalid ? ExitStatus.invalid : ExitStatus.wouldFail) }
         }
 
         func emit(_ report: Report, how: String) throws {

@@ -223,7 +223,7 @@ extension SaveImg {
                 if many { print(VerifyReport.summary(results.map(\.1))) }
             }
             let worst = results.map(\.1.outcome).max() ?? .restorable
-            if worst == .invalid { throw ExitCode(ExitStatus.invalid) }
+            if worst >= .invalid { throw ExitCode(ExitStatus.invalid) }
             if worst == .willFail { throw ExitCode(ExitStatus.wouldFail) }
         }
 

@@ -53,7 +53,7 @@ struct ChainLimitTests {
         let directory = try TemporaryDirectory()
         let path = try directory.write("over.sav", try Self.chain(extensions: DataRegion.maximumDocuments))
         let verdict = RestoreVerifier(profile: ReaderProfile(version: LibvirtVersion(9, 0, 0)), host: nil).verify(path: path)
-        #expect(verdict.readError?.code == .tooLarge)
+        #expect(verdict.readError?.code == .tooLarge && verdict.outcome == .notJudged)
         #expect(verdict.reasons.map(\.severity) == [.warning], "\(verdict.reasons)")
         #expect(verdict.reasons.first?.message.hasPrefix("not judged") == true)
 
@@ -64,5 +64,11 @@ struct ChainLimitTests {
         let text = try CLI.run(["verify", "--target-libvirt", "9.0.0", path])
         #expect(text.output.contains("\(path): not judged (saveimg could not read it)"), "\(text.output)")
         #expect(!text.output.contains("restore_fails"), "\(text.output)")
+        // scan says the same: saveimg could not read it, not that libvirt refuses it.
+        let scan = try CLI.run(["scan", "--json", "--target-libvirt", "9.0.0", directory.path])
+        let line = try #require(scan.output.split(separator: "\n").first { $0.contains("over.sav") })
+        let record = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(record["verdict"] as? String == "unreadable", "\(line)")
+        #expect(scan.status == 2)
     }
 }
