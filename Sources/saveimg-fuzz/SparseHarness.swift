@@ -153,9 +153,12 @@ func fuzzSparse(_ bytes: [UInt8]) {
     invariant(layout.deviceStateOffset <= file.size, "device state inside the file")
     note("layout: \(layout.blocks.count) blocks, \(layout.pagesPresent) pages present")
     let walk: StreamWalk
-    do throws(SaveImageError) { walk = try StreamWalk(mappedRAM: file, layout: layout, hashing: false) } catch {
+    do throws(SaveImageError) { walk = try StreamWalk(source: image.stream, hashing: false, layout: layout) } catch {
+        return invariant(false, "walk set-up: \(error)")
+    }
+    if let error = walk.sourceFailure {
         note("raw stream refused: \(error)")
-        return invariant(error.offset.map { $0 <= file.size } ?? true, "emit error offset inside the file")
+        invariant(error.offset.map { $0 <= file.size } ?? true, "emit error offset inside the file")
     }
     note("walked \(walk.rawStreamBytes) bytes, EOF \(walk.summary.reachedEOF), "
          + (walk.failure.map { "failure: \($0)" } ?? "no failure"))

@@ -1,72 +1,58 @@
-import Dispatch
-
-/// `saveimg check --deep`: decompresses the whole stream, walks it with
-/// ``MigrationStreamWalker`` and hashes it (SHA-256 of the raw stream).
-///
-/// Two threads: one reads and decompresses into a bounded ``ChunkPipe``
-/// (at most 8 MiB waiting), the caller's thread hashes and walks. Memory
-/// stays bounded whatever the image size.
+/// `saveimg check --deep`: decodes the whole stream (for a sparse image,
+/// reads it block by block), walks it with the one walker driver
+/// (``StreamWalk``) and hashes it: SHA-256 of the raw stream and the
+/// guest-state digest. Memory stays bounded whatever the image size.
 public enum DeepCheck {
-    /// Checks the image at `path`. Throws only when the metadata cannot be
-    /// read (the reader's errors); stream problems are in the report.
-    /// `progress`, when given, is called from the reading thread with the
-    /// stream bytes read so far and the stream's size in the file.
+    /// Checks the image at `path` (opened once; see ``run(image:progress:)``).
     public static func run(path: String, progress: (@Sendable (UInt64, UInt64) -> Void)? = nil)
         throws(SaveImageError) -> DeepCheckReport {
-        let image = try SaveImage(contentsOf: path)
-        let format = image.header.version < 2 ? CompressionFormat.raw : image.header.format
+        try run(image: try SaveImage(contentsOf: path), progress: progress)
+    }
+
+    /// Checks `image`'s stream, read through the image's own reader. Throws
+    /// only when no digest can be set up; stream problems are in the report.
+    /// `progress`, when given, is called from the reading thread with the
+    /// stream bytes read so far and the stream's size in the file.
+    public static func run(image: SaveImage, progress: (@Sendable (UInt64, UInt64) -> Void)? = nil)
+        throws(SaveImageError) -> DeepCheckReport {
+        let path = image.path
+        let source = image.stream
+        let format = source.format
         var report = DeepCheckReport(path: path, format: format.description, streamOffset: image.streamOffset,
                                      streamBytes: image.streamLength)
         report.seal = SaveImageSeal.find(in: image)
         var layout: MappedRAMLayout?
         if format == .sparse {
-            do throws(SaveImageError) {
-                let file = try PositionalFile(openingForReading: path)
-                layout = try MappedRAMLayout.read(file, streamOffset: image.streamOffset)
-            } catch {
+            do throws(SaveImageError) { layout = try source.mappedRAMLayout() } catch {
                 report.problems.append(DeepCheckProblem(error.locating(path, base: nil), rawStream: false))
                 return report
             }
-        } else if !StreamCodec.supported.contains(format) {
-            report.problems.append(DeepCheckProblem(StreamCodec.unsupported(format).locating(path, base: nil), rawStream: false))
+        } else if !StreamFormat.codecFormats.contains(format) {
+            report.problems.append(DeepCheckProblem(StreamFormat.unsupported(format).locating(path, base: nil), rawStream: false))
             return report
         }
-        let pipe = ChunkPipe(capacity: 8)
-        let streamOffset = image.streamOffset
-        // The cursor (and its SHA-256 state) first: if that fails, no producer is left blocked on the pipe.
-        let cursor = try StreamCursor(next: { pipe.receive() })
         let state = try GuestStateDigest()
-        cursor.tap = { (bytes) throws(SaveImageError) in try state.tap(bytes) }
-        let sparseLayout = layout
-        DispatchQueue.global().async {
-            if let layout = sparseLayout {
-                pipe.close(failure: produceSparse(path: path, layout: layout, into: pipe))
-            } else {
-                pipe.close(failure: produce(path: path, format: format, from: streamOffset, into: pipe, progress: progress))
-            }
-        }
-        var walker = MigrationStreamWalker(cursor: cursor, observer: state)
-        var walkFailure: SaveImageError?
-        do throws(SaveImageError) { try walker.walk() } catch { walkFailure = error }
-        cursor.tap = nil
-        report.trailingBytes = cursor.drain()
-        report.rawStreamBytes = cursor.offset
-        report.sha256 = try cursor.digest()
-        report.stream = walker.summary
-        if let failure = pipe.failure {
+        let walk = try StreamWalk(source: source, hashing: true, observer: state,
+                                  tap: { (bytes) throws(SaveImageError) in try state.tap(bytes) },
+                                  layout: layout, readingRawOnThisThread: false, progress: progress)
+        report.trailingBytes = walk.trailingBytes
+        report.rawStreamBytes = walk.rawStreamBytes
+        report.sha256 = walk.sha256 ?? ""
+        report.stream = walk.summary
+        if let failure = walk.sourceFailure {
             report.problems.append(DeepCheckProblem(failure, rawStream: false))
         }
         if let layout {
             report.sparse = SparseImageSummary(layout)
             report.problems += bitmapProblems(layout)  // bounded: array append
         }
-        if var walkFailure {
+        if var walkFailure = walk.failure {
             walkFailure.path = path
             report.problems.append(DeepCheckProblem(walkFailure, rawStream: true,
-                                                    fileBase: fileBase(format: format, streamOffset: streamOffset,
+                                                    fileBase: fileBase(format: format, streamOffset: image.streamOffset,
                                                                        layout: layout, rawOffset: walkFailure.offset)))
         }
-        if walkFailure == nil, pipe.failure == nil { report.stateSha256 = try state.finalize() }
+        if walk.failure == nil, walk.sourceFailure == nil { report.stateSha256 = try state.finalize() }
         if let seal = report.seal {
             if let invalid = seal.invalidBytes { report.problems.append(DeepCheckProblem(invalid, rawStream: false)) }
             switch seal.digest {
@@ -102,53 +88,5 @@ public enum DeepCheck {
             problems.append(DeepCheckProblem(error, rawStream: false))
         }
         return problems
-    }
-
-    /// Emits the raw-equivalent stream of a sparse image into `pipe`.
-    static func produceSparse(path: String, layout: MappedRAMLayout, into pipe: ChunkPipe) -> SaveImageError? {
-        do throws(SaveImageError) {
-            let file = try PositionalFile(openingForReading: path)
-            try MappedRAMRawStream.emit(file, layout: layout, keepMappedRAM: true) { (batch) throws(SaveImageError) in
-                pipe.send(batch)
-            }
-            return nil
-        } catch {
-            return error.locating(path, base: nil)
-        }
-    }
-
-    /// Reads and decodes the stream into `pipe` in 1 MiB chunks; returns the error that stopped it, if any.
-    static func produce(path: String, format: CompressionFormat, from offset: UInt64, into pipe: ChunkPipe,
-                        progress: (@Sendable (UInt64, UInt64) -> Void)? = nil) -> SaveImageError? {
-        // What was decoded before a failure still goes to the walker, so a
-        // truncated stream is walked (and reported) as far as it decodes.
-        var batch: [UInt8] = []
-        batch.reserveCapacity(1 << 20)
-        defer { if !batch.isEmpty { pipe.send(batch) } }
-        do throws(SaveImageError) {
-            let file = try PositionalFile(openingForReading: path)
-            let decoder = try StreamCodec.decoder(for: format)
-            let collect: (UnsafeRawBufferPointer) throws(SaveImageError) -> Void = { raw in
-                batch.append(contentsOf: raw)
-                if batch.count >= 1 << 20 {
-                    pipe.send(batch)
-                    batch = []
-                    batch.reserveCapacity(1 << 20)
-                }
-            }
-            let total = file.size > offset ? file.size - offset : 0  // bounded: checked just before
-            var done: UInt64 = 0
-            try file.readChunks(from: offset) { (chunk, _) throws(SaveImageError) in
-                done += UInt64(chunk.count)  // bounded: at most the file size
-                progress?(done, total)
-                do throws(SaveImageError) { try decoder.process(chunk, output: collect) } catch {
-                    throw error.locating(path, base: offset)
-                }
-            }
-            do throws(SaveImageError) { try decoder.finish(output: collect) } catch { throw error.locating(path, base: offset) }
-            return nil
-        } catch {
-            return error
-        }
     }
 }

@@ -45,13 +45,5 @@ public struct CompressionFormat: RawRepresentable, Hashable, Sendable, Codable, 
         self = match
     }
 
-    /// The external program libvirt runs as `PROG -dc` to decompress, if any.
-    public var decompressorProgram: String? {
-        switch self {
-        case .gzip, .bzip2, .xz, .lzop, .zstd: name
-        default: nil
-        }
-    }
-
     public var description: String { name ?? "unknown(\(rawValue))" }
 }

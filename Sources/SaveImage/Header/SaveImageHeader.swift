@@ -63,6 +63,11 @@ public struct SaveImageHeader: Hashable, Sendable {
     /// Whether libvirt resumes the guest after restore (any non-zero value).
     public var resumesGuest: Bool { wasRunning != 0 }
 
+    /// The format libvirt applies to the stream: the format word from version
+    /// 2 on; version 1 images predate it and are read raw. The one place this
+    /// rule is written.
+    public var effectiveFormat: CompressionFormat { version >= 2 ? format : .raw }
+
     /// The number of domain-XML bytes libvirt reads: cookieOffset, or data_len without a cookie.
     public var domainXMLReadLength: UInt32 { cookieOffset != 0 ? cookieOffset : dataLength }
 }

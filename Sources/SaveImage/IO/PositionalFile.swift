@@ -17,7 +17,10 @@ import SystemPackage
 ///
 /// Either way anything but a regular file is refused, so a FIFO, a device
 /// such as `/dev/zero` or a directory never blocks or floods saveimg.
-public final class PositionalFile: PositionalReader {
+///
+/// Sendable: reads and writes are positional (`pread`/`pwrite`), so threads
+/// share no file position; ``close()`` is the owner's, once nothing reads.
+public final class PositionalFile: PositionalReader, @unchecked Sendable {
     /// The path as given.
     public let path: String
     /// The file's status when opened.

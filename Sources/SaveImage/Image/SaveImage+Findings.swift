@@ -1,7 +1,7 @@
 extension SaveImage {
     /// The format libvirt actually applies: the header's format at version 2,
     /// raw below (libvirt ignores the word before version 2).
-    public var effectiveFormat: CompressionFormat { header.version == 2 ? header.format : .raw }
+    public var effectiveFormat: CompressionFormat { header.effectiveFormat }
 
     /// Whether libvirt reads a cookie at all: cookieOffset set and below data_len.
     public var libvirtReadsCookie: Bool { header.cookieOffset != 0 && header.cookieOffset < header.dataLength }
@@ -63,7 +63,7 @@ extension SaveImage {
                             message: "header says raw but the stream at offset \(at) is \(found)",
                             libvirtMessage: "QEMU: Not a migration stream", offset: at)]
         }
-        let outcome = implied == .raw ? "restore hangs" : "\(format.decompressorProgram ?? "decompressor") -dc fails"
+        let outcome = implied == .raw ? "restore hangs" : "\(StreamFormat.named(format)?.program ?? "decompressor") -dc fails"
         return [Finding(code: .formatStreamMismatch, severity: .restoreFails,
                         message: "header says \(format) but the stream at offset \(at) is \(found)",
                         libvirtMessage: outcome, offset: at)]

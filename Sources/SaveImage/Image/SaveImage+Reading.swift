@@ -2,18 +2,23 @@ extension SaveImage {
     /// The largest data region saveimg reads (libvirt writes ~64 KiB plus the XML).
     public static let maximumDataRegionSize: UInt32 = 64 * 1024 * 1024  // bounded: constant
 
-    /// Reads an image's metadata from `path`: the header, the data region and
-    /// the first ``streamProbeLength`` bytes of the stream, never more.
+    /// Opens `path` read-only and reads the image's metadata: the header, the
+    /// data region and the stream's first bytes, never more. The image keeps
+    /// the open file as its reader (``stream``).
     ///
     /// Checks are made in libvirt 9.0's order (`qemuSaveImageOpen`), so an
     /// image this throws for is one `virsh save-image-dumpxml` rejects, with
     /// the same meaning; ``SaveImageError/libvirtMessage`` holds libvirt's text.
+    /// Reading writes nothing: an image saveimg's own interrupted edit left
+    /// as `LibvirtQemudPart` throws `.incompleteSave` here, as libvirt refuses
+    /// it; rolling that edit back is a step of its own (``SaveImage/open(_:recovery:)``
+    /// in the writing layer, `saveimg recover`).
     public init(contentsOf path: String) throws(SaveImageError) {
-        let file = try PositionalFile(openingForReading: path)
-        try self.init(reading: file)
+        try self.init(reading: try PositionalFile(openingForReading: path))
     }
 
-    /// Reads an image's metadata from an open file.
+    /// Reads an image's metadata from an open file or from bytes in memory
+    /// (``InMemoryFile``), and keeps `reader` for the stream.
     ///
     /// Readers take no lock, so an editor may rewrite the header in place
     /// while this reads (DESIGN.md, "Editing in place"). The header is read
@@ -21,37 +26,18 @@ extension SaveImage {
     /// to the other header, and the read starts over (a few times, then
     /// `.busy`). The editor's order (new chain, header, old chain zeroed)
     /// makes an unchanged header a consistent snapshot.
-    ///
-    /// A `LibvirtQemudPart` header with saveimg's journal beside the image is
-    /// an in-place rewrite in progress or interrupted: the reader waits for the
-    /// editor's lock and, if the editor died, rolls the edit back (as a
-    /// database replays its journal on open), then reads the image.
-    public init(reading file: borrowing some PositionalReader & ~Copyable) throws(SaveImageError) {
-        let path = file.path
-        var recovered = false
+    public init(reading reader: any PositionalReader & Sendable) throws(SaveImageError) {
+        let path = reader.path
         for _ in 0..<Self.consistentReadAttempts {
-            let headerBytes = try file.read(at: 0, count: SaveImageHeader.size)
-            let header: SaveImageHeader
-            do { header = try SaveImageHeader(parsing: headerBytes, path: path) } catch {
-                // saveimg's own in-place rewrite, interrupted (or running): its
-                // journal is beside the image. Roll it back (or wait for it), once.
-                guard error.code == .incompleteSave, !recovered, try EditJournal.recoverForReader(path) else {
-                    throw error
-                }
-                recovered = true
-                continue
-            }
-            try Self.checkRegionBounds(header, fileSize: file.size, path: path)
-            let regionBytes = try file.read(at: UInt64(SaveImageHeader.size), count: Int(header.dataLength))  // bounded: a UInt32 fits in a 64-bit Int
-            var streamPrefix = try file.read(at: header.streamOffset, count: Self.streamProbeLength)
-            let signature = StreamSignature(prefix: streamPrefix)
-            if signature.impliedFormat.map({ $0 != .raw }) ?? false {
-                // A compressed stream: read a bounded start, enough to decompress the prelude.
-                streamPrefix = try file.read(at: header.streamOffset, count: StreamPeek.inputLength(for: signature))
-            }
-            guard try file.read(at: 0, count: SaveImageHeader.size) == headerBytes else { continue }
-            try self.init(header: header, regionBytes: regionBytes, streamPrefix: streamPrefix,
-                          fileSize: file.size, path: path)
+            let headerBytes = try reader.read(at: 0, count: SaveImageHeader.size)
+            let header = try SaveImageHeader(parsing: headerBytes, path: path)
+            try Self.checkRegionBounds(header, fileSize: reader.size, path: path)
+            let regionBytes = try reader.read(at: UInt64(SaveImageHeader.size), count: Int(header.dataLength))  // bounded: a UInt32 fits in a 64-bit Int
+            let streamLength = reader.size > header.streamOffset ? reader.size - header.streamOffset : 0  // bounded: checked in the same expression
+            let stream = try StreamSource(reader: reader, offset: header.streamOffset, length: streamLength,
+                                          format: header.effectiveFormat)
+            guard try reader.read(at: 0, count: SaveImageHeader.size) == headerBytes else { continue }
+            try self.init(header: header, regionBytes: regionBytes, stream: stream, fileSize: reader.size, path: path)
             return
         }
         throw SaveImageError(.busy, path: path, offset: 0, field: "header",
@@ -62,11 +48,11 @@ extension SaveImage {
     /// How often ``init(reading:)`` starts over when the header changes under it.
     static let consistentReadAttempts = 5
 
-    /// Builds an image from bytes already read: the header, exactly data_len
-    /// region bytes and the stream's first bytes. Used by the file reader and
-    /// by tests and fuzzers working in memory.
+    /// Builds an image from bytes already read: the header and exactly
+    /// data_len region bytes, with `stream` where its stream is (for an
+    /// edit planned from an image: the original's stream).
     public init(
-        header: SaveImageHeader, regionBytes: [UInt8], streamPrefix: [UInt8], fileSize: UInt64, path: String = ""
+        header: SaveImageHeader, regionBytes: [UInt8], stream: StreamSource, fileSize: UInt64, path: String = ""
     ) throws(SaveImageError) {
         guard regionBytes.count == Int(header.dataLength) else {  // bounded: a UInt32 fits in a 64-bit Int
             throw SaveImageError(.domainXMLPastEndOfFile, path: path, offset: UInt64(SaveImageHeader.size),
@@ -85,12 +71,23 @@ extension SaveImage {
         self.header = header
         self.region = region
         self.fileSize = fileSize
-        self.streamPrefix = streamPrefix
+        self.stream = stream
         self.domain = try DomainSummary(element: domainElement, path: path, offset: region.domainXML.fileOffset)
         self.cookie = nil
         self.findings = []
         self.cookie = parseCookie()
         self.findings = computeFindings()
+    }
+
+    /// Builds an image from its header, region and the stream's first bytes
+    /// only (tests and fuzzers working in memory; the rest of the stream is
+    /// not at hand, so nothing past `streamPrefix` is read).
+    public init(
+        header: SaveImageHeader, regionBytes: [UInt8], streamPrefix: [UInt8], fileSize: UInt64, path: String = ""
+    ) throws(SaveImageError) {
+        try self.init(header: header, regionBytes: regionBytes,
+                      stream: try StreamSource(head: streamPrefix, format: header.effectiveFormat, path: path),
+                      fileSize: fileSize, path: path)
     }
 
     /// The bounds libvirt checks, in its order, before it parses any XML.

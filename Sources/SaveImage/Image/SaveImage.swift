@@ -1,6 +1,8 @@
-/// A libvirt QEMU save image's metadata: header, data region (domain XML
-/// and extension chain) and what the stream looks like, read without reading
-/// the stream itself.
+/// A libvirt QEMU save image: its metadata (header, data region with the
+/// domain XML and extension chain) and its ``stream``, read from the one
+/// reader the image was opened with, as Go's `debug/elf` keeps its
+/// `ReaderAt`. Reading the metadata never reads the stream beyond its first
+/// bytes; everything that reads more takes it from ``stream``.
 ///
 /// ```swift
 /// let image = try SaveImage(contentsOf: "/var/lib/libvirt/qemu/save/vm.save")
@@ -15,13 +17,11 @@ public struct SaveImage: Hashable, Sendable {
     public internal(set) var region: DataRegion
     /// The file size when read.
     public internal(set) var fileSize: UInt64
-    /// The stream's first bytes, for sniffing: ``streamProbeLength`` bytes, or
-    /// for a compressed stream a bounded start (64 KiB; zstd 256 KiB; bzip2
-    /// 1 MiB) from which the prelude is decompressed.
-    public internal(set) var streamPrefix: [UInt8]
+    /// The migration stream, read through the reader the image came from.
+    public internal(set) var stream: StreamSource
 
-    /// How many stream bytes the reader looks at.
-    public static let streamProbeLength = 4096
+    /// The stream's first stored bytes (at most ``StreamSource/headLength``), for sniffing.
+    public var streamPrefix: [UInt8] { stream.head }
 
     /// The parsed domain XML.
     public internal(set) var domain: DomainSummary
@@ -35,7 +35,7 @@ public struct SaveImage: Hashable, Sendable {
     /// The stream's size in bytes (0 when the file ends at or before it).
     public var streamLength: UInt64 { fileSize > streamOffset ? fileSize - streamOffset : 0 }  // bounded: fileSize > streamOffset checked in the same expression
     /// What the stream's first bytes say it is.
-    public var streamSignature: StreamSignature { StreamSignature(prefix: streamPrefix) }
+    public var streamSignature: StreamSignature { stream.signature }
 
     /// The cookie document (first of the chain), if any.
     public var cookieDocument: ChainDocument? { region.chain.first }
@@ -45,18 +45,8 @@ public struct SaveImage: Hashable, Sendable {
     /// The CPU difference between the domain XML and the cookie.
     public var cpuDifference: CPUDifference { CPUDifference(domain: domain.cpu, cookie: cookie?.cpu) }
 
-    /// The QEMU stream prelude (version, machine type), read from the first
-    /// stream bytes; for gzip, xz, bzip2 and zstd streams the first bytes are
-    /// decompressed (lzop would need the external program: nil).
-    public var streamPrelude: QEMUStreamPrelude? {
-        switch streamSignature {
-        case .qemu: return QEMUStreamPrelude(prefix: streamPrefix)
-        case .gzip: return GzipPeek.decompressPrefix(streamPrefix, limit: 512).flatMap(QEMUStreamPrelude.init(prefix:))
-        case .xz, .bzip2, .zstd:
-            guard let format = streamSignature.impliedFormat else { return nil }
-            return StreamPeek.decompressPrefix(streamPrefix, format: format, limit: 512)
-                .flatMap(QEMUStreamPrelude.init(prefix:))
-        default: return nil
-        }
-    }
+    /// The QEMU stream prelude (version, machine type), from the stream's
+    /// first decoded bytes (``StreamSource/prefix``; nil for lzop, whose
+    /// decoder is an external program).
+    public var streamPrelude: QEMUStreamPrelude? { stream.prelude }
 }

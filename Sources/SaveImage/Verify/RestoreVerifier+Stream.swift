@@ -38,7 +38,7 @@ extension RestoreVerifier {
     /// `--deep`: the whole stream decoded and walked to QEMU_VM_EOF.
     func deepReasons(_ image: SaveImage) -> [RestoreVerdict.Reason] {
         let report: DeepCheckReport
-        do { report = try DeepCheck.run(path: image.path, progress: progress) } catch {
+        do { report = try DeepCheck.run(image: image, progress: progress) } catch {
             return [RestoreVerdict.Reason(.streamDamaged, .restoreFails, "the stream could not be checked: \(error)")]
         }
         if let problem = report.problems.first {

@@ -4,41 +4,18 @@
 /// (QEMU_VM_EOF, then the VM description: `0x06`, be32 length, JSON). Both
 /// read a bounded number of bytes, whatever the image's size.
 enum StreamEvidence {
-    /// How many stream bytes (decoded) the RAM block list is looked for in.
-    static let prefixLength = 64 * 1024
     /// How many bytes at the end of the file the VM description is looked for in.
     static let tailLength = 1 << 20
 
     /// The RAM blocks the stream declares (`ram` section, RAM_SAVE_FLAG_MEM_SIZE),
-    /// as far as the first ``prefixLength`` decoded bytes reach; nil when the
-    /// prefix cannot be decoded (lzop) or holds no block list.
+    /// as far as the stream's first decoded bytes reach (``StreamSource/prefix``,
+    /// 64 KiB); nil when the prefix cannot be decoded (lzop) or holds no block list.
     static func ramBlocks(of image: SaveImage) -> [MigrationStreamSummary.RAMBlock]? {
-        guard let prefix = decodedPrefix(of: image) else { return nil }
-        var delivered = false
-        // No hashing: nothing reads a digest of the prefix (and libcrypto stays unloaded).
-        guard let cursor = try? StreamCursor(hashing: false, next: {
-            if delivered { return nil }
-            delivered = true
-            return prefix
-        }) else { return nil }
-        var walker = MigrationStreamWalker(cursor: cursor)
-        do throws(SaveImageError) { try walker.walk() } catch {}  // the prefix ends mid-stream: expected
-        let blocks = walker.summary.ramBlocks
+        guard let prefix = image.stream.prefix,
+              let walk = try? StreamWalk(rawStream: prefix, hashing: false)  // the prefix ends mid-stream: a failure is expected
+        else { return nil }
+        let blocks = walk.summary.ramBlocks
         return blocks.isEmpty ? nil : blocks
-    }
-
-    /// The stream's first decoded bytes.
-    static func decodedPrefix(of image: SaveImage) -> [UInt8]? {
-        let format = image.effectiveFormat
-        guard let file = try? PositionalFile(openingForReading: image.path) else { return nil }
-        let available = image.fileSize > image.streamOffset ? image.fileSize - image.streamOffset : 0
-        let count = Int(min(UInt64(prefixLength), available))
-        guard count > 0, let bytes = try? file.read(at: image.streamOffset, count: count) else { return nil }
-        switch format {
-        case .raw, .sparse: return bytes
-        case .gzip: return GzipPeek.decompressPrefix(bytes, limit: prefixLength)
-        default: return StreamPeek.decompressPrefix(bytes, format: format, limit: prefixLength)
-        }
     }
 
     /// Whether a JSON object with a quoted key starts at `index`: QEMU 5.2 writes
@@ -66,17 +43,16 @@ enum StreamEvidence {
     static func tail(of image: SaveImage) -> Tail {
         // Most descriptions are a few tens of KiB: look in 64 KiB first, then in 1 MiB.
         let first = tail(of: image, window: 64 * 1024)
-        if case .incomplete = first, image.streamLength > 64 * 1024 { return tail(of: image, window: tailLength) }
+        if case .incomplete = first, image.stream.length > 64 * 1024 { return tail(of: image, window: tailLength) }
         return first
     }
 
     static func tail(of image: SaveImage, window: Int) -> Tail {
-        guard image.effectiveFormat == .raw || image.effectiveFormat == .sparse,
-              image.streamLength > 0,
-              let file = try? PositionalFile(openingForReading: image.path) else { return .notChecked }
-        let count = Int(min(UInt64(window), image.streamLength))
-        let start = image.fileSize - UInt64(count)
-        guard let bytes = try? file.read(at: start, count: count), !bytes.isEmpty else { return .notChecked }
+        let stream = image.stream
+        guard stream.format == .raw || stream.format == .sparse, stream.length > 0 else { return .notChecked }
+        let count = Int(min(UInt64(window), stream.length))
+        let start = stream.offset + stream.length - UInt64(count)  // bounded: offset + length is the reader's size; count <= length
+        guard let bytes = try? stream.reader.read(at: start, count: count), !bytes.isEmpty else { return .notChecked }
         // Scan back for `0x00 0x06 be32(len) {...}` whose JSON (ending in '}') fits in the window.
         var index = bytes.count - 1
         while index >= 6 {

@@ -60,7 +60,7 @@ public struct WritePlan: Hashable, Sendable {
             var header = image.header
             header.cookieOffset = placement.cookieOffset
             header.wasRunning = content.wasRunning
-            result = try SaveImage(header: header, regionBytes: bytes, streamPrefix: image.streamPrefix,
+            result = try SaveImage(header: header, regionBytes: bytes, stream: image.stream,
                                    fileSize: image.fileSize, path: destination)
             return
         }
@@ -91,7 +91,7 @@ public struct WritePlan: Hashable, Sendable {
         header.cookieOffset = content.chain.isEmpty ? 0 : UInt32(content.domainXML.count + 1)
         header.wasRunning = content.wasRunning
         let fileSize = image.fileSize - UInt64(oldLength) + UInt64(length)
-        result = try SaveImage(header: header, regionBytes: bytes, streamPrefix: image.streamPrefix,
+        result = try SaveImage(header: header, regionBytes: bytes, stream: image.stream,
                                fileSize: fileSize, path: destination)
     }
 

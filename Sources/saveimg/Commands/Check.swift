@@ -37,11 +37,11 @@ extension SaveImg {
             for path in files {
                 do {
                     if deep {
-                        let report = try DeepCheck.run(path: path)
+                        let report = try DeepCheck.run(image: try source.open(path))
                         if !report.isValid { output.failed = true }
                         try output.report(CheckReport.Deep(report), text: Self.text(report))
                     } else {
-                        let image = try SaveImage(contentsOf: path)
+                        let image = try source.open(path)
                         let prelude = image.streamPrelude
                         let line = "\(path): metadata OK; stream \(image.streamSignature.name)"
                             + (prelude?.machineType.map { ", machine \($0)" } ?? "")

@@ -31,9 +31,9 @@ extension SaveImg {
 
         @OptionGroup var source: ImageSource
 
-        @Option(help: "Stream format: raw, gzip, bzip2, xz, lzop, zstd or sparse (QEMU mapped-ram, libvirt >= 11.2).",
-                completion: .list(["raw", "gzip", "bzip2", "xz", "lzop", "zstd", "sparse"]))
-        var format: String
+        @Option(help: ArgumentHelp("Stream format: raw, gzip, bzip2, xz, lzop, zstd or sparse (QEMU mapped-ram, libvirt >= 11.2).",
+                                   valueName: "FORMAT"))
+        var format: CompressionFormat
 
         @Option(help: "Compression level (default: the level of libvirt's program: gzip 6, bzip2 9, xz 3, lzop 3, zstd 3).")
         var level: Int?
@@ -62,15 +62,22 @@ extension SaveImg {
         var noDirectIO = false
 
         func validate() throws {
-            guard let target = CompressionFormat(name: format), StreamCodec.supported.contains(target) || target == .sparse else {
-                throw ValidationError("--format must be one of raw, gzip, bzip2, xz, lzop, zstd, sparse (got '\(format)')")
+            let target = format
+            let row = StreamFormat.named(target)
+            if let level {
+                guard let range = row?.levels else {
+                    throw ValidationError("--level does not apply to \(target) (it is not compressed)")
+                }
+                if !range.contains(level) {
+                    throw ValidationError("--level for \(target) must be \(range.lowerBound)...\(range.upperBound)")
+                }
             }
-            if level != nil, target == .sparse { throw ValidationError("--level does not apply to sparse (it is not compressed)") }
-            if let level, !CompressionOptions.levelRange(for: target).contains(level), target != .raw {
-                let range = CompressionOptions.levelRange(for: target)
-                throw ValidationError("--level for \(format) must be \(range.lowerBound)...\(range.upperBound)")
+            if let threads {
+                if threads < 1 { throw ValidationError("--threads must be at least 1") }
+                if row?.usesThreads != true {
+                    throw ValidationError("--threads does not apply to \(target) (only gzip, xz and zstd use worker threads)")
+                }
             }
-            if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
             if let byteOrder, ByteOrder(rawValue: byteOrder) == nil {
                 throw ValidationError("--byte-order must be little or big")
             }
@@ -85,7 +92,7 @@ extension SaveImg {
             let input = try source.path(inputArgument)
             guard let output = outputArgument else { throw ValidationError("missing the output image OUT") }
             let request = ConversionRequest(
-                format: CompressionFormat(name: format) ?? .raw,
+                format: format,
                 options: CompressionOptions(level: level, threads: threads ?? ProcessorCount.online),
                 byteOrder: byteOrder.flatMap(ByteOrder.init(rawValue:)), version: version,
                 replaceExisting: force, directIO: !noDirectIO)

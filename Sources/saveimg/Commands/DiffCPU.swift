@@ -48,7 +48,7 @@ extension SaveImg {
             var differ = false
             for path in files {
                 do {
-                    let image = try SaveImage(contentsOf: path)
+                    let image = try source.open(path)
                     let diff = Self.cpuDiff(image, context: context)  // once, for the JSON or the text
                     try output.report(DiffCPUReport(image, diff: diff), composedText: Self.text(image, diff: diff, style: style))
                     if let diff, !diff.isEmpty { differ = true }

@@ -65,7 +65,7 @@ extension SaveImg {
 
         func run() throws {
             let file = try source.path(file)
-            let image = try SaveImage(contentsOf: file)
+            let image = try source.open(file)
             if all {
                 let documents = [try image.domainXML(securityInfo: securityInfo)] + image.region.chain.map(\.bytes)
                 for (index, document) in documents.enumerated() {

@@ -52,7 +52,7 @@ extension SaveImg {
 
         func run() throws {
             let file = try source.path(file)
-            let image = try SaveImage(contentsOf: file)
+            let image = try source.open(file)
             let shown = try image.domainXML(securityInfo: securityInfo)
             let stored = image.region.domainXML.bytes
             let session = try EditorSession(shown)

@@ -31,7 +31,7 @@ extension SaveImg {
             var json = false
 
             func run() throws {
-                let image = try SaveImage(contentsOf: try source.path(file))
+                let image = try source.open(try source.path(file))
                 if json {
                     try printJSONLine(ChainReport(image))
                     return
@@ -64,7 +64,7 @@ extension SaveImg {
 
             func run() throws {
                 let (file, index) = try source.pathAndIndex(file, index)
-                let image = try SaveImage(contentsOf: file)
+                let image = try source.open(file)
                 guard index >= 1, index <= image.extensions.count else {
                     throw CommandFailure(code: .noSuchDocument, path: file,
                                          message: "no extension \(index); the image has \(image.extensions.count)")

@@ -38,19 +38,20 @@ extension SaveImg {
 
         func run() throws {
             let (verifier, how) = try target.verifier()
-            try Self.inspect(try source.paths(files), json: json, verifier: verifier, how: how)
+            try Self.inspect(try source.paths(files), json: json, verifier: verifier, how: how, open: source.open)
         }
 
         /// Inspects `files` with `verifier`'s findings (`how`: where its target came from).
-        static func inspect(_ files: [String], json: Bool, verifier: RestoreVerifier, how: String) throws {
+        static func inspect(_ files: [String], json: Bool, verifier: RestoreVerifier, how: String,
+                            open: (String) throws(SaveImageError) -> SaveImage) throws {
             var output = PerFileOutput(json: json)
             for path in files {
                 do {
-                    let image = try SaveImage(contentsOf: path)
+                    let image = try open(path)
                     var report = InspectReport(image)
                     report.findings = verifier.verify(image).reasons.map(FindingReport.init)
-                    if image.header.version >= 2, image.header.format == .sparse {
-                        do throws(SaveImageError) { report.sparse = try SparseImageSummary.read(path: path) } catch {
+                    if image.effectiveFormat == .sparse {
+                        do throws(SaveImageError) { report.sparse = SparseImageSummary(try image.stream.mappedRAMLayout()) } catch {
                             report.valid = false
                             report.verdict = .invalid
                             output.failed = true

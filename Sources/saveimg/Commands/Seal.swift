@@ -32,7 +32,7 @@ extension SaveImg {
 
         func run() throws {
             let file = try source.path(file)
-            let report = try DeepCheck.run(path: file)
+            let report = try DeepCheck.run(image: try source.open(file))
             guard report.problems.isEmpty, report.stream.reachedEOF else {
                 if !json { print(Check.text(report), to: &standardError) }
                 throw CommandFailure(code: .damagedStream, path: file, message: "not sealing a damaged stream")

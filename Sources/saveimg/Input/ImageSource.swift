@@ -26,6 +26,16 @@ struct ImageSource: ParsableArguments {
             completion: .directory)
     var managedSaveDirectory: String?
 
+    @Flag(name: .customLong("read-only"),
+          help: "Write nothing: report an image saveimg's interrupted edit left behind instead of rolling it back (see `saveimg recover`).")
+    var readOnly = false
+
+    /// Opens and reads the image at `path`: rolls back saveimg's own
+    /// interrupted edit first, unless --read-only.
+    func open(_ path: String) throws(SaveImageError) -> SaveImage {
+        try SaveImage.open(path, recovery: readOnly ? .readOnly : .rollBack)
+    }
+
     /// The directory managed saves are looked up in.
     static func directory(_ option: String?) -> String {
         if let option { return option }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import SaveImage
 
 /// The invocations scripts run most (`saveimg inspect FILE...`, `--json`, and
 /// `saveimg --version`), recognised by hand before ArgumentParser is asked.
@@ -31,7 +32,9 @@ enum FastPath {
         guard !files.isEmpty else { return false }
         // Every other option at its default: the target is what `TargetOptions` gives with none given.
         let (verifier, how) = try TargetOptions.defaultVerifier()
-        try SaveImg.Inspect.inspect(files, json: json, verifier: verifier, how: how)
+        try SaveImg.Inspect.inspect(files, json: json, verifier: verifier, how: how) { (path) throws(SaveImageError) in
+            try SaveImage.open(path, recovery: .rollBack)
+        }
         return true
     }
 }

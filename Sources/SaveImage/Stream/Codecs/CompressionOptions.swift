@@ -18,29 +18,8 @@ public struct CompressionOptions: Hashable, Sendable {
     }
 
     /// The level used for `format`: the given one, or the default of the
-    /// program libvirt runs (`gzip -c` 6, `bzip2 -c` 9, `xz -c` 3 as libvirt's
-    /// docs suggest, `lzop -c` 3, `zstd -c` 3).
+    /// program libvirt runs (``StreamFormat/defaultLevel``).
     public func effectiveLevel(for format: CompressionFormat) -> Int {
-        if let level { return level }
-        switch format {
-        case .gzip: return 6
-        case .bzip2: return 9
-        case .xz: return 3
-        case .lzop: return 3
-        case .zstd: return 3
-        default: return 0
-        }
-    }
-
-    /// The levels each format accepts.
-    public static func levelRange(for format: CompressionFormat) -> ClosedRange<Int> {
-        switch format {
-        case .gzip: 1...9
-        case .bzip2: 1...9
-        case .xz: 0...9
-        case .lzop: 1...9
-        case .zstd: 1...19
-        default: 0...0
-        }
+        level ?? StreamFormat.named(format)?.defaultLevel ?? 0
     }
 }

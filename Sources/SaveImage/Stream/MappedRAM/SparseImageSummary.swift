@@ -38,11 +38,4 @@ public struct SparseImageSummary: Hashable, Sendable, Codable {
         apparentBytes = layout.fileSize
         allocatedBytes = FileStatus(following: layout.path)?.allocatedBytes
     }
-
-    /// Reads the summary of the sparse image at `path` (metadata and bitmaps).
-    public static func read(path: String) throws(SaveImageError) -> SparseImageSummary {
-        let file = try PositionalFile(openingForReading: path)
-        let header = try SaveImageHeader(parsing: try file.read(at: 0, count: SaveImageHeader.size), path: path)
-        return SparseImageSummary(try MappedRAMLayout.read(file, streamOffset: header.streamOffset))
-    }
 }

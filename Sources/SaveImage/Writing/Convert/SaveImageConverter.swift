@@ -26,7 +26,7 @@ public enum SaveImageConverter {
         let regionBytes = try file.read(at: UInt64(SaveImageHeader.size), count: Int(image.header.dataLength))
         let ownership = (mode: file.status.permissions, owner: file.status.owner, group: file.status.group)
         if source == .sparse || request.format == .sparse {
-            return try SparseConversion.convert(file: file, image: image, source: source, header: header, regionBytes: regionBytes,
+            return try SparseConversion.convert(image: image, source: source, header: header, regionBytes: regionBytes,
                                                 ownership: ownership, input: input, output: output, request: request)
         }
 
@@ -35,8 +35,7 @@ public enum SaveImageConverter {
         try append(header.serialized(), to: staged)
         try append(regionBytes, to: staged)
         let copy = source == request.format && request.options.level == nil
-        let rawBytes = try transcode(file: file, from: image.streamOffset, source: source, copy: copy,
-                                     request: request, into: staged, progress: progress)
+        let rawBytes = try transcode(image.stream, copy: copy, request: request, into: staged, progress: progress)
         let written = staged.length
         try staged.commit(mode: ownership.mode, owner: ownership.owner, group: ownership.group)
         return ConversionSummary(
@@ -47,9 +46,8 @@ public enum SaveImageConverter {
 
     /// The stream's real format: the header's, checked against the stream's magic.
     static func sourceFormat(of image: SaveImage) throws(SaveImageError) -> CompressionFormat {
-        // libvirt ignores the format below version 2 and reads the stream raw.
-        let declared = image.header.version < 2 ? CompressionFormat.raw : image.header.format
-        guard StreamCodec.supported.contains(declared) || declared == .sparse else {
+        let declared = image.effectiveFormat
+        guard StreamFormat.named(declared) != nil else {
             throw SaveImageError(.badStream, path: image.path, offset: UInt64(HeaderField.format.offset),
                                  field: "format", expected: "a format saveimg can read", found: "\(declared)")
         }
@@ -85,51 +83,33 @@ public enum SaveImageConverter {
         return header
     }
 
-    /// Streams the input's stream through decoder and encoder into `staged`;
-    /// returns the raw stream's size (0 when copied unchanged and compressed).
+    /// Streams the input's stream through the encoder into `staged` (decoded
+    /// by the source, or copied as stored when `copy`); returns the raw
+    /// stream's size (0 when copied unchanged and compressed).
     static func transcode(
-        file: PositionalFile, from offset: UInt64, source: CompressionFormat, copy: Bool,
-        request: ConversionRequest, into staged: ReplacementFile, progress: ((ConversionProgress) -> Void)?
+        _ stream: StreamSource, copy: Bool, request: ConversionRequest, into staged: ReplacementFile,
+        progress: ((ConversionProgress) -> Void)?
     ) throws(SaveImageError) -> UInt64 {
-        let total = file.size - min(file.size, offset)
-        let path = file.path
-        let decoder: any StreamTransform = copy ? PassthroughTransform() : try StreamCodec.decoder(for: source)
-        let encoder: any StreamTransform = copy ? PassthroughTransform() : try StreamCodec.encoder(
+        let path = stream.path
+        let encoder: any StreamTransform = copy ? PassthroughTransform() : try StreamFormat.encoder(
             for: request.format, options: request.options)
         var rawBytes: UInt64 = 0
         let write: (UnsafeRawBufferPointer) throws(SaveImageError) -> Void = { (bytes) throws(SaveImageError) in
             try staged.append(bytes)
         }
-        let encode: (UnsafeRawBufferPointer) throws(SaveImageError) -> Void = { (raw) throws(SaveImageError) in
-            rawBytes += UInt64(raw.count)
+        try stream.read(decoding: !copy, progress: { done, total in
+            progress?(ConversionProgress(done: done, total: total))
+        }) { (raw) throws(SaveImageError) in
+            rawBytes += UInt64(raw.count)  // bounded: bytes decoded from one file, < 2^63
             do throws(SaveImageError) { try encoder.process(raw, output: write) } catch { throw error.locating(path, base: nil) }
         }
-        try file.readChunks(from: offset) { (chunk, position) throws(SaveImageError) in
-            do throws(SaveImageError) { try decoder.process(chunk, output: encode) } catch { throw error.locating(path, base: offset) }
-            progress?(ConversionProgress(done: position - offset + UInt64(chunk.count), total: total))
-        }
-        do throws(SaveImageError) { try decoder.finish(output: encode) } catch { throw error.locating(path, base: offset) }
         do throws(SaveImageError) { try encoder.finish(output: write) } catch { throw error.locating(path, base: nil) }
-        return copy && source != .raw ? 0 : rawBytes
+        return copy && stream.format != .raw ? 0 : rawBytes
     }
 
     static func append(_ bytes: [UInt8], to staged: ReplacementFile) throws(SaveImageError) {
         let buffer = CodecBuffer(capacity: bytes.count)
         buffer.pointer.copyBytes(from: bytes)
         try staged.append(buffer.prefix(bytes.count))
-    }
-}
-
-extension SaveImageError {
-    /// Fills in the path of a codec error and turns its stream-relative
-    /// offset into a file offset (`base` nil: the offset is not in this file).
-    func locating(_ path: String, base: UInt64?) -> SaveImageError {
-        guard self.path.isEmpty else { return self }
-        var located = self
-        located.path = path
-        if code == .badStream, let offset = located.offset {
-            located.offset = base.map { $0 + offset }
-        }
-        return located
     }
 }

@@ -1,5 +1,3 @@
-import Dispatch
-
 /// `saveimg convert` into and out of the sparse format (QEMU mapped-ram).
 ///
 /// - Out of sparse: ``MappedRAMRawStream`` turns the file into the
@@ -16,21 +14,20 @@ import Dispatch
 /// input untouched and no partial output.
 enum SparseConversion {
     static func convert(
-        file: PositionalFile, image: SaveImage, source: CompressionFormat, header: SaveImageHeader,
+        image: SaveImage, source: CompressionFormat, header: SaveImageHeader,
         regionBytes: [UInt8], ownership: (mode: UInt32, owner: UInt32, group: UInt32),
         input: String, output: String, request: ConversionRequest
     ) throws(SaveImageError) -> ConversionSummary {
-        let layout = source == .sparse ? try MappedRAMLayout.read(file, streamOffset: image.streamOffset) : nil
+        let layout = source == .sparse ? try image.stream.mappedRAMLayout() : nil
         let staged = try ReplacementFile(replacing: output, label: "saveimg-convert", removeOnSignal: true)
         try SaveImageConverter.append(header.serialized(), to: staged)
         try SaveImageConverter.append(regionBytes, to: staged)
         let rawBytes: UInt64
         let written: UInt64
         if request.format == .sparse {
-            (rawBytes, written) = try intoSparse(path: input, image: image, source: source, layout: layout,
-                                                 staged: staged, streamOffset: header.streamOffset)
+            (rawBytes, written) = try intoSparse(image.stream, layout: layout, staged: staged, streamOffset: header.streamOffset)
         } else if let layout {
-            rawBytes = try outOfSparse(file, layout: layout, request: request, staged: staged)
+            rawBytes = try outOfSparse(image.stream, layout: layout, request: request, staged: staged)
             written = staged.length
         } else {
             throw SaveImageError(.badStream, path: input, field: "format", expected: "sparse on one side", found: "\(source) -> \(request.format)")
@@ -38,109 +35,48 @@ enum SparseConversion {
         try staged.commit(mode: ownership.mode, owner: ownership.owner, group: ownership.group)
         return ConversionSummary(
             input: input, output: output, fromFormat: source.description, toFormat: request.format.description,
-            streamCopied: false, inputBytes: file.size, outputBytes: written, rawStreamBytes: rawBytes,
+            streamCopied: false, inputBytes: image.fileSize, outputBytes: written, rawStreamBytes: rawBytes,
             outputStreamBytes: written - header.streamOffset)
     }
 
     /// Sparse -> raw or a compressed format; returns the raw stream's size.
     static func outOfSparse(
-        _ file: PositionalFile, layout: MappedRAMLayout, request: ConversionRequest, staged: ReplacementFile
+        _ stream: StreamSource, layout: MappedRAMLayout, request: ConversionRequest, staged: ReplacementFile
     ) throws(SaveImageError) -> UInt64 {
-        let encoder = try StreamCodec.encoder(for: request.format, options: request.options)
+        let encoder = try StreamFormat.encoder(for: request.format, options: request.options)
         var rawBytes: UInt64 = 0
         let write: (UnsafeRawBufferPointer) throws(SaveImageError) -> Void = { (bytes) throws(SaveImageError) in
             try staged.append(bytes)
         }
-        let path = file.path
-        try MappedRAMRawStream.emit(file, layout: layout, keepMappedRAM: false) { (batch) throws(SaveImageError) in
-            rawBytes += UInt64(batch.count)
-            try CodecBuffer.withBytes(of: batch) { (raw) throws(SaveImageError) in
-                do throws(SaveImageError) { try encoder.process(raw, output: write) } catch { throw error.locating(path, base: nil) }
-            }
+        let path = stream.path
+        try stream.read(decoding: true, keepMappedRAM: false, layout: layout) { (raw) throws(SaveImageError) in
+            rawBytes += UInt64(raw.count)  // bounded: bytes decoded from one file, < 2^63
+            do throws(SaveImageError) { try encoder.process(raw, output: write) } catch { throw error.locating(path, base: nil) }
         }
         do throws(SaveImageError) { try encoder.finish(output: write) } catch { throw error.locating(path, base: nil) }
         return rawBytes
     }
 
-    /// Any format -> sparse; returns the raw stream's size and the output's length.
+    /// Any format -> sparse: the walk of the decoded stream with a
+    /// ``MappedRAMWriter`` observing; returns the raw stream's size and the output's length.
     static func intoSparse(
-        path: String, image: SaveImage, source: CompressionFormat, layout: MappedRAMLayout?,
-        staged: ReplacementFile, streamOffset: UInt64
+        _ stream: StreamSource, layout: MappedRAMLayout?, staged: ReplacementFile, streamOffset: UInt64
     ) throws(SaveImageError) -> (UInt64, UInt64) {
-        let pipe = ChunkPipe(capacity: 8)
-        let inputStream = image.streamOffset
-        let cursor: StreamCursor
-        var reader: SequentialFileReader?
-        if source == .raw {
-            // Nothing to decode: read the file on this thread (no hand-off between threads).
-            let direct = try SequentialFileReader(path: path, from: inputStream)
-            reader = direct
-            cursor = try StreamCursor(hashing: false, next: { direct.next() })
-        } else {
-            cursor = try StreamCursor(hashing: false, next: { pipe.receive() })
-            DispatchQueue.global().async {
-                if let layout {
-                    pipe.close(failure: DeepCheck.produceSparse(path: path, layout: layout, into: pipe))
-                } else {
-                    pipe.close(failure: DeepCheck.produce(path: path, format: source, from: inputStream, into: pipe))
-                }
-            }
-        }
         let writer = MappedRAMWriter(staged: staged, streamOffset: streamOffset)
-        cursor.tap = { (bytes) throws(SaveImageError) in try writer.tap(bytes) }
-        var walker = MigrationStreamWalker(cursor: cursor, observer: writer)
-        do throws(SaveImageError) {
-            try walker.walk()
-            _ = try cursor.consumeRest()
-            if let failure = reader?.failure ?? (reader == nil ? pipe.failure : nil) { throw failure }
-            let length = try writer.finish()
-            return (cursor.offset, length)
-        } catch {
-            cursor.tap = nil
-            _ = cursor.drain()  // lets the producer finish
-            if let failure = reader?.failure ?? (reader == nil ? pipe.failure : nil) { throw failure }
-            var located = error
+        let walk = try StreamWalk(source: stream, hashing: false, observer: writer,
+                                  tap: { (bytes) throws(SaveImageError) in try writer.tap(bytes) },
+                                  tapsTrailingBytes: true, layout: layout, readingRawOnThisThread: true, progress: nil)
+        if let failure = walk.sourceFailure { throw failure }
+        if var located = walk.failure {
             if located.path.isEmpty {
-                located.path = path
+                located.path = stream.path
                 if let offset = located.offset {
                     located.found += " (raw stream offset \(offset))"
-                    located.offset = source == .raw ? inputStream + offset : nil
+                    located.offset = stream.format == .raw ? stream.offset + offset : nil  // bounded: a raw offset inside the stream, in the file
                 }
             }
             throw located
         }
-    }
-}
-
-/// Reads a file from an offset to its end in 1 MiB chunks, for a
-/// ``StreamCursor`` on the same thread; a read error ends the chunks and is kept in ``failure``.
-final class SequentialFileReader {
-    private let file: PositionalFile
-    private var position: UInt64
-    private(set) var failure: SaveImageError?
-
-    init(path: String, from offset: UInt64) throws(SaveImageError) {
-        file = try PositionalFile(openingForReading: path)
-        position = offset
-    }
-
-    func next() -> [UInt8]? {
-        guard failure == nil, position < file.size else { return nil }
-        do throws(SaveImageError) {
-            let chunk = try file.read(at: position, count: 1 << 20)
-            if chunk.isEmpty { return nil }
-            position += UInt64(chunk.count)
-            return chunk
-        } catch {
-            failure = error
-            return nil
-        }
-    }
-}
-
-extension CodecBuffer {
-    /// `bytes` as a raw buffer, with a typed throw.
-    static func withBytes(of bytes: [UInt8], _ body: (UnsafeRawBufferPointer) throws(SaveImageError) -> Void) throws(SaveImageError) {
-        try StreamCursor.withBytes(of: bytes, 0..<bytes.count, body)
+        return (walk.rawStreamBytes, try writer.finish())
     }
 }

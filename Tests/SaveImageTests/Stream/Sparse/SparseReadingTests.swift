@@ -42,13 +42,15 @@ struct SparseReadingTests {
         let memory = InMemoryFile(try Array(Data(contentsOf: URL(fileURLWithPath: path))), path: path)
         let inMemory = try MappedRAMLayout.read(memory, streamOffset: onDisk.streamOffset)
         #expect(inMemory == onDisk)
-        let walk = try StreamWalk(mappedRAM: memory, layout: inMemory)
+        // The image read from memory keeps its reader: its stream is walked without a file.
+        let stream = try SaveImage(reading: memory).stream
+        let walk = try StreamWalk(source: stream, layout: inMemory)
         let report = try DeepCheck.run(path: path)
-        #expect(walk.failure == nil && walk.summary.reachedEOF)
+        #expect(walk.failure == nil && walk.sourceFailure == nil && walk.summary.reachedEOF)
         #expect(walk.sha256 == report.sha256 && walk.rawStreamBytes == report.rawStreamBytes)
         #expect(walk.summary == report.stream)
         // Without the digest (the fuzzer's choice): the same walk, no SHA-256.
-        let unhashed = try StreamWalk(mappedRAM: memory, layout: inMemory, hashing: false)
+        let unhashed = try StreamWalk(source: stream, hashing: false, layout: inMemory)
         #expect(unhashed.sha256 == nil && walk.sha256 != nil)
         #expect(unhashed.summary == walk.summary && unhashed.rawStreamBytes == walk.rawStreamBytes
                 && unhashed.trailingBytes == walk.trailingBytes)

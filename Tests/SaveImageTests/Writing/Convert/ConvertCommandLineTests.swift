@@ -29,7 +29,9 @@ import Testing
     func roundTrip(format: CompressionFormat) throws {
         let image = try ModifiedImage("qemu64-raw-running.sav")
         let middle = image.directory.path + "/mid.sav", back = image.directory.path + "/back.sav"
-        let there = try CLI.run(["convert", image.path, middle, "--format", format.description, "--threads", "2"])
+        // --threads only where the encoder has worker threads (bzip2 and lzop refuse it).
+        let threads = StreamFormat.named(format)?.usesThreads == true ? ["--threads", "2"] : []
+        let there = try CLI.run(["convert", image.path, middle, "--format", format.description] + threads)
         #expect(there.status == 0, "\(there.stderr)")
         #expect(there.output.contains("raw -> \(format.description)"))
         let converted = try StreamFixtures.file(middle)
@@ -46,6 +48,21 @@ import Testing
         #expect(home.output.contains("\(format.description) -> raw"))
         #expect(try StreamFixtures.file(back) == image.bytes)
         #expect(try StreamFixtures.listing(image.directory.path) == ["back.sav", "mid.sav", "qemu64-raw-running.sav"])
+    }
+
+    @Test("options that do not apply to the format are usage errors, not silently ignored",
+          arguments: [(["--format", "raw", "--level", "3"], "--level does not apply to raw"),
+                      (["--format", "sparse", "--level", "1"], "--level does not apply to sparse"),
+                      (["--format", "lzop", "--threads", "4"], "--threads does not apply to lzop"),
+                      (["--format", "gzip", "--level", "12"], "--level for gzip must be 1...9"),
+                      (["--format", "lz4"], "--format")])
+    func inapplicableOptions(arguments: [String], message: String) throws {
+        let image = try ModifiedImage("qemu64-raw-running.sav")
+        let output = image.directory.path + "/out.sav"
+        let result = try CLI.run(["convert", image.path, output] + arguments)
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: output))
     }
 
     @Test("convert --json prints the summary with its sizes")

@@ -1,4 +1,4 @@
-/// The result of ``DeepCheck/run(path:)``.
+/// The result of ``DeepCheck/run(image:progress:)``.
 public struct DeepCheckReport: Hashable, Sendable, Codable {
     public var path: String
     /// The header's stream format (raw below version 2, as libvirt reads it).
