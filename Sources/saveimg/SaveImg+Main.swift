@@ -50,8 +50,21 @@ extension SaveImg {
         let name = command.map(CommandLineHints.name(of:))
         var text = message
         for prefix in ["Error: ", "error: "] where text.hasPrefix(prefix) { text.removeFirst(prefix.count) }
+        text = oneLine(text)
         print("saveimg\(name.map { " " + $0 } ?? ""): \(text)", to: &standardError)
         print("See 'saveimg help\(name.map { " " + $0 } ?? "")'.", to: &standardError)
         Self.exit(withError: ExitCode(ExitStatus.usage))
+    }
+
+    /// ArgumentParser's message for a value outside an enumerated set lists the
+    /// values one per line; says it in one line, as every other usage error:
+    /// `--format must be one of raw, gzip, ... (got 'rar')`.
+    static func oneLine(_ message: String) -> String {
+        let pattern = #/The value '(?<value>[^']*)' is invalid for '(?<option>-[^' ]+)[^']*'\. Please provide one of the following:\s*(?<values>(?:\s*- [^\n]+)+)/#
+        guard let match = message.firstMatch(of: pattern) else { return message }
+        let values = match.output.values.split(separator: "\n").map {
+            $0.drop(while: { $0 == " " }).dropFirst(2)
+        }
+        return "\(match.output.option) must be one of \(values.joined(separator: ", ")) (got '\(match.output.value)')"
     }
 }

@@ -11,7 +11,7 @@ enum ByteSearch {
         guard !range.isEmpty else { return nil }
         return bytes.withUnsafeBytes { buffer -> Int? in
             guard let base = buffer.baseAddress,
-                  let found = memchr(base + range.lowerBound, Int32(byte), range.count) else { return nil }
+                  let found = memchr(base + range.lowerBound, Int32(byte), range.count) else { return nil }  // bounded: range within the buffer (callers pass in-memory ranges); a byte widens
             return base.distance(to: UnsafeRawPointer(found))
         }
     }
@@ -61,7 +61,7 @@ enum ByteSearch {
     static func containsAny(of set: [UInt8], in text: String) -> Bool {
         let contiguous = text.utf8.withContiguousStorageIfAvailable { buffer -> Bool in
             guard let base = buffer.baseAddress else { return false }
-            return set.contains { memchr(base, Int32($0), buffer.count) != nil }
+            return set.contains { memchr(base, Int32($0), buffer.count) != nil }  // bounded: a byte widens
         }
         return contiguous ?? text.utf8.contains { set.contains($0) }
     }

@@ -13,11 +13,6 @@ public struct HeaderMagic: Hashable, Sendable {
 
     /// The magic as printable text (non-printable bytes as `\xNN`).
     public var printable: String {
-        bytes.map { (0x20..<0x7f).contains($0) ? String(UnicodeScalar($0)) : "\\x" + hex2($0) }.joined()
+        bytes.map { (0x20..<0x7f).contains($0) ? String(UnicodeScalar($0)) : "\\x" + Hex.digits($0) }.joined()
     }
-}
-
-func hex2(_ byte: UInt8) -> String {
-    let digits = Array("0123456789abcdef")
-    return String([digits[Int(byte >> 4)], digits[Int(byte & 0xf)]])  // bounded: a nibble, 0...15
 }

@@ -17,7 +17,7 @@ extension SaveImageHeader {
         let magic = HeaderMagic(bytes: Array(bytes[0..<16]))
         try Self.checkMagic(magic, path: path)
         let order = try Self.detectByteOrder(bytes, path: path)
-        self.init(decoding: bytes, magic: magic, byteOrder: order)
+        try self.init(decoding: ByteReader(bytes, path: path, code: .truncatedHeader), magic: magic, byteOrder: order)
         guard dataLength != 0 else {
             throw SaveImageError(
                 .invalidDataLength, path: path, offset: UInt64(HeaderField.dataLength.offset), field: "data_len",
@@ -26,17 +26,17 @@ extension SaveImageHeader {
         }
     }
 
-    /// Decodes the words in `order` with no checks.
-    init(decoding bytes: [UInt8], magic: HeaderMagic, byteOrder order: ByteOrder) {
+    /// Decodes the words in `order` with no checks of their values.
+    init(decoding header: ByteReader, magic: HeaderMagic, byteOrder order: ByteOrder) throws(SaveImageError) {
+        func word(_ field: HeaderField, _ index: Int = 0) throws(SaveImageError) -> UInt32 {
+            try header.integer(at: field.offset + 4 * index, as: UInt32.self, order.endianness, field: field.rawValue)  // bounded: constant offsets, index 0..<14
+        }
+        var unused: [UInt32] = []
+        for index in 0..<Self.unusedWordCount { unused.append(try word(.unused, index)) }
         self.init(
-            magic: magic,
-            version: order.word(in: bytes, at: HeaderField.version.offset),
-            dataLength: order.word(in: bytes, at: HeaderField.dataLength.offset),
-            wasRunning: order.word(in: bytes, at: HeaderField.wasRunning.offset),
-            format: CompressionFormat(rawValue: order.word(in: bytes, at: HeaderField.format.offset)),
-            cookieOffset: order.word(in: bytes, at: HeaderField.cookieOffset.offset),
-            unused: (0..<Self.unusedWordCount).map { order.word(in: bytes, at: HeaderField.unused.offset + 4 * $0) },  // bounded: constant offsets, index 0..<14
-            byteOrder: order)
+            magic: magic, version: try word(.version), dataLength: try word(.dataLength), wasRunning: try word(.wasRunning),
+            format: CompressionFormat(rawValue: try word(.format)), cookieOffset: try word(.cookieOffset),
+            unused: unused, byteOrder: order)
     }
 
     static func checkMagic(_ magic: HeaderMagic, path: String) throws(SaveImageError) {
@@ -57,14 +57,16 @@ extension SaveImageHeader {
     /// if it is above 2, swap; if still above 2, reject with the swapped value.
     static func detectByteOrder(_ bytes: [UInt8], path: String) throws(SaveImageError) -> ByteOrder {
         let offset = HeaderField.version.offset
-        if ByteOrder.little.word(in: bytes, at: offset) <= currentVersion { return .little }
-        let swapped = ByteOrder.big.word(in: bytes, at: offset)
+        let header = ByteReader(bytes, path: path, code: .truncatedHeader)
+        let host = try header.integer(at: offset, as: UInt32.self, .little, field: "version")
+        if host <= currentVersion { return .little }
+        let swapped = try header.integer(at: offset, as: UInt32.self, .big, field: "version")
         if swapped <= currentVersion { return .big }
         let shown = Int32(bitPattern: swapped)
         throw SaveImageError(
             .unsupportedVersion, path: path, offset: UInt64(offset), field: "version",
             expected: "0, 1 or 2 in either byte order",
-            found: "\(ByteOrder.little.word(in: bytes, at: offset)) (little-endian), \(swapped) (big-endian)",
+            found: "\(host) (little-endian), \(swapped) (big-endian)",
             libvirtMessage: "image version is not supported (\(shown) > \(currentVersion))")
     }
 }

@@ -8,10 +8,10 @@ extension SaveImageHeader {
         bytes.append(contentsOf: magic.bytes.prefix(16))
         bytes.append(contentsOf: repeatElement(0, count: max(0, 16 - magic.bytes.count)))  // bounded: max(0, ...) of an in-memory size
         for word in [version, dataLength, wasRunning, format.rawValue, cookieOffset] {
-            byteOrder.append(word, to: &bytes)
+            bytes.appendInteger(word, byteOrder.endianness)
         }
         for index in 0..<Self.unusedWordCount {
-            byteOrder.append(index < unused.count ? unused[index] : 0, to: &bytes)
+            bytes.appendInteger(index < unused.count ? unused[index] : 0, byteOrder.endianness)
         }
         return bytes
     }

@@ -132,6 +132,15 @@ public final class PositionalFile: PositionalReader, @unchecked Sendable {
         }
     }
 
+    /// Releases the editor's lock (``init(openingForEditing:writable:)``) and
+    /// keeps the file open for reading: an image read through this file keeps
+    /// it as its reader (``SaveImage/stream``) after the edit, and must not
+    /// keep another editor out. Idempotent.
+    public func unlock() {
+        guard !isClosed else { return }
+        _ = Syscall.nothingOrErrno({ flock(descriptor.rawValue, LOCK_UN) })
+    }
+
     /// Reads up to `count` bytes at `offset`; fewer only at the end of the
     /// file as it was when opened (``size``: a file in `/proc` that says 0
     /// reads as empty, and bytes appended since are not seen).

@@ -57,7 +57,7 @@ extension SaveImage {
         guard format.rawValue <= CompressionFormat.zstd.rawValue else { return [] }
         let implied = signature.impliedFormat
         if implied == format { return [] }
-        let found = signature.name + (streamPrefix.isEmpty ? "" : " (" + streamPrefix.prefix(8).map(hex2).joined(separator: " ") + ")")  // bounded: string concatenation
+        let found = signature.name + (streamPrefix.isEmpty ? "" : " (" + Hex.bytes(streamPrefix.prefix(8)) + ")")  // bounded: string concatenation
         if format == .raw {
             return [Finding(code: .formatStreamMismatch, severity: .restoreFails,
                             message: "header says raw but the stream at offset \(at) is \(found)",

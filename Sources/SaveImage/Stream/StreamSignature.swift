@@ -19,8 +19,9 @@ public enum StreamSignature: Hashable, Sendable {
     public init(prefix bytes: [UInt8]) {
         if bytes.isEmpty {
             self = .empty
-        } else if bytes.starts(with: QEMUStreamPrelude.magic) && bytes.count >= 8 {
-            self = .qemu(version: ByteOrder.big.word(in: bytes, at: 4))
+        } else if bytes.starts(with: QEMUStreamPrelude.magic),
+                  let version = Endianness.big.integer(UInt32.self, in: bytes, at: 4) {
+            self = .qemu(version: version)
         } else if let row = StreamFormat.compressed(startingWith: bytes) {
             self = .compressed(row.format)
         } else {

@@ -24,7 +24,7 @@ public final class StreamSource: Sendable {
     public static let headLength = 4096
     /// How many decoded bytes ``prefix`` holds at most: the prelude and the
     /// RAM block list of every stream the labs wrote fit in the first 64 KiB.
-    public static let prefixLength = 64 * 1024
+    public static let prefixLength = 64 * 1024  // bounded: constant
 
     private let decodedPrefix = Mutex<[UInt8]??>(nil)
 
@@ -39,7 +39,7 @@ public final class StreamSource: Sendable {
         self.offset = offset
         self.length = length
         self.format = format
-        head = length > 0 ? try reader.read(at: offset, count: Int(min(UInt64(Self.headLength), length))) : []
+        head = length > 0 ? try reader.read(at: offset, count: Int(min(UInt64(Self.headLength), length))) : []  // bounded: at most headLength
     }
 
     /// A source holding only `head`: an image built from bytes in memory
@@ -67,10 +67,10 @@ public final class StreamSource: Sendable {
         let limit = Self.prefixLength
         if format == .raw || format == .sparse {
             if UInt64(head.count) >= min(UInt64(limit), length) { return head }
-            return try? reader.read(at: offset, count: Int(min(UInt64(limit), length)))
+            return try? reader.read(at: offset, count: Int(min(UInt64(limit), length)))  // bounded: at most prefixLength
         }
         guard let inputLength = StreamFormat.named(format)?.prefixInputLength,
-              let compressed = try? reader.read(at: offset, count: Int(min(UInt64(inputLength), length))),
+              let compressed = try? reader.read(at: offset, count: Int(min(UInt64(inputLength), length))),  // bounded: at most 1 MiB
               let decoder = try? StreamFormat.decoder(for: format)
         else { return nil }
         var produced: [UInt8] = []
@@ -153,7 +153,7 @@ extension SaveImageError {
         var located = self
         located.path = path
         if code == .badStream, let offset = located.offset {
-            located.offset = base.map { $0 + offset }
+            located.offset = base.map { $0 + offset }  // bounded: a stream offset in a file plus bytes consumed from it, both below the file size
         }
         return located
     }

@@ -141,7 +141,7 @@ public struct ReaderProfile: Hashable, Sendable {
     /// (11.3 reports only the job's error; QEMU's line goes to the domain log.)
     public func ramSizeMismatchMessage(block: String, stream: UInt64, domain: UInt64) -> String {
         if nearestMeasured >= LibvirtVersion(11, 3, 0) { return streamLoadFailure(truncated: false) }
-        return "Size mismatch: \(block): 0x\(String(stream, radix: 16)) != 0x\(String(domain, radix: 16))"
+        return "Size mismatch: \(block): \(Hex.number(stream)) != \(Hex.number(domain))"
     }
 
     /// A message the reader measured on libvirt 9.0 as this release prints it.

@@ -48,22 +48,22 @@ struct EditJournal: Equatable {
     var markedHeader: [UInt8] {
         var bytes = header
         bytes.replaceSubrange(0..<16, with: Array("LibvirtQemudPart".utf8))
-        var word: [UInt8] = []
-        Self.append(UInt64(marker), bytes: 4, to: &word)
-        bytes.replaceSubrange(Self.markerOffset..<Self.markerOffset + 4, with: word)
+        bytes.replaceSubrange(Self.markerOffset..<Self.markerOffset + 4, with: Endianness.little.bytes(of: marker))
         return bytes
     }
 
     func serialized() -> [UInt8] {
-        var checked: [UInt8] = []
-        Self.append(UInt64(marker), bytes: 4, to: &checked)
-        Self.append(0, bytes: 4, to: &checked)
-        checked += header + region
-        var bytes = Self.magic
-        for value in [device, inode, imageSize] { Self.append(value, bytes: 8, to: &bytes) }
-        Self.append(UInt64(header.count + region.count), bytes: 4, to: &bytes)
-        Self.append(UInt64(Self.crc(checked)), bytes: 4, to: &bytes)
-        return bytes + checked
+        var checked = ByteWriter()
+        checked.writeInteger(marker, .little)
+        checked.writeInteger(UInt32(0), .little)
+        checked.writeBytes(header)
+        checked.writeBytes(region)
+        var prelude = ByteWriter()
+        prelude.writeBytes(Self.magic)
+        for value in [device, inode, imageSize] { prelude.writeInteger(value, .little) }
+        prelude.writeInteger(UInt32(truncatingIfNeeded: header.count + region.count), .little)  // bounded: a header and a region held in memory
+        prelude.writeInteger(Self.crc(checked.bytes), .little)
+        return prelude.bytes + checked.bytes
     }
 
     /// Parses a journal, checking its magic, length and checksum.
@@ -75,20 +75,21 @@ struct EditJournal: Equatable {
         guard bytes.count >= Self.preludeSize, Array(bytes[0..<16]) == Self.magic else {
             throw bad("journal magic", "SaveImgJournal01", "\(bytes.count) bytes without it")
         }
-        let length = Int(Self.value(bytes, at: 40, count: 4))
+        let journal = ByteReader(bytes, path: path, code: .incompleteSave)
+        let length = Int(try journal.integer(at: 40, as: UInt32.self, .little, field: "journal length"))
         guard length >= SaveImageHeader.size, bytes.count == Self.preludeSize + length else {
             throw bad("journal length", "\(Self.preludeSize) + \(length) bytes", "\(bytes.count) bytes")
         }
         let checked = Array(bytes[48...])
-        let crc = UInt32(Self.value(bytes, at: 44, count: 4))
+        let crc = try journal.integer(at: 44, as: UInt32.self, .little, field: "journal checksum")
         guard Self.crc(checked) == crc else {
             throw bad("journal checksum", "CRC-32 \(crc)", "CRC-32 \(Self.crc(checked))")
         }
         let body = Array(bytes[Self.preludeSize...])
-        marker = UInt32(Self.value(bytes, at: 48, count: 4))
-        device = Self.value(bytes, at: 16, count: 8)
-        inode = Self.value(bytes, at: 24, count: 8)
-        imageSize = Self.value(bytes, at: 32, count: 8)
+        marker = try journal.integer(at: 48, as: UInt32.self, .little, field: "journal marker")
+        device = try journal.integer(at: 16, as: UInt64.self, .little, field: "journal device")
+        inode = try journal.integer(at: 24, as: UInt64.self, .little, field: "journal inode")
+        imageSize = try journal.integer(at: 32, as: UInt64.self, .little, field: "journal image size")
         header = Array(body[0..<SaveImageHeader.size])
         region = Array(body[SaveImageHeader.size...])
     }
@@ -105,7 +106,7 @@ struct EditJournal: Equatable {
     /// The journal of `file`'s current header and region.
     init(of file: PositionalFile, header: [UInt8], region: [UInt8]) {
         var generator = SystemRandomNumberGenerator()
-        let old = UInt32(Self.value(header, at: Self.markerOffset, count: 4))
+        let old = Endianness.little.integer(UInt32.self, in: header, at: Self.markerOffset) ?? 0
         var marker: UInt32 = 0
         while marker == 0 || marker == old { marker = generator.next() }
         self.init(device: file.status.device, inode: file.status.inode, imageSize: file.size, marker: marker,
@@ -255,15 +256,5 @@ struct EditJournal: Equatable {
 
     static func crc(_ bytes: [UInt8]) -> UInt32 {
         bytes.withUnsafeBufferPointer { UInt32(crc32(0, $0.baseAddress, uInt($0.count))) }
-    }
-
-    static func append(_ value: UInt64, bytes count: Int, to bytes: inout [UInt8]) {
-        for index in 0..<count { bytes.append(UInt8(truncatingIfNeeded: value >> (8 * UInt64(index)))) }
-    }
-
-    static func value(_ bytes: [UInt8], at offset: Int, count: Int) -> UInt64 {
-        var value: UInt64 = 0
-        for index in 0..<count { value |= UInt64(bytes[offset + index]) << (8 * UInt64(index)) }
-        return value
     }
 }

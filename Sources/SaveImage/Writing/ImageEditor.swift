@@ -37,6 +37,8 @@ public struct ImageEditor {
                                  found: "an existing file (saveimg does not overwrite it; remove it first)")
         }
         let file = try PositionalFile(openingForEditing: path, writable: output == nil && !dryRun)
+        // The image and the plan keep the file as their stream's reader; the lock ends with the edit.
+        defer { file.unlock() }
         // An in-place rewrite interrupted earlier: roll it back first (or remove its stale journal).
         _ = try EditJournal.recover(file)
         let image = try Self.readImage(file)

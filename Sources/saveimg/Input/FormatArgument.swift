@@ -11,4 +11,6 @@ extension CompressionFormat: ExpressibleByArgument {
     public static var allValueStrings: [String] { StreamFormat.all.compactMap(\.format.name) }
 
     public var defaultValueDescription: String { description }
+
+    public static var defaultCompletionKind: CompletionKind { .list(allValueStrings) }
 }

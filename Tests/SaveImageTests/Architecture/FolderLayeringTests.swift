@@ -39,7 +39,7 @@ struct FolderLayeringTests {
 struct FolderLayering {
     /// Lowest first: each folder may use those before it.
     static let order = [
-        "Bytes", "Errors", "IO", "XML", "Header", "DataRegion", "Domain",
+        "Errors", "Bytes", "IO", "XML", "Header", "DataRegion", "Domain",
         "Stream/Core", "Stream/Codecs", "Stream/MappedRAM", "Stream", "Stream/Deep",
         "Image", "Check", "Writing", "Writing/Convert", "Verify",
     ]

@@ -32,7 +32,7 @@ import Testing
         #expect(second.seconds < 1.5, "the second editor waited instead of being refused")
         first.waitUntilExit()
         #expect(first.terminationStatus == 0)
-        let result = try SaveImage(contentsOf: image)
+        let result = try SaveImage.open(image, recovery: .rollBack)
         #expect(result.cookie?.cpu?.features.map(\.name).contains("x2apic") == true)
         #expect(result.header.wasRunning == 1, "the refused set-state --paused must not have run")
     }
@@ -96,7 +96,7 @@ import Testing
             let got = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, 92, 0) }
             reads += 1
             if got != 92 || (try? SaveImageHeader(parsing: buffer)) == nil { torn += 1 } else { headers.insert(buffer) }
-            if reads % 50 == 0, (try? SaveImage(contentsOf: image)) == nil { imageErrors += 1 }
+            if reads % 50 == 0, (try? SaveImage.open(image, recovery: .rollBack)) == nil { imageErrors += 1 }
         }
         editor.waitUntilExit()
         #expect(editor.terminationStatus == 0)

@@ -191,7 +191,7 @@ struct CrashScenario: CustomTestStringConvertible, Sendable {
             #expect(isOld || isNew, "killed at \(point.call) #\(point.occurrence): neither the old nor the new image")
             if isOld { sawOld += 1 }
             if isNew { sawNew += 1 }
-            #expect(throws: Never.self, "killed at \(point.call) #\(point.occurrence)") { try SaveImage(contentsOf: image) }
+            #expect(throws: Never.self, "killed at \(point.call) #\(point.occurrence)") { try SaveImage.open(image, recovery: .rollBack) }
             // A killed process cannot remove its temporary file; it is named so it can be found.
             for name in leftoverTemporaries(beside: image) { #expect(name.hasPrefix(".vm.sav.saveimg-")) }
         }
@@ -263,7 +263,7 @@ struct CrashScenario: CustomTestStringConvertible, Sendable {
             let isOld = Self.same(after, old, inPlace: scenario.inPlace)
             let isNew = Self.same(after, new, inPlace: scenario.inPlace)
             #expect(isOld || isNew, "seed \(seed), attempt \(attempts), killed after \(delay) s: neither old nor new")
-            #expect(throws: Never.self, "seed \(seed), attempt \(attempts)") { try SaveImage(contentsOf: image) }
+            #expect(throws: Never.self, "seed \(seed), attempt \(attempts)") { try SaveImage.open(image, recovery: .rollBack) }
             low *= 0.95
             high *= 1.05
             if !killed {

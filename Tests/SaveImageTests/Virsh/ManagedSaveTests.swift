@@ -55,7 +55,7 @@ import Testing
 @Suite struct CompletionTests {
     @Test func completionOffersFormatsVersionsAndDomains() throws {
         let script = try CLI.run(["--generate-completion-script", "bash"]).output
-        #expect(script.contains("'raw'$'\\n''gzip'$'\\n''bzip2'$'\\n''xz'$'\\n''lzop'$'\\n''zstd'"))
+        #expect(script.contains("'raw'$'\\n''gzip'$'\\n''bzip2'$'\\n''xz'$'\\n''lzop'$'\\n''zstd'$'\\n''sparse'"))
         #expect(script.contains("'9.0'$'\\n''11.3'$'\\n''current'"))
         #expect(script.contains("---completion inspect -- --managed-save"))
         let directory = try ManagedSaveTests.directory()

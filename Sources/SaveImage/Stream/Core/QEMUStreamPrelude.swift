@@ -20,10 +20,12 @@ public struct QEMUStreamPrelude: Hashable, Sendable {
     /// Returns nil when the bytes are not a QEMU stream.
     public init?(prefix bytes: [UInt8]) {
         guard bytes.count >= 8, Array(bytes.prefix(4)) == Self.magic else { return nil }
-        version = ByteOrder.big.word(in: bytes, at: 4)
+        guard let version = Endianness.big.integer(UInt32.self, in: bytes, at: 4) else { return nil }
+        self.version = version
         machineType = nil
-        guard bytes.count >= 13, bytes[8] == Self.configurationSection else { return }
-        let length = Int(ByteOrder.big.word(in: bytes, at: 9))  // bounded: a UInt32 fits in a 64-bit Int
+        guard bytes.count >= 13, bytes[8] == Self.configurationSection,
+              let word = Endianness.big.integer(UInt32.self, in: bytes, at: 9) else { return }
+        let length = Int(word)  // bounded: a UInt32 fits in a 64-bit Int
         guard length > 0, length <= 256, bytes.count >= 13 + length else { return }  // bounded: length <= 256 (checked first)
         let name = bytes[13..<(13 + length)]  // bounded: length <= 256 (checked above)
         guard name.allSatisfy({ (0x21..<0x7f).contains($0) }) else { return }

@@ -63,7 +63,7 @@ public struct StreamConfiguration: Hashable, Sendable {
             case "configuration/uuid": payload = try cursor.bytes(16, "the VM UUID")
             case capabilitiesName:
                 payload = try cursor.bytes(4, "the capability count")
-                let count = payload.reduce(UInt32(0)) { $0 << 8 | UInt32($1) }  // bounded: in-memory payload bytes: every index compared with payload.count first; lengths are u8/u32 values widened to Int (64-bit)
+                let count = try ByteReader(payload, base: cursor.offset - 4).integer(at: 0, as: UInt32.self, .big, field: "the capability count")  // bounded: the cursor just read 4 bytes
                 guard count <= 256 else {
                     throw SaveImageError(.badStream, path: "", offset: cursor.offset - 4, field: cursor.context,  // bounded: in-memory payload bytes: every index compared with payload.count first; lengths are u8/u32 values widened to Int (64-bit)
                                          expected: "at most 256 capabilities", found: "\(count)")
@@ -91,14 +91,15 @@ public struct StreamConfiguration: Hashable, Sendable {
         var copy = self
         copy.subsections.removeAll { $0.name == Self.capabilitiesName }
         guard !names.isEmpty else { return copy }
-        var payload = bigEndian32(UInt32(names.count))  // bounded: in-memory payload bytes: every index compared with payload.count first; lengths are u8/u32 values widened to Int (64-bit)
+        var payload = ByteWriter()
+        payload.writeInteger(UInt32(truncatingIfNeeded: names.count), .big)
         for name in names {
             let bytes = Array(name.utf8.prefix(255))
-            payload.append(UInt8(bytes.count))  // bounded: in-memory payload bytes: every index compared with payload.count first; lengths are u8/u32 values widened to Int (64-bit)
-            payload += bytes  // bounded: in-memory payload bytes: every index compared with payload.count first; lengths are u8/u32 values widened to Int (64-bit)
+            payload.writeInteger(UInt8(truncatingIfNeeded: bytes.count), .big)
+            payload.writeBytes(bytes)
         }
         let old = subsections.first(where: { $0.name == Self.capabilitiesName })
-        let subsection = Subsection(name: Self.capabilitiesName, version: old?.version ?? 1, payload: payload)
+        let subsection = Subsection(name: Self.capabilitiesName, version: old?.version ?? 1, payload: payload.bytes)
         let rank: (String) -> Int = { Self.subsectionOrder.firstIndex(of: $0) ?? Self.subsectionOrder.count }
         let at = copy.subsections.firstIndex { rank($0.name) > rank(Self.capabilitiesName) } ?? copy.subsections.count
         copy.subsections.insert(subsection, at: at)
@@ -108,28 +109,18 @@ public struct StreamConfiguration: Hashable, Sendable {
     /// The section as QEMU writes it, from the 0x07 byte.
     public var encoded: [UInt8] {
         let machine = Array(machineType.utf8)
-        var out: [UInt8] = [0x07] + bigEndian32(UInt32(machine.count)) + machine  // bounded: in-memory payload bytes: every index compared with payload.count first; lengths are u8/u32 values widened to Int (64-bit)
+        var out = ByteWriter()
+        out.writeInteger(0x07 as UInt8, .big)
+        out.writeInteger(UInt32(truncatingIfNeeded: machine.count), .big)
+        out.writeBytes(machine)
         for subsection in subsections {
             let name = Array(subsection.name.utf8.prefix(255))
-            out.append(0x05)
-            out.append(UInt8(name.count))  // bounded: in-memory payload bytes: every index compared with payload.count first; lengths are u8/u32 values widened to Int (64-bit)
-            out += name  // bounded: in-memory payload bytes: every index compared with payload.count first; lengths are u8/u32 values widened to Int (64-bit)
-            out += bigEndian32(subsection.version)  // bounded: in-memory payload bytes: every index compared with payload.count first; lengths are u8/u32 values widened to Int (64-bit)
-            out += subsection.payload  // bounded: in-memory payload bytes: every index compared with payload.count first; lengths are u8/u32 values widened to Int (64-bit)
+            out.writeInteger(0x05 as UInt8, .big)
+            out.writeInteger(UInt8(truncatingIfNeeded: name.count), .big)
+            out.writeBytes(name)
+            out.writeInteger(subsection.version, .big)
+            out.writeBytes(subsection.payload)
         }
-        return out
+        return out.bytes
     }
-}
-
-func bigEndian32(_ value: UInt32) -> [UInt8] {
-    [UInt8(value >> 24), UInt8((value >> 16) & 0xff), UInt8((value >> 8) & 0xff), UInt8(value & 0xff)]  // bounded: in-memory payload bytes: every index compared with payload.count first; lengths are u8/u32 values widened to Int (64-bit)
-}
-
-func bigEndian64(_ value: UInt64) -> [UInt8] {
-    withUnsafeBytes(of: value.bigEndian) { Array($0) }
-}
-
-/// The big-endian 64-bit word at `offset` (the caller guarantees 8 bytes are there).
-func bigEndian64(in bytes: [UInt8], at offset: Int) -> UInt64 {
-    bytes[offset..<(offset + 8)].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }  // bounded: in-memory payload bytes: every index compared with payload.count first; lengths are u8/u32 values widened to Int (64-bit)
 }

@@ -23,12 +23,6 @@ final class StreamCursor {
         self.hasher = hashing ? try SHA256Hasher() : nil
     }
 
-    /// The big-endian word at `bytes[offset...]`, read in one load.
-    ///
-    /// - Precondition: `offset + MemoryLayout<Word>.size <= bytes.count` (the callers check it).
-    private static func bigEndianWord<Word: FixedWidthInteger>(_: Word.Type, in bytes: [UInt8], at offset: Int) -> Word {
-        bytes.withUnsafeBytes { Word(bigEndian: $0.loadUnaligned(fromByteOffset: offset, as: Word.self)) }
-    }
 
     /// Hands `chunk[range]` to the tap, if any.
     private func consumed(_ range: Range<Int>) throws(SaveImageError) {
@@ -73,33 +67,23 @@ final class StreamCursor {
         return value
     }
 
-    func u16(_ what: String) throws(SaveImageError) -> UInt16 {
-        UInt16(try byte(what)) << 8 | UInt16(try byte(what))  // bounded: bytes widen to UInt16
-    }
-
-    func u32(_ what: String) throws(SaveImageError) -> UInt32 {
-        if index + 4 <= chunk.count {  // bounded: index <= chunk.count, in-memory sizes
-            let value = Self.bigEndianWord(UInt32.self, in: chunk, at: index)
-            index += 4  // bounded: in range (checked above)
-            if tap != nil { try consumed((index - 4)..<index) }  // bounded: index and counts within the current in-memory chunk (checked against chunk.count)
+    /// The big-endian integer at the cursor (QEMU writes every stream integer
+    /// big-endian): one load from the current chunk when it holds the whole
+    /// integer, else assembled from the bytes that straddle two chunks.
+    func integer<Word: FixedWidthInteger>(_: Word.Type, _ what: String) throws(SaveImageError) -> Word {
+        let size = MemoryLayout<Word>.size
+        if advance(), chunk.count - index >= size {  // bounded: index <= chunk.count, in-memory sizes
+            let value = chunk.withUnsafeBytes { Endianness.big.load(Word.self, from: $0, at: index) }
+            index += size  // bounded: in range (checked above)
+            if tap != nil { try consumed((index - size)..<index) }  // bounded: index and counts within the current in-memory chunk (checked against chunk.count)
             return value
         }
-        var value: UInt32 = 0
-        for _ in 0..<4 { value = value << 8 | UInt32(try byte(what)) }  // bounded: bytes widen; shifts drop nothing unread
-        return value
+        return try ByteReader(try bytes(size, what), base: offset).integer(at: 0, as: Word.self, .big, field: what)
     }
 
-    func u64(_ what: String) throws(SaveImageError) -> UInt64 {
-        if index + 8 <= chunk.count {  // bounded: index <= chunk.count, in-memory sizes
-            let value = Self.bigEndianWord(UInt64.self, in: chunk, at: index)
-            index += 8  // bounded: in range (checked above)
-            if tap != nil { try consumed((index - 8)..<index) }  // bounded: index and counts within the current in-memory chunk (checked against chunk.count)
-            return value
-        }
-        var value: UInt64 = 0
-        for _ in 0..<8 { value = value << 8 | UInt64(try byte(what)) }
-        return value
-    }
+    func u16(_ what: String) throws(SaveImageError) -> UInt16 { try integer(UInt16.self, what) }
+    func u32(_ what: String) throws(SaveImageError) -> UInt32 { try integer(UInt32.self, what) }
+    func u64(_ what: String) throws(SaveImageError) -> UInt64 { try integer(UInt64.self, what) }
 
     func bytes(_ count: Int, _ what: String) throws(SaveImageError) -> [UInt8] {
         var out: [UInt8] = []

@@ -67,21 +67,21 @@ final class GuestStateDigest: MigrationStreamObserver {
     func ramBlocks(_ blocks: [MigrationStreamSummary.RAMBlock], total: UInt64) throws(SaveImageError) {
         for block in blocks {
             let name = Array(block.name.utf8.prefix(255))
-            ram.update([UInt8(name.count)] + name + bigEndian64(block.size))  // bounded: byte arrays built in memory (concatenation)
+            ram.update([UInt8(name.count)] + name + Endianness.big.bytes(of: block.size))  // bounded: byte arrays built in memory (concatenation)
         }
     }
 
     func ramPage(block: Int, address: UInt64, content: UnsafeRawBufferPointer) throws(SaveImageError) {
         order(block, address)
         guard !content.allSatisfy({ $0 == 0 }) else { return }
-        ram.update(bigEndian32(UInt32(truncatingIfNeeded: block)) + bigEndian64(address))  // bounded: byte arrays built in memory (concatenation)
+        ram.update(Endianness.big.bytes(of: UInt32(truncatingIfNeeded: block)) + Endianness.big.bytes(of: address))  // bounded: byte arrays built in memory (concatenation)
         ram.update(content)
     }
 
     func ramFilledPage(block: Int, address: UInt64, fill: UInt8) throws(SaveImageError) {
         order(block, address)
         guard fill != 0 else { return }
-        ram.update(bigEndian32(UInt32(truncatingIfNeeded: block)) + bigEndian64(address))  // bounded: byte arrays built in memory (concatenation)
+        ram.update(Endianness.big.bytes(of: UInt32(truncatingIfNeeded: block)) + Endianness.big.bytes(of: address))  // bounded: byte arrays built in memory (concatenation)
         ram.update([UInt8](repeating: fill, count: 4096))
     }
 

@@ -69,7 +69,7 @@ struct MigrationStreamWalker {
             }
             let raw = try cursor.byte("a section type")
             guard let type = SectionType(rawValue: raw) else {
-                throw garbage(at: offset, expected: "a section type (0x00-0x04, 0x08)", found: hex(raw))
+                throw garbage(at: offset, expected: "a section type (0x00-0x04, 0x08)", found: Hex.byte(raw))
             }
             switch type {
             case .eof:
@@ -84,7 +84,7 @@ struct MigrationStreamWalker {
                 try cursor.skip(UInt64(length), "command \(command) data")
                 summary.commands = try count(summary.commands, plus: 1, "the command count")
             default:
-                throw garbage(at: offset, expected: "a section type (0x00-0x04, 0x08)", found: hex(raw))
+                throw garbage(at: offset, expected: "a section type (0x00-0x04, 0x08)", found: Hex.byte(raw))
             }
         }
     }
@@ -96,7 +96,7 @@ struct MigrationStreamWalker {
         try enter(.fileHeader)
         let magic = try cursor.bytes(4, "QEMU_VM_FILE_MAGIC")
         guard magic == QEMUStreamPrelude.magic else {
-            throw garbage(at: 0, expected: "\"QEVM\" (a QEMU migration stream)", found: hexString(magic))
+            throw garbage(at: 0, expected: "\"QEVM\" (a QEMU migration stream)", found: magic.map(Hex.byte).joined(separator: " "))
         }
         let version = try cursor.u32("the stream version")
         summary.version = version
@@ -158,7 +158,7 @@ struct MigrationStreamWalker {
         let footerID = try cursor.u32("the footer's section id")
         guard marker == SectionType.footer.rawValue, footerID == id else {
             throw garbage(at: offset, expected: "footer 0x7e + section id \(id)",
-                          found: "\(hex(marker)) + \(footerID)")
+                          found: "\(Hex.byte(marker)) + \(footerID)")
         }
     }
 
@@ -189,11 +189,11 @@ struct MigrationStreamWalker {
         case .eof: return true
         case .part, .end:
             guard ahead.count >= 10 else { return false }
-            return sectionNames[word(ahead, 6)] != nil
+            return Endianness.big.integer(UInt32.self, in: ahead, at: 6).flatMap { sectionNames[$0] } != nil
         case .start, .full:
             guard ahead.count >= 11 else { return false }
             let length = Int(ahead[10])  // bounded: one byte, 0...255
-            guard sectionNames[word(ahead, 6)] == nil, length > 0, ahead.count >= 11 + length else { return false }  // bounded: length <= 255
+            guard let id = Endianness.big.integer(UInt32.self, in: ahead, at: 6), sectionNames[id] == nil, length > 0, ahead.count >= 11 + length else { return false }  // bounded: length <= 255
             return ahead[11..<(11 + length)].allSatisfy { (0x20..<0x7f).contains($0) }  // bounded: checked just above
         case .command: return true
         default: return false
@@ -209,7 +209,7 @@ struct MigrationStreamWalker {
             let flags = word & (Self.pageSize - 1)  // bounded: constant 4095
             let address = word & ~(Self.pageSize - 1)  // bounded: constant 4095
             guard flags & ~RAMFlag.known == 0 else {
-                throw garbage(at: offset, expected: "RAM page flags", found: "0x" + String(flags, radix: 16))
+                throw garbage(at: offset, expected: "RAM page flags", found: Hex.number(flags))
             }
             // QEMU's ram_load_precopy switches on the flags without CONTINUE:
             // a record of no kind, or of two, is "Unknown combination of
@@ -239,7 +239,7 @@ struct MigrationStreamWalker {
                 break
             default:
                 throw garbage(at: offset, expected: "a RAM record of one kind (QEMU refuses other flag combinations)",
-                              found: "flags 0x" + String(flags, radix: 16))
+                              found: "flags " + Hex.number(flags))
             }
         }
     }
@@ -309,7 +309,7 @@ struct MigrationStreamWalker {
         }
         guard address < size else {
             throw garbage(at: recordOffset, expected: "a page address below \(block)'s size \(size)",
-                          found: "0x" + String(address, radix: 16))
+                          found: Hex.number(address))
         }
         if let last = lastPage, !(index > last.block || (index == last.block && address > last.address)) {
             pagesOutOfOrder += 1  // bounded: a count of pages seen, at most the stream length / 4096
@@ -339,10 +339,6 @@ struct MigrationStreamWalker {
         SaveImageError(.badStream, path: "", offset: offset, field: cursor.context, expected: expected, found: found)
     }
 
-    private func word(_ bytes: [UInt8], _ at: Int) -> UInt32 {
-        bytes[at..<(at + 4)].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }  // bounded: callers check at + 4 <= count; bytes widen
-    }
-
     /// Where a number is being read, for ``Checked`` errors.
     private func source(_ field: String) -> Checked.Source {
         Checked.Source(path: "", offset: cursor.offset, field: cursor.context + ": " + field)  // bounded: string concatenation
@@ -370,6 +366,4 @@ struct MigrationStreamWalker {
         return sum
     }
 
-    private func hex(_ byte: UInt8) -> String { "0x" + (byte < 16 ? "0" : "") + String(byte, radix: 16) }
-    private func hexString(_ bytes: [UInt8]) -> String { bytes.map(hex).joined(separator: " ") }
 }

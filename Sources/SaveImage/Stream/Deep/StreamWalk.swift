@@ -143,7 +143,7 @@ final class SequentialChunks {
         guard failure == nil, position < source.length else { return nil }
         do throws(SaveImageError) {
             let start = source.offset + position  // bounded: position < length, offset + length is the reader's size
-            let chunk = try source.reader.read(at: start, count: Int(min(1 << 20, source.length - position)))
+            let chunk = try source.reader.read(at: start, count: Int(min(1 << 20, source.length - position)))  // bounded: position < length; at most 1 MiB
             if chunk.isEmpty {
                 throw SaveImageError.fileShrank(source.path, at: start, end: source.offset + source.length,  // bounded: the reader's size
                                                 size: source.reader.size, while: "read")

@@ -100,11 +100,18 @@ public struct MappedRAMLayout: Hashable, Sendable {
                 throw fail(ramOffset, "RAM section", "QEMU_VM_SECTION_START (0x01) of \"ram\" first",
                            "type \(type) '\(String(decoding: name, as: UTF8.self))'")
             }
-            header = [type] + bigEndian32(sectionID) + [nameLength] + name + bigEndian32(instance) + bigEndian32(sectionVersion)
+            var section = ByteWriter()
+            section.writeInteger(type, .big)
+            section.writeInteger(sectionID, .big)
+            section.writeInteger(nameLength, .big)
+            section.writeBytes(name)
+            section.writeInteger(instance, .big)
+            section.writeInteger(sectionVersion, .big)
+            header = section.bytes
             let word = try cursor.u64("the RAM size record")
             guard word & 0xfff == memSizeFlag else {
                 throw fail(streamOffset + cursor.offset - 8, "RAM size record", "RAM_SAVE_FLAG_MEM_SIZE (0x04)",
-                           "flags 0x" + String(word & 0xfff, radix: 16))
+                           "flags " + Hex.number(word & 0xfff))
             }
             total = word & ~0xfff
         } catch {
@@ -167,7 +174,8 @@ public struct MappedRAMLayout: Hashable, Sendable {
         }
         let name = String(decoding: bytes[1..<(1 + length)], as: UTF8.self)
         var at = 1 + length
-        let size = bigEndian64(in: bytes, at: at)
+        let entryBytes = ByteReader(bytes, path: path, base: entry)
+        let size = try entryBytes.integer(at: at, as: UInt64.self, .big, field: "RAM block size")
         guard size <= remaining else {
             throw fail(entry + UInt64(at), "RAM block size", "blocks adding up to \(total) bytes",
                        "'\(name)' of \(size) bytes with \(remaining) left")
@@ -175,10 +183,10 @@ public struct MappedRAMLayout: Hashable, Sendable {
         guard size > 0 else { throw fail(entry + UInt64(at), "RAM block size", "a size above 0", "0 for '\(name)'") }
         at += 8
         let headerOffset = entry + UInt64(at)
-        let version = ByteOrder.big.word(in: bytes, at: at)
-        let pageSize = bigEndian64(in: bytes, at: at + 4)
-        let bitmapOffset = bigEndian64(in: bytes, at: at + 12)
-        let pagesOffset = bigEndian64(in: bytes, at: at + 20)
+        let version = try entryBytes.integer(at: at, as: UInt32.self, .big, field: "mapped-ram header version")
+        let pageSize = try entryBytes.integer(at: at + 4, as: UInt64.self, .big, field: "mapped-ram page_size")  // bounded: at + 28 <= bytes.count (checked above)
+        let bitmapOffset = try entryBytes.integer(at: at + 12, as: UInt64.self, .big, field: "mapped-ram bitmap_offset")  // bounded: as above
+        let pagesOffset = try entryBytes.integer(at: at + 20, as: UInt64.self, .big, field: "mapped-ram pages_offset")  // bounded: as above
         guard version == headerVersion else {
             throw fail(headerOffset, "mapped-ram header version",
                        "\(headerVersion) (QEMU: \"Migration mapped-ram capability version not supported (expected <= 1, got \(version))\")",

@@ -54,14 +54,15 @@ enum MappedRAMRawStream {
                 batch.removeAll(keepingCapacity: true)
             }
         }
-        batch += QEMUStreamPrelude.magic + bigEndian32(layout.streamVersion)
+        batch += QEMUStreamPrelude.magic
+        batch.appendInteger(layout.streamVersion, .big)
         batch += configuration(of: layout, keepMappedRAM: keepMappedRAM).encoded
         batch += layout.ramSectionHeader
-        batch += bigEndian64(layout.totalRAM | MappedRAMLayout.memSizeFlag)
+        batch.appendInteger(layout.totalRAM | MappedRAMLayout.memSizeFlag, .big)
         for block in layout.blocks {
             batch.append(UInt8(block.name.utf8.count))
             batch += Array(block.name.utf8)
-            batch += bigEndian64(block.size)
+            batch.appendInteger(block.size, .big)
         }
         let runPages: UInt64 = 256
         for block in layout.blocks {
@@ -87,7 +88,7 @@ enum MappedRAMRawStream {
                     let first = page == 0 && index == 0
                     var word = address | (isPresent ? pageFlag : zeroFlag)
                     if !first { word |= continueFlag }
-                    batch += bigEndian64(word)
+                    batch.appendInteger(word, .big)
                     if first {
                         batch.append(UInt8(block.name.utf8.count))
                         batch += Array(block.name.utf8)

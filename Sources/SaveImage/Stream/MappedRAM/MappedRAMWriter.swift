@@ -87,7 +87,7 @@ final class MappedRAMWriter: MigrationStreamObserver {
             throw SaveImageError(.badStream, path: "", field: "RAM section", expected: "one block list", found: "a second RAM_SAVE_FLAG_MEM_SIZE")
         }
         sawBlockList = true
-        pending += bigEndian64(total | MappedRAMLayout.memSizeFlag)
+        pending.appendInteger(total | MappedRAMLayout.memSizeFlag, .big)
         for block in blocks {
             guard block.size % Self.pageSize == 0 else {
                 throw SaveImageError(.badStream, path: "", field: "RAM block size", expected: "a multiple of 4096",
@@ -96,14 +96,16 @@ final class MappedRAMWriter: MigrationStreamObserver {
             let name = Array(block.name.utf8)
             pending.append(UInt8(name.count))
             pending += name
-            pending += bigEndian64(block.size)
+            pending.appendInteger(block.size, .big)
             let source = Checked.Source(path: "", field: "RAM block '\(block.name)' size")
             let bitmapOffset = try Checked.add(position, UInt64(pending.count + MappedRAMLayout.headerSize), source)
             let bitmapSize = MappedRAMBlock.bitmapSize(pages: block.size / Self.pageSize)
             let pagesOffset = try Checked.roundUp(try Checked.add(bitmapOffset, bitmapSize, source),
                                                   to: MappedRAMLayout.alignment, source)
-            pending += bigEndian32(MappedRAMLayout.headerVersion) + bigEndian64(Self.pageSize)
-            pending += bigEndian64(bitmapOffset) + bigEndian64(pagesOffset)
+            pending.appendInteger(MappedRAMLayout.headerVersion, .big)
+            pending.appendInteger(Self.pageSize, .big)
+            pending.appendInteger(bitmapOffset, .big)
+            pending.appendInteger(pagesOffset, .big)
             try flushPending()
             position = try Checked.add(pagesOffset, block.size, source)
             slots.append(Slot(pagesOffset: pagesOffset, bitmapOffset: bitmapOffset, size: block.size,
@@ -136,7 +138,7 @@ final class MappedRAMWriter: MigrationStreamObserver {
     }
 
     func ramEndOfSection() throws(SaveImageError) {
-        pending += bigEndian64(Self.eosFlag)
+        pending.appendInteger(Self.eosFlag, .big)
     }
 
     private func place(block: Int, address: UInt64, _ fill: (inout [UInt8]) -> Void) throws(SaveImageError) {

@@ -43,7 +43,7 @@ struct EditFaultTests {
                 "\(String(describing: thrown))")
         if step == .syncDirectory {
             // The rename already happened: the new image is in place (the error says so).
-            #expect(try SaveImage(contentsOf: path).region.domainXML.bytes.count > 70_000)
+            #expect(try SaveImage.open(path, recovery: .rollBack).region.domainXML.bytes.count > 70_000)
         } else {
             #expect(try EditFixtures.read(path) == before)
             if kind != .replacement { #expect(thrown?.found.hasSuffix("the file is unchanged") == true) }
@@ -78,7 +78,7 @@ struct EditFaultTests {
                 #expect(crashed == beforeBytes || image.content == expected)
             }
         }
-        let after = try SaveImage(contentsOf: path)  // rolls an interrupted journaled edit back
+        let after = try SaveImage.open(path, recovery: .rollBack)  // rolls an interrupted journaled edit back
         let bytes = try EditFixtures.read(path)
         #expect(after.content == before.content || after.content == expected, "neither old nor new at \(step)")
         if kind == .journaled {
@@ -95,6 +95,35 @@ struct EditFaultTests {
         #expect(bytes[Int(after.streamOffset)...] == beforeBytes[Int(before.streamOffset)...])
     }
 
+    @Test("reading writes nothing: an interrupted edit is rolled back only by an explicit step (open(recovering:), recover)")
+    func readingDoesNotRecover() throws {
+        let directory = try TemporaryDirectory()
+        let path = try EditFixtures.copy(Self.fixture, into: directory)
+        let original = try EditFixtures.read(path)
+        let editor = ImageEditor(path: path, writer: ImageWriter(faults: .at(.writeRegion, .crash)))
+        #expect(throws: SimulatedCrash.self) { _ = try editor.run { try Self.edit($0, .journaled) } }
+        let crashed = try EditFixtures.read(path)
+        #expect(crashed != original && String(decoding: crashed[0..<16], as: UTF8.self) == "LibvirtQemudPart")
+        // The plain reader refuses it as libvirt does, and writes nothing.
+        let plain = #expect(throws: SaveImageError.self) { _ = try SaveImage(contentsOf: path) }
+        #expect(plain?.code == .incompleteSave)
+        #expect(try EditFixtures.read(path) == crashed)
+        // Read-only opening names the interrupted edit and the command that rolls it back; still nothing written.
+        let readOnly = #expect(throws: SaveImageError.self) { _ = try SaveImage.open(path, recovery: .readOnly) }
+        #expect(readOnly?.found.contains("interrupted saveimg edit") == true && readOnly?.found.contains("saveimg recover") == true)
+        #expect(try EditFixtures.read(path) == crashed)
+        #expect(FileManager.default.fileExists(atPath: EditJournal.path(for: path)))
+        // The CLI: --read-only reports it (exit 2), `recover` rolls it back to the original bytes.
+        let inspect = try CLI.run(["inspect", "--read-only", path])
+        #expect(inspect.status == 2 && inspect.stderr.contains("saveimg recover"), "\(inspect.stderr)")
+        #expect(try EditFixtures.read(path) == crashed)
+        let recover = try CLI.run(["recover", "--json", path])
+        #expect(recover.status == 0 && recover.output.contains("\"outcome\":\"rolled_back\""), "\(recover.output) \(recover.stderr)")
+        #expect(try EditFixtures.read(path) == original)
+        #expect(!FileManager.default.fileExists(atPath: EditJournal.path(for: path)))
+        #expect(try SaveImage.recoverInterruptedEdit(at: path) == .nothingToRecover)
+    }
+
     @Test("a Part image whose journal names another file is left alone")
     func foreignJournal() throws {
         let directory = try TemporaryDirectory()
@@ -105,7 +134,7 @@ struct EditFaultTests {
         let crashed = try EditFixtures.read(path)
         let copy = try directory.write("copy.sav", crashed)
         #expect(rename(copy, path) == 0)
-        let error = #expect(throws: SaveImageError.self) { _ = try SaveImage(contentsOf: path) }
+        let error = #expect(throws: SaveImageError.self) { _ = try SaveImage.open(path, recovery: .rollBack) }
         #expect(error?.code == .incompleteSave)
         #expect(error?.found.contains("another file") == true, "\(String(describing: error))")
         #expect(try EditFixtures.read(path) == crashed)
@@ -124,7 +153,7 @@ struct EditFaultTests {
         #expect(pwrite(fd, zero, 4, 88) == 4)
         close(fd)
         let before = try EditFixtures.read(path)
-        let error = #expect(throws: SaveImageError.self) { _ = try SaveImage(contentsOf: path) }
+        let error = #expect(throws: SaveImageError.self) { _ = try SaveImage.open(path, recovery: .rollBack) }
         #expect(error?.code == .incompleteSave && error?.found.contains("marker") == true, "\(String(describing: error))")
         #expect(try EditFixtures.read(path) == before)
     }
@@ -170,10 +199,10 @@ struct EditFaultTests {
         for kind in Kind.allCases {
             let directory = try TemporaryDirectory()
             let path = try EditFixtures.copy(Self.fixture, into: directory)
-            let expected = try Self.edit(try SaveImage(contentsOf: path), kind)
+            let expected = try Self.edit(try SaveImage.open(path, recovery: .rollBack), kind)
             let done = try ImageEditor(path: path).run { try Self.edit($0, kind) }
             #expect(done.plan.strategy == [.inPlace: .inPlace, .journaled: .inPlaceJournaled, .replacement: .grow][kind])
-            #expect(try SaveImage(contentsOf: path).content == expected)
+            #expect(try SaveImage.open(path, recovery: .rollBack).content == expected)
             #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == [Self.fixture])
         }
     }
