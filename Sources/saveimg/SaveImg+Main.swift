@@ -47,7 +47,7 @@ extension SaveImg {
 
     /// Prints `saveimg CMD: message` and a pointer to the command's help, and exits 1.
     static func usageError(_ message: String, command: ParsableCommand.Type?) -> Never {
-        let name = command.map(CommandLineHints.name(of:))
+        let name = command.map(CommandLineHints.path(of:))
         var text = message
         for prefix in ["Error: ", "error: "] where text.hasPrefix(prefix) { text.removeFirst(prefix.count) }
         text = oneLine(text)

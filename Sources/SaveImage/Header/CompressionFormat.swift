@@ -45,5 +45,8 @@ public struct CompressionFormat: RawRepresentable, Hashable, Sendable, Codable, 
         self = match
     }
 
+    /// `gzip (1)` for a known value, `9 (unknown)` for one libvirt never defined.
+    public var labeled: String { name.map { "\($0) (\(rawValue))" } ?? "\(rawValue) (unknown)" }
+
     public var description: String { name ?? "unknown(\(rawValue))" }
 }

@@ -9,9 +9,13 @@ extension SaveImageHeader {
     /// - Throws: ``SaveImageError`` with libvirt's message for each rejection.
     public init(parsing bytes: [UInt8], path: String = "") throws(SaveImageError) {
         guard bytes.count >= Self.size else {
+            // libvirt reads 92 bytes before it looks at the magic; say what the few bytes are.
+            let magic = Array("LibvirtQemud".utf8)
+            let saveImage = bytes.starts(with: magic.prefix(bytes.count)) || bytes.starts(with: magic)
             throw SaveImageError(
                 .truncatedHeader, path: path, offset: UInt64(bytes.count), field: "header",
-                expected: "\(Self.size) bytes", found: "\(bytes.count) bytes",
+                expected: "\(Self.size) bytes", found: "\(bytes.count) bytes"
+                    + (saveImage ? "" : " (not a save image: it does not start with LibvirtQemudSave)"),
                 libvirtMessage: "failed to read qemu header")
         }
         let magic = HeaderMagic(bytes: Array(bytes[0..<16]))

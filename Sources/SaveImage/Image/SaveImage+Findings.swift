@@ -24,7 +24,7 @@ extension SaveImage {
         if format.rawValue > CompressionFormat.lzop.rawValue {
             findings.append(Finding(
                 code: .formatUnsupported, severity: .restoreFails,
-                message: "format \(format) (\(format.rawValue)) is not one libvirt 9.0 can restore",
+                message: "format \(format.labeled) is not one libvirt 9.0 can restore",
                 libvirtMessage: "Invalid compressed save format \(format.rawValue)",
                 offset: UInt64(HeaderField.format.offset)))
         }

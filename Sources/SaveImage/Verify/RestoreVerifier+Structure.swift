@@ -15,7 +15,7 @@ extension RestoreVerifier {
         }
         let format = image.effectiveFormat
         if !profile.canRestore(format: format) {
-            var message = "format \(format) (\(format.rawValue)) is not one \(profile.name) can restore"
+            var message = "format \(format.labeled) is not one \(profile.name) can restore"
             if let since = ReaderProfile.firstRelease(restoring: format) { message += " (libvirt restores it from \(since))" }
             reasons.append(RestoreVerdict.Reason(.formatUnsupported, .restoreFails, message,
                                                  libvirt: profile.unsupportedFormatMessage(format), offset: 28))

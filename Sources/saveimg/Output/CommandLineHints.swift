@@ -19,6 +19,19 @@ enum CommandLineHints {
         command.configuration.commandName ?? String(describing: command).lowercased()
     }
 
+    /// The command's words after `saveimg`: `ext show` for a nested command, as a user types it.
+    static func path(of command: ParsableCommand.Type) -> String {
+        func search(_ commands: [ParsableCommand.Type], _ prefix: [String]) -> [String]? {
+            for candidate in commands {
+                let words = prefix + [name(of: candidate)]
+                if candidate == command { return words }
+                if let found = search(candidate.configuration.subcommands, words) { return found }
+            }
+            return nil
+        }
+        return search(SaveImg.configuration.subcommands, [])?.joined(separator: " ") ?? name(of: command)
+    }
+
     /// The closest of `candidates` to `word` (within a third of its length, at least 2 edits), or nil.
     static func closest(to word: String, in candidates: [String]) -> String? {
         let limit = max(2, word.count / 3)
@@ -60,8 +73,8 @@ enum CommandLineHints {
         if !group.isEmpty, let position = arguments.firstIndex(of: name(of: command)),
            let word = arguments[(position + 1)...].first(where: { !$0.hasPrefix("-") }), !group.contains(word) {
             let suggestion = closest(to: word, in: group).map { "; did you mean '\($0)'?" } ?? ""
-            return "saveimg \(name(of: command)): '\(word)' is not one of its commands (\(group.joined(separator: ", ")))"
-                + "\(suggestion)\nSee 'saveimg help \(name(of: command))'."
+            return "saveimg \(path(of: command)): '\(word)' is not one of its commands (\(group.joined(separator: ", ")))"
+                + "\(suggestion)\nSee 'saveimg help \(path(of: command))'."
         }
         let known = longOptions(of: command)
         for argument in arguments {
@@ -70,8 +83,8 @@ enum CommandLineHints {
             let option = String(argument.split(separator: "=", maxSplits: 1).first ?? "")
             if known.contains(option) { continue }
             let suggestion = closest(to: option, in: known).map { "; did you mean '\($0)'?" } ?? ""
-            return "saveimg \(name(of: command)): unknown option '\(option)'\(suggestion)\n"
-                + "See 'saveimg help \(name(of: command))'."
+            return "saveimg \(path(of: command)): unknown option '\(option)'\(suggestion)\n"
+                + "See 'saveimg help \(path(of: command))'."
         }
         return nil
     }

@@ -5,7 +5,8 @@ import Glibc
 
 /// `--color auto|always|never`.
 enum ColorChoice: String, ExpressibleByArgument, CaseIterable, Sendable {
-    /// Colour when standard output is a terminal and `NO_COLOR` is unset or empty.
+    /// Colour when standard output is a terminal, `NO_COLOR` is unset or
+    /// empty and `TERM` is not `dumb` (a terminal without escape sequences).
     case auto
     case always
     case never
@@ -27,7 +28,8 @@ struct TextStyle: Sendable {
         case .never: enabled = false
         case .auto:
             let noColor = getenv("NO_COLOR").map { String(cString: $0) } ?? ""
-            enabled = isatty(1) == 1 && noColor.isEmpty
+            let term = getenv("TERM").map { String(cString: $0) } ?? ""
+            enabled = isatty(1) == 1 && noColor.isEmpty && term != "dumb"
         }
     }
 

@@ -32,6 +32,26 @@ import Testing
         #expect(!missing.stderr.contains("Usage: saveimg <subcommand>"))
     }
 
+    /// Errors of a nested command name it as a user types it (`ext show`), not its last word.
+    @Test func nestedCommandsAreNamedInFull() throws {
+        let missing = try CLI.run(["ext", "show", Fixtures.path("westmere-raw.sav")])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.hasPrefix("saveimg ext show: missing the extension index N"), "\(missing.stderr)")
+        #expect(missing.stderr.contains("See 'saveimg help ext show'."))
+        let option = try CLI.run(["ext", "list", "--jsn", "x.sav"])
+        #expect(option.stderr.hasPrefix("saveimg ext list: unknown option '--jsn'; did you mean '--json'?"), "\(option.stderr)")
+    }
+
+    /// A file that is not a save image says so, beside libvirt's own message.
+    @Test func aTextFileIsNotASaveImage() throws {
+        let directory = try TemporaryDirectory()
+        let text = try directory.write("notes.txt", Array("hello\n".utf8))
+        let result = try CLI.run(["inspect", text])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("not a save image"), "\(result.stderr)")
+        #expect(result.stderr.contains("failed to read qemu header"))
+    }
+
     @Test func conflictingFlagsAreRefused() throws {
         let path = Fixtures.path("qemu64-xz.sav")
         let caps = Fixtures.testdata + "/capabilities/lab-libvirt-9.0-domcapabilities.xml"

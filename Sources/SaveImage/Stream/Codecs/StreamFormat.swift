@@ -105,6 +105,6 @@ public struct StreamFormat: Sendable {
     static func unsupported(_ format: CompressionFormat) -> SaveImageError {
         SaveImageError(.badStream, path: "", offset: UInt64(HeaderField.format.offset), field: "format",
                        expected: "one of " + codecFormats.map(\.description).joined(separator: ", "),
-                       found: "\(format) (\(format.rawValue))")
+                       found: format.labeled)
     }
 }
