@@ -49,14 +49,17 @@ extension SaveImg {
                 do {
                     let image = try open(path)
                     var report = InspectReport(image)
-                    report.findings = verifier.verify(image).reasons.map(FindingReport.init)
+                    let verdict = verifier.verify(image)
+                    // The verdict is verify's for the same target: one answer per image and target.
+                    report.findings = verdict.reasons.map(FindingReport.init)
+                    report.verdict = verdict.outcome.severity
                     if image.effectiveFormat == .sparse {
+                        // libvirt reads the image; QEMU fails on a layout it cannot map.
                         do throws(SaveImageError) { report.sparse = SparseImageSummary(try image.stream.mappedRAMLayout()) } catch {
-                            report.valid = false
-                            report.verdict = .invalid
-                            output.failed = true
-                            report.findings.append(FindingReport(code: "sparse_layout_invalid", severity: .invalid,
-                                                                 message: error.description, offset: error.offset))
+                            report.findings.append(FindingReport(code: "stream_damaged", severity: .restoreFails,
+                                                                 message: "the sparse layout cannot be read: \(error.description)",
+                                                                 offset: error.offset))
+                            report.verdict = max(report.verdict, .restoreFails)
                         }
                     }
                     // Which target the findings are for, and where that choice came from (text only).

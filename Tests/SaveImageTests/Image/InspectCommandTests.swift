@@ -48,6 +48,21 @@ import Testing
         #expect(object["valid"] as? Bool == true)
     }
 
+    /// inspect's verdict is verify's for the same target: a raw image cut inside the stream is restore_fails in both.
+    @Test func inspectVerdictIsVerifysVerdict() throws {
+        let directory = try TemporaryDirectory()
+        var bytes = try Array(Data(contentsOf: URL(fileURLWithPath: Fixtures.path("qemu64-raw-running.sav"))))
+        bytes.removeLast(bytes.count - 300_000)
+        let path = try directory.write("cut.sav", bytes)
+        for target in [[], ["--target-libvirt", "11.3"]] {
+            let inspect = try CLI.run(["inspect", "--json"] + target + [path])
+            let verify = try CLI.run(["verify", "--json"] + target + [path])
+            #expect(inspect.output.contains("\"verdict\":\"restore_fails\""), "\(inspect.output)")
+            #expect(verify.output.contains("\"verdict\":\"restore_fails\""), "\(verify.output)")
+            #expect(inspect.output.contains("stream_truncated"))
+        }
+    }
+
     @Test func oneBadFileDoesNotStopTheOthers() throws {
         let broken = try ModifiedImage("westmere-raw.sav") { $0.setWord(0, at: 20) }
         let result = try CLI.run(["inspect", "--json", Fixtures.path("nocpu-raw.sav"), broken.path,
