@@ -83,8 +83,9 @@ extension RestoreVerifier {
     func hostReasons(_ cpu: CPUDefinition, origin: String, image: SaveImage) -> [RestoreVerdict.Reason] {
         let domainType = (replacementDomain ?? image.domain).type
         guard let host else {
-            return [RestoreVerdict.Reason(.cpuHostNotChecked, .info,
-                                          "no target host description given: the \(origin) CPU was not compared with a host")]
+            return [RestoreVerdict.Reason(.cpuHostNotChecked, .cannotTell,
+                                          "check not made: no target host description given, so the \(origin) CPU was not "
+                                              + "compared with the CPU libvirt compares it with (give --target host.json or --domcapabilities)")]
         }
         if profile.knowsCPUCheck && cpu.check == "none" {
             return [RestoreVerdict.Reason(.cpuCheckNone, .info,
@@ -98,10 +99,12 @@ extension RestoreVerifier {
         guard let (available, source) = host.comparisonCPU(forDomainType: domainType, release: profile.version) else {
             let type = domainType ?? "qemu"
             let message = type == "kvm"
-                ? "no description of the target's KVM host CPU was given: the \(origin) CPU was not compared"
-                : "the domain runs under TCG (<domain type='\(type)'>), which emulates CPU features, so the physical host CPU "
-                    + "does not bind it; give --domcapabilities (`virsh domcapabilities --virttype qemu`) to compare with QEMU's TCG CPU"
-            return reasons + [RestoreVerdict.Reason(.cpuHostNotChecked, .info, message)]
+                ? "check not made: no description of the target's KVM host CPU was given, so the \(origin) CPU was not compared "
+                    + "(give --target host.json or --domcapabilities from `virsh domcapabilities --virttype kvm`)"
+                : "check not made: the domain runs under TCG (<domain type='\(type)'>), which emulates CPU features, so the "
+                    + "physical host CPU does not bind it; libvirt compares the \(origin) CPU with QEMU's TCG CPU, which only "
+                    + "--target host.json or --domcapabilities (`virsh domcapabilities --virttype qemu`) describes"
+            return reasons + [RestoreVerdict.Reason(.cpuHostNotChecked, .cannotTell, message)]
         }
         let required = requiredFeatures(cpu)
         let missing = CPUMap.ordered(required.subtracting(available))
@@ -173,8 +176,8 @@ extension RestoreVerifier {
         }
         if insideCookieModel.isEmpty, !insideDomainModel.isEmpty { return [] }  // recorded for the cookie's model
         return [RestoreVerdict.Reason(
-            .cpuModelDiffers, .warning,
-            "the cookie CPU model \(cookieModel) is not the domain XML's \(domainModel); whether its feature list covers "
+            .cpuModelDiffers, .cannotTell,
+            "check not made: the cookie CPU model \(cookieModel) is not the domain XML's \(domainModel); whether its feature list covers "
                 + "what QEMU enables for \(cookieModel) cannot be told from libvirt's model definitions",
             libvirt: "guest CPU doesn't match specification: extra features: ...")]
     }

@@ -122,7 +122,8 @@ extension SaveImg {
             report.verdict = after.outcome.severity
             report.findings = after.reasons.map(FindingReport.init)
             try emit(report, how: how)
-            if after.outcome >= .willFail { throw ExitCode(after.outcome >= .invalid ? ExitStatus.invalid : ExitStatus.wouldFail) }
+            let status = ExitStatus.forOutcome(after.outcome)
+            if status != ExitStatus.success { throw ExitCode(status) }
         }
 
         func emit(_ report: Report, how: String) throws {

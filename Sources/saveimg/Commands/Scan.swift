@@ -14,7 +14,7 @@ extension SaveImg {
                 the error. Files are read in parallel; lines come out in path order as results \
                 arrive, so memory does not grow with the number of files.
 
-                Columns: VERDICT (ok, warning, restore_fails, invalid, unreadable), STATE (what \
+                Columns: VERDICT (ok, warning, cannot_tell, restore_fails, invalid, unreadable), STATE (what \
                 restore resumes to: running or paused), FORMAT (stream compression), SIZE, DOMAIN, \
                 CPU DELTA (features the cookie CPU adds to the domain CPU; see diff-cpu), FILE.
 
@@ -31,7 +31,8 @@ extension SaveImg {
                 --domcapabilities.
 
                 Exit status: 0 every image restores; 2 an image is invalid or a file or \
-                directory could not be read; 3 an image reads but would fail to restore.
+                directory could not be read; 3 an image reads but would fail to restore; 4 \
+                cannot tell for an image (a check libvirt makes was not made: see verify).
                 """)
 
         @Argument(help: "Directories (or files) to scan.", completion: .directory)
@@ -66,6 +67,7 @@ extension SaveImg {
             let summary = printer.finish()
             if summary.invalid > 0 || summary.unreadable > 0 { throw ExitCode(ExitStatus.invalid) }
             if summary.restoreFails > 0 { throw ExitCode(ExitStatus.wouldFail) }
+            if summary.cannotTell > 0 { throw ExitCode(ExitStatus.cannotTell) }
         }
 
         /// One walk entry to a result: nil for files that are not save images.

@@ -169,9 +169,16 @@ extension SaveImg {
                   saveimg verify --deep vm.save
                   saveimg verify --recursive --json /var/lib/libvirt/qemu/save
 
+                Three answers, never a guess: "will restore" (restorable) only when every check \
+                libvirt makes at restore was made; "will fail" with the target's message; else \
+                "cannot tell", naming each check not made and the option that makes it (a \
+                capture of the target: --target host.json; --capabilities, --domcapabilities; \
+                --deep for a compressed stream above 64 MiB; smaller ones are always walked).
+
                 Exit status: 0 every image restores (warnings included); 1 usage error, or no \
                 image found; 2 at least one image is invalid (libvirt refuses to read it); 3 at \
-                least one reads but will fail to restore (and none is invalid).
+                least one reads but will fail to restore (and none is invalid); 4 cannot tell for \
+                at least one (and none fails or is invalid).
                 """)
 
         @Argument(help: "Save image files or directories.", completion: .file())
@@ -223,8 +230,8 @@ extension SaveImg {
                 if many { print(VerifyReport.summary(results.map(\.1))) }
             }
             let worst = results.map(\.1.outcome).max() ?? .restorable
-            if worst >= .invalid { throw ExitCode(ExitStatus.invalid) }
-            if worst == .willFail { throw ExitCode(ExitStatus.wouldFail) }
+            let status = ExitStatus.forOutcome(worst)
+            if status != ExitStatus.success { throw ExitCode(status) }
         }
 
         func loadReplacement() throws -> DomainSummary? {

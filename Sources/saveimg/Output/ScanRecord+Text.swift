@@ -32,7 +32,7 @@ extension ScanRecord {
     private func paint(_ style: TextStyle) -> (String) -> String {
         switch verdict {
         case .ok, .info: style.green
-        case .warning: style.yellow
+        case .warning, .cannotTell: style.yellow
         case .restoreFails, .invalid, .unreadable: { style.bold(style.red($0)) }
         }
     }
@@ -83,6 +83,7 @@ extension ScanSummary {
         var counts: [String] = []
         if ok > 0 { counts.append(style.green("\(ok) ok")) }
         if warning > 0 { counts.append(style.yellow("\(warning) warning")) }
+        if cannotTell > 0 { counts.append(style.yellow("\(cannotTell) cannot_tell")) }
         if restoreFails > 0 { counts.append(style.red("\(restoreFails) restore_fails")) }
         if invalid > 0 { counts.append(style.red("\(invalid) invalid")) }
         var line = "\(images) save image\(images == 1 ? "" : "s")"

@@ -91,6 +91,8 @@ struct ScanSummary: Encodable, Sendable {
     var skipped = 0
     var ok = 0
     var warning = 0
+    /// Images with no answer: a check libvirt makes at restore was not made.
+    var cannotTell = 0
     var restoreFails = 0
     var invalid = 0
     var unreadable = 0
@@ -104,6 +106,7 @@ struct ScanSummary: Encodable, Sendable {
         switch record.verdict {
         case .ok, .info: ok += 1
         case .warning: warning += 1
+        case .cannotTell: cannotTell += 1
         case .restoreFails: restoreFails += 1
         case .invalid: invalid += 1
         case .unreadable: unreadable += 1
