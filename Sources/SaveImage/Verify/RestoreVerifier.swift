@@ -48,6 +48,7 @@ public struct RestoreVerifier: Sendable {
         // In libvirt's order: header and format, the replacement XML's ABI
         // check, the XML parse (constructs, CPU names), machine, CPU, then QEMU.
         var reasons = structureReasons(image)
+        reasons += pairingReasons(image)
         let abi = abiReasons(image)
         reasons += abi
         reasons += constructReasons(image)
@@ -69,6 +70,7 @@ public struct RestoreVerifier: Sendable {
     /// What the verdict is for, e.g. `libvirt 9.0.0 (measured) with caps.xml`.
     public var targetDescription: String {
         var text = "\(profile.name) (\(profile.basis == .measured ? "measured" : "nearest measured: \(profile.nearestMeasured)"))"
+        text += " + QEMU \(profile.effectiveQEMU)" + (profile.qemu == nil ? " (assumed: the lab's)" : "")
         if let host { text += " with \(host.source)" }
         return text
     }

@@ -13,7 +13,9 @@ public enum VerifyCode: Hashable, Sendable, Codable, CustomStringConvertible {
     case xmlConstructUnsupported
     // CPU.
     case cpuUnknownFeature, cpuUnknownModel, cpuNameUncertain, cpuMissingFeatures, cpuExtraFeatures
-    case cpuModelDiffers, cpuModelMismatch, cpuNotChecked, cpuHostNotChecked, cpuCheckNone
+    case cpuModelDiffers, cpuModelMismatch, cpuNotChecked, cpuHostNotChecked, cpuCheckNone, cpuArchCapabilities
+    // Target libvirt and QEMU together.
+    case pairingRestoresNothing
     // Target description.
     case profileNearest
     /// `virsh restore --xml`: an ABI difference; the label from libvirt's
@@ -44,13 +46,31 @@ public enum VerifyCode: Hashable, Sendable, Codable, CustomStringConvertible {
         (.cpuExtraFeatures, "cpu_extra_features"), (.cpuModelDiffers, "cpu_model_differs"),
         (.cpuModelMismatch, "cpu_model_mismatch"), (.cpuNotChecked, "cpu_not_checked"),
         (.cpuHostNotChecked, "cpu_host_not_checked"), (.cpuCheckNone, "cpu_check_none"),
+        (.cpuArchCapabilities, "cpu_arch_capabilities"), (.pairingRestoresNothing, "pairing_restores_nothing"),
         (.profileNearest, "profile_nearest"),
     ]
     static let byName: [String: VerifyCode] = Dictionary(uniqueKeysWithValues: simple.map { ($0.1, $0.0) })
 
-    /// The code for a reader finding's code string.
-    public init(finding code: String) {
-        self = Self.byName[code] ?? .finding(code)
+    /// The code of a reader finding.
+    public init(_ code: Finding.Code) {
+        switch code {
+        case .formatUnsupported: self = .formatUnsupported
+        case .formatIgnored: self = .formatIgnored
+        case .streamMissing: self = .streamMissing
+        case .formatStreamMismatch: self = .formatStreamMismatch
+        case .cookieEmpty: self = .cookieEmpty
+        case .cookieUnterminated: self = .cookieUnterminated
+        case .cookieInvalid: self = .cookieInvalid
+        case .documentsIgnored: self = .documentsIgnored
+        case .gap: self = .gap
+        case .extensionPresent: self = .extensionPresent
+        case .extensionInvalid: self = .extensionInvalid
+        case .paddingNotZero: self = .paddingNotZero
+        case .bigEndian: self = .bigEndian
+        case .wasRunningNonstandard: self = .wasRunningNonstandard
+        case .unusedWordsSet: self = .unusedWordsSet
+        case .cpuModelMismatch: self = .cpuModelMismatch
+        }
     }
 
     /// The stable snake_case name.
@@ -113,6 +133,10 @@ public enum VerifyCode: Hashable, Sendable, Codable, CustomStringConvertible {
             return "restore on a host with the features; if the domain XML holds QEMU's updated CPU, move it into the cookie (`saveimg add-cpu-ext IN --from-domain --original-cpu ORIG.xml`)"
         case .cpuExtraFeatures:
             return "write the cookie CPU with the domain XML's model and QEMU's features for it: `saveimg add-cpu-ext IN --cpu CPU.xml`"
+        case .pairingRestoresNothing:
+            return "restore on libvirt >= 12.1 (which restores on QEMU 11), or keep QEMU < 11.0 until the image is restored"
+        case .cpuArchCapabilities:
+            return "restore with libvirt >= 12.5 on that host, or on a host whose QEMU still enables arch-capabilities (< 10.1)"
         case .abi: return "keep the replacement XML ABI-compatible (same memory, vCPUs, CPU, machine, devices)"
         case .unreadable(let code):
             switch code {

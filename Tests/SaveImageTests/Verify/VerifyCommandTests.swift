@@ -17,7 +17,7 @@ struct VerifyCommandTests {
         let lab = ["--target-libvirt", "9.0", "--domcapabilities", Self.domcaps, "--model-additions", Self.additions]
         let good = try CLI.run(["verify"] + lab + [directory.path + "/good.sav"])
         #expect(good.status == 0, "\(good.output)\(good.stderr)")
-        #expect(good.output.hasPrefix("target: libvirt 9.0.0 (measured) with \(Self.domcaps) (from --target-libvirt 9.0)\n"))
+        #expect(good.output.hasPrefix("target: libvirt 9.0.0 (measured) + QEMU 7.2.0 (assumed: the lab's) with \(Self.domcaps) (from --target-libvirt 9.0)\n"))
         #expect(good.output.contains("\n" + directory.path + "/good.sav: restorable\n"))
         let both = try CLI.run(["verify"] + lab + [directory.path])
         #expect(both.status == 3)
