@@ -11,6 +11,10 @@
 public struct RestoreVerifier: Sendable {
     public var profile: ReaderProfile
     public var host: TargetHost?
+    /// A captured target (`verify --target host.json`): each image is judged
+    /// against the host its guest meets there (virt type, machine family),
+    /// which replaces ``host`` for that image.
+    public var target: CapturedTarget?
     /// A replacement domain XML, as `virsh restore --xml` would get it.
     public var replacementDomain: DomainSummary?
     /// Decompress and walk the whole stream (`verify --deep`). Streams of at
@@ -45,6 +49,13 @@ public struct RestoreVerifier: Sendable {
 
     /// Verifies an image already read.
     public func verify(_ image: SaveImage) -> RestoreVerdict {
+        if let target {
+            var resolved = self
+            resolved.target = nil
+            resolved.host = target.host(domainType: (replacementDomain ?? image.domain).type, arch: image.domain.arch,
+                                        machine: image.domain.machine ?? image.streamPrelude?.machineType)
+            return resolved.verify(image)
+        }
         // In libvirt's order: header and format, the replacement XML's ABI
         // check, the XML parse (constructs, CPU names), machine, CPU, then QEMU.
         var reasons = structureReasons(image)
@@ -71,7 +82,8 @@ public struct RestoreVerifier: Sendable {
     public var targetDescription: String {
         var text = "\(profile.name) (\(profile.basis == .measured ? "measured" : "nearest measured: \(profile.nearestMeasured)"))"
         text += " + QEMU \(profile.effectiveQEMU)" + (profile.qemu == nil ? " (assumed: the lab's)" : "")
-        if let host { text += " with \(host.source)" }
+        if let target { text += " with the capture of \(target.capture.hostname ?? target.capture.source)" }
+        else if let host { text += " with \(host.source)" }
         return text
     }
 

@@ -17,6 +17,13 @@ struct TargetOptions: ParsableArguments {
             completion: .list(Self.knownLibvirtVersions))
     var targetLibvirt: String?
 
+    @Option(help: "The target described in one document (`saveimg target capture > host.json` on it).",
+            completion: .file())
+    var target: String?
+
+    @Option(help: "Target QEMU version (default: a capture's, else the running libvirt's, else the lab QEMU of the libvirt release).")
+    var qemu: String?
+
     @Option(help: "`virsh capabilities` XML of the target (machine types, physical CPU).", completion: .file())
     var capabilities: String?
 
@@ -31,6 +38,11 @@ struct TargetOptions: ParsableArguments {
     var noHost = false
 
     func validate() throws {
+        if let qemu, QEMUVersion(qemu) == nil { throw ValidationError("--qemu: expected a version such as 11.1, found '\(qemu)'") }
+        if target != nil, let given = [("--capabilities", capabilities), ("--domcapabilities", domcapabilities)]
+            .first(where: { $0.1 != nil }) {
+            throw ValidationError("--target already describes the host; it cannot be used with \(given.0)")
+        }
         if noHost, let given = [("--domcapabilities", domcapabilities), ("--capabilities", capabilities),
                                  ("--model-additions", modelAdditions)].first(where: { $0.1 != nil }) {
             throw ValidationError("--no-host skips the host comparison; it cannot be used with \(given.0)")
@@ -40,6 +52,7 @@ struct TargetOptions: ParsableArguments {
     /// Which host option gave the target CPU (`verify --json`'s `target.host.kind`).
     var hostKind: VerifyReport.Target.Host.Kind? {
         if noHost { return nil }
+        if target != nil { return .capture }
         if domcapabilities != nil { return .domcapabilities }
         if capabilities != nil { return .capabilities }
         return .cpuinfo
@@ -120,9 +133,32 @@ struct TargetOptions: ParsableArguments {
         return host
     }
 
+    /// The capture `--target` names, parsed.
+    func capturedTarget() throws -> CapturedTarget? {
+        guard let target else { return nil }
+        do {
+            return try CapturedTarget(TargetCapture(json: try VerifyInputs.bytes(target), source: target))
+        } catch let error as SaveImageError {
+            throw ValidationError("--target: \(error)")
+        }
+    }
+
     /// A verifier for these options.
     func verifier(replacement: DomainSummary? = nil, deep: Bool = false) throws -> (RestoreVerifier, String) {
-        let (profile, how) = try profile()
+        if let captured = try capturedTarget() {
+            var (profile, how) = try targetLibvirt != nil || captured.profile == nil
+                ? profile() : (captured.profile ?? .libvirt90, "--target \(target ?? "")")
+            if let qemu { profile.qemu = QEMUVersion(qemu) } else if profile.qemu == nil { profile.qemu = captured.capture.qemu }
+            var verifier = RestoreVerifier(profile: profile, host: nil, replacementDomain: replacement, deep: deep)
+            verifier.target = captured
+            if let modelAdditions {
+                let table = TargetHost.parseModelAdditions(String(decoding: try VerifyInputs.bytes(modelAdditions), as: UTF8.self))
+                verifier.target?.setModelAdditions(table)
+            }
+            return (verifier, how)
+        }
+        var (profile, how) = try profile()
+        if let qemu { profile.qemu = QEMUVersion(qemu) }
         return (RestoreVerifier(profile: profile, host: try host(), replacementDomain: replacement, deep: deep), how)
     }
 
