@@ -53,6 +53,7 @@ struct TargetOptions: ParsableArguments {
     var hostKind: VerifyReport.Target.Host.Kind? {
         if noHost { return nil }
         if target != nil { return .capture }
+        if namesNoTarget && ProcessInfo.processInfo.environment["SAVEIMG_LOCAL_TARGET"] != "off" { return .local }
         if domcapabilities != nil { return .domcapabilities }
         if capabilities != nil { return .capabilities }
         return .cpuinfo
@@ -143,8 +144,49 @@ struct TargetOptions: ParsableArguments {
         }
     }
 
+    /// Whether no option names a target: then the target is this machine as it is.
+    var namesNoTarget: Bool {
+        target == nil && targetLibvirt == nil && capabilities == nil && domcapabilities == nil && !noHost
+    }
+
+    /// This machine as a target, asked once: the running libvirt (`virsh
+    /// version`, `capabilities`, `domcapabilities`), else the installed QEMU
+    /// binary; nil when neither answers or `SAVEIMG_LOCAL_TARGET=off`.
+    static func localTarget() -> (CapturedTarget, String)? {
+        if ProcessInfo.processInfo.environment["SAVEIMG_LOCAL_TARGET"] == "off" { return nil }
+        if let capture = TargetCapture.capture(virsh: ["virsh"]), let target = try? CapturedTarget(capture) {
+            return (target, "this machine's running libvirt (virsh: libvirt \(capture.libvirtVersion ?? "?"), QEMU \(capture.qemuVersion ?? "?"))")
+        }
+        if let capture = TargetCapture.captureQEMU(), let target = try? CapturedTarget(capture) {
+            return (target, "this machine's QEMU binary (no libvirt daemon answered: \(capture.source), QEMU \(capture.qemuVersion ?? "?"))")
+        }
+        return nil
+    }
+
+    /// The verifier for this machine as it is (``localTarget()``), nil when nothing answers.
+    static func localVerifier(replacement: DomainSummary?, deep: Bool, qemu: String?) throws -> (RestoreVerifier, String)? {
+        guard let (target, how) = localTarget() else { return nil }
+        var profile: ReaderProfile
+        if let captured = target.profile { profile = captured } else {
+            let (installed, _) = try Self.profile(targetLibvirt: nil)
+            profile = installed
+            profile.qemu = target.capture.qemu
+        }
+        if let qemu { profile.qemu = QEMUVersion(qemu) }
+        var verifier = RestoreVerifier(profile: profile, host: nil, replacementDomain: replacement, deep: deep)
+        verifier.target = target
+        return (verifier, how)
+    }
+
     /// A verifier for these options.
     func verifier(replacement: DomainSummary? = nil, deep: Bool = false) throws -> (RestoreVerifier, String) {
+        if namesNoTarget, var (verifier, how) = try Self.localVerifier(replacement: replacement, deep: deep, qemu: qemu) {
+            if let modelAdditions {
+                let table = TargetHost.parseModelAdditions(String(decoding: try VerifyInputs.bytes(modelAdditions), as: UTF8.self))
+                verifier.target?.setModelAdditions(table)
+            }
+            return (verifier, how)
+        }
         if let captured = try capturedTarget() {
             var (profile, how) = try targetLibvirt != nil || captured.profile == nil
                 ? profile() : (captured.profile ?? .libvirt90, "--target \(target ?? "")")
@@ -166,6 +208,7 @@ struct TargetOptions: ParsableArguments {
     /// libvirt installed here, this machine's CPU), without ArgumentParser:
     /// for ``FastPath``.
     static func defaultVerifier() throws -> (RestoreVerifier, String) {
+        if let local = try localVerifier(replacement: nil, deep: false, qemu: nil) { return local }
         let (profile, how) = try profile(targetLibvirt: nil)
         return (RestoreVerifier(profile: profile, host: thisMachine(), replacementDomain: nil, deep: false), how)
     }

@@ -44,8 +44,8 @@ extension VerifyReport {
             basis = verifier.profile.basis.rawValue
             if let kind, let host = verifier.host {
                 self.host = Host(kind: kind, source: host.source, describesTCG: host.hostModel != nil)
-            } else if kind == .capture, let target = verifier.target {
-                self.host = Host(kind: .capture, source: target.capture.hostname ?? target.capture.source,
+            } else if let kind, kind == .capture || kind == .local, let target = verifier.target {
+                self.host = Host(kind: kind, source: target.capture.hostname ?? target.capture.source,
                                  describesTCG: target.capture.domainCapabilities.contains { $0.virtType == "qemu" })
             }
             replacementXml = replacementXML
