@@ -14,6 +14,8 @@ extension RestoreVerifier {
                 "the domain XML's machine \(domainMachine) is not the stream's (\(streamMachine))",
                 libvirt: "Machine type received is '\(streamMachine)' and local is '\(domainMachine)'"))
         }
+        reasons += lifecycleReasons(machine: machine, arch: image.domain.arch ?? "x86_64")
+        if reasons.contains(where: { $0.code == .machineUnsupported }) { return reasons }
         guard let host else {
             reasons.append(RestoreVerdict.Reason(
                 .machineNotChecked, .cannotTell,
@@ -34,7 +36,14 @@ extension RestoreVerifier {
                     + "give --target host.json or --capabilities (`virsh capabilities`) for the emulator's full list"))
             return reasons
         }
-        var message = "the emulator of \(host.physicalSource ?? host.source) (\(emulator)) does not know machine type \(machine)"
+        let message = "the emulator of \(host.physicalSource ?? host.source) (\(emulator)) does not know machine type \(machine)"
+        reasons.append(unsupportedMachine(machine, emulator: emulator, message: message))
+        return reasons
+    }
+
+    /// A machine type the target's emulator lacks, in the release's words.
+    func unsupportedMachine(_ machine: String, emulator: String, message: String) -> RestoreVerdict.Reason {
+        var message = message
         message += profile.validatesMachineType
             ? "; libvirt refuses before starting QEMU"
             : "; libvirt starts QEMU, which exits"
@@ -43,8 +52,30 @@ extension RestoreVerifier {
         let libvirt = profile.validatesMachineType
             ? profile.unsupportedMachineMessage(machine, emulator: emulator)
             : "\(program): -machine \(machine),...: unsupported machine type"
-        reasons.append(RestoreVerdict.Reason(.machineUnsupported, .restoreFails, message, libvirt: libvirt))
-        return reasons
+        return RestoreVerdict.Reason(.machineUnsupported, .restoreFails, message, libvirt: libvirt)
+    }
+
+    /// QEMU's machine-type rule (``MachineTypeLifecycle``) for the target's
+    /// QEMU when it is known: a type it no longer registers fails; one it
+    /// marks deprecated (its capabilities say so, or the rule) is noted with
+    /// the release that will refuse it.
+    func lifecycleReasons(machine: String, arch: String) -> [RestoreVerdict.Reason] {
+        let canonical = host?.machineAliases[machine] ?? machine
+        guard let lifecycle = MachineTypeLifecycle(machine: canonical) else { return [] }
+        let emulator = host?.emulators[arch] ?? "/usr/bin/qemu-system-\(arch)"
+        if let qemu = profile.qemu, !lifecycle.isRegistered(in: qemu) {
+            return [unsupportedMachine(machine, emulator: emulator, message:
+                "QEMU \(qemu) no longer registers machine type \(canonical): it goes with QEMU \(lifecycle.refusedFrom) "
+                    + "(\(MachineTypeLifecycle.source))")]
+        }
+        let flagged = host?.deprecatedMachines[arch]?.contains(canonical) == true
+        guard flagged || profile.qemu.map(lifecycle.isDeprecated(in:)) == true else { return [] }
+        return [RestoreVerdict.Reason(
+            .machineDeprecated, .info,
+            "machine type \(canonical) is deprecated on the target's QEMU"
+                + (flagged ? " (its capabilities say deprecated='yes')" : "")
+                + ": QEMU \(lifecycle.refusedFrom) and later refuse it, so restore this image before upgrading QEMU that far "
+                + "(\(MachineTypeLifecycle.source))")]
     }
 
     /// The domain XML's `<memory>` against the stream's main RAM block

@@ -9,7 +9,7 @@ public enum VerifyCode: Hashable, Sendable, Codable, CustomStringConvertible {
     case cookieEmpty, cookieInvalid, cookieUnterminated, cookieIgnored, documentsIgnored, gap
     case extensionPresent, extensionInvalid, paddingNotZero, bigEndian, wasRunningNonstandard, unusedWordsSet
     // Guest platform.
-    case machineUnsupported, machineNotChecked, machineStreamDiffers, ramSizeMismatch, ramSizeNotChecked
+    case machineUnsupported, machineNotChecked, machineStreamDiffers, machineDeprecated, ramSizeMismatch, ramSizeNotChecked
     case xmlConstructUnsupported
     // CPU.
     case cpuUnknownFeature, cpuUnknownModel, cpuNameUncertain, cpuMissingFeatures, cpuExtraFeatures
@@ -38,7 +38,7 @@ public enum VerifyCode: Hashable, Sendable, Codable, CustomStringConvertible {
         (.paddingNotZero, "padding_not_zero"), (.bigEndian, "big_endian"),
         (.wasRunningNonstandard, "was_running_nonstandard"), (.unusedWordsSet, "unused_words_set"),
         (.machineUnsupported, "machine_unsupported"), (.machineNotChecked, "machine_not_checked"),
-        (.machineStreamDiffers, "machine_stream_differs"), (.ramSizeMismatch, "ram_size_mismatch"),
+        (.machineStreamDiffers, "machine_stream_differs"), (.machineDeprecated, "machine_deprecated"), (.ramSizeMismatch, "ram_size_mismatch"),
         (.ramSizeNotChecked, "ram_size_not_checked"),
         (.xmlConstructUnsupported, "xml_construct_unsupported"),
         (.cpuUnknownFeature, "cpu_unknown_feature"), (.cpuUnknownModel, "cpu_unknown_model"),

@@ -50,6 +50,9 @@ extension SaveImg {
         @Option(name: .shortAndLong, help: "Files read at the same time (default: the number of CPUs).")
         var jobs: Int?
 
+        @Flag(help: "Add when QEMU will refuse each image's machine type (QEMU's 3/6-year rule) and whether the target marks it deprecated.")
+        var forecast = false
+
         @OptionGroup(title: "Target (as for verify)") var target: TargetOptions
 
         func validate() throws {
@@ -63,7 +66,7 @@ extension SaveImg {
             printer.start()
             forEachInOrder(DirectoryWalker(roots: paths),
                            workers: jobs ?? ProcessInfo.processInfo.activeProcessorCount, window: 256,
-                           work: { Self.scan($0, verifier: verifier) }, deliver: printer.print)
+                           work: { [forecast] in Self.scan($0, verifier: verifier, forecast: forecast) }, deliver: printer.print)
             let summary = printer.finish()
             if summary.invalid > 0 || summary.unreadable > 0 { throw ExitCode(ExitStatus.invalid) }
             if summary.restoreFails > 0 { throw ExitCode(ExitStatus.wouldFail) }
@@ -71,10 +74,10 @@ extension SaveImg {
         }
 
         /// One walk entry to a result: nil for files that are not save images.
-        @Sendable static func scan(_ entry: DirectoryWalker.Entry, verifier: RestoreVerifier) -> ScanRecord? {
+        @Sendable static func scan(_ entry: DirectoryWalker.Entry, verifier: RestoreVerifier, forecast: Bool = false) -> ScanRecord? {
             switch entry {
             case .file(let path, let size):
-                return ScanRecord.scanning(path: path, size: size, verifier: verifier)
+                return ScanRecord.scanning(path: path, size: size, verifier: verifier, forecast: forecast)
             case .unreadable(let path, let reason):
                 return ScanRecord(path: path, size: nil, verdict: .unreadable,
                                   error: SaveImageError(.io, path: path, field: "path", expected: "a readable directory or file",

@@ -277,6 +277,9 @@ extension SaveImg {
         @Flag(help: "Descend into directories.")
         var recursive = false
 
+        @Flag(help: "Say when QEMU will refuse each image's machine type (QEMU's 3/6-year rule); with --qemu V, judge against QEMU V.")
+        var forecast = false
+
         @Flag(help: "Print JSON lines: one object per image.")
         var json = false
 
@@ -299,13 +302,29 @@ extension SaveImg {
                 results.append((file, verifier.verify(path: file)))
                 bar?.finish()
             }
+            // --forecast: the metadata is read again (bounded, no stream) for the machine type.
+            let forecasts = results.map { file, verdict in
+                forecast ? (try? SaveImage(contentsOf: file)).flatMap { MachineForecast(image: $0, verdict: verdict) } : nil
+            }
             if json {
                 let target = VerifyReport.Target(verifier: verifier, host: self.target.hostKind, replacementXML: xml)
-                for (file, verdict) in results { try printJSONLine(VerifyReport(path: file, verdict: verdict, target: target)) }
+                for ((file, verdict), forecast) in zip(results, forecasts) {
+                    var report = VerifyReport(path: file, verdict: verdict, target: target)
+                    report.forecast = forecast
+                    try printJSONLine(report)
+                }
             } else {
                 print("target: \(verifier.targetDescription) (from \(how))")
                 let many = results.count > 1
-                for (file, verdict) in results { print(VerifyReport.text(path: file, verdict: verdict, oneLine: many)) }
+                for ((file, verdict), forecast) in zip(results, forecasts) {
+                    print(VerifyReport.text(path: file, verdict: verdict, oneLine: many))
+                    if let forecast {
+                        print("  forecast: machine \(forecast.machine): "
+                              + (forecast.refusedFrom.map { "deprecated from QEMU \(forecast.deprecatedFrom ?? "?"), refused from QEMU \($0) (\(forecast.source ?? ""))" }
+                                 ?? "not a versioned machine type: no forecast")
+                              + (forecast.deprecatedOnTarget ? "; deprecated on the target" : ""))
+                    }
+                }
                 if many { print(VerifyReport.summary(results.map(\.1))) }
             }
             let worst = results.map(\.1.outcome).max() ?? .restorable

@@ -26,6 +26,10 @@ extension ScanRecord {
                             style.plain(domain ?? "-"), style.plain(cpuDelta ?? "-"), style.plain(file),
                             paintVerdict: style.enabled ? paint(style) : nil)
         if let error { line += "  " + style.red(Self.describe(error)) }
+        if let forecast {
+            line += "  \(forecast.machine): " + (forecast.refusedFrom.map { "refused from QEMU \($0)" } ?? "no versioned machine type")
+            if forecast.deprecatedOnTarget { line += style.yellow(" (deprecated on the target)") }
+        }
         return line
     }
 

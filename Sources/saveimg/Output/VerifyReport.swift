@@ -11,6 +11,8 @@ struct VerifyReport: Encodable {
     var findings: [FindingReport]
     /// Why libvirt refuses to read the image (verdict `invalid`), or why saveimg could not (`unreadable`).
     var error: ErrorDetail?
+    /// When QEMU will refuse the image's machine type.
+    var forecast: MachineForecast?
 
     init(path: String, verdict: RestoreVerdict, target: Target) {
         file = path
