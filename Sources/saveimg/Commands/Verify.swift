@@ -9,11 +9,11 @@ import Glibc
 /// The target options `verify`, `scan`, `inspect` and `retarget` share.
 struct TargetOptions: ParsableArguments {
     /// Versions offered by shell completion: where libvirt's restore behaviour changes
-    /// (CPU check 3.2, cookie 3.5, feature messages 4.7) and the releases measured (7.0, 9.0, 11.3).
-    static let knownLibvirtVersions = ["3.2", "3.5", "4.7", "7.0", "9.0", "11.3", "current"]
+    /// (CPU check 3.2, cookie 3.5, feature messages 4.7) and the releases measured (7.0, 9.0, 11.3, 12.8).
+    static let knownLibvirtVersions = ["3.2", "3.5", "4.7", "7.0", "9.0", "11.3", "12.8", "current"]
 
     @Option(name: .customLong("target-libvirt"),
-            help: "Target libvirt version (7.0, 9.0.0, 11.3, current). Default: the libvirt installed here, else 9.0.0.",
+            help: "Target libvirt version (7.0, 9.0.0, 11.3, 12.8, current). Default: this machine's running libvirt (or QEMU binary).",
             completion: .list(Self.knownLibvirtVersions))
     var targetLibvirt: String?
 
@@ -237,13 +237,19 @@ extension SaveImg {
                 it reads a bounded number of bytes whatever the image's size; compressed streams \
                 are decompressed and walked only with --deep.
 
-                The target is --target-libvirt (default: the libvirt installed on this machine, \
-                else 9.0.0; the output says which). Releases between the measured ones (7.0, 9.0, \
-                11.3) take release-dated facts from libvirt's sources and the rest from the nearest \
-                measured release, and say so.
+                The target is --target host.json (`saveimg target capture` run on it), or \
+                --target-libvirt with --capabilities/--domcapabilities; with no target option, \
+                this machine as it is: its running libvirt (virsh version, capabilities, \
+                domcapabilities, asked once), else its QEMU binary; the output says which. \
+                Releases between and beyond the measured ones (7.0, 9.0, 11.3, 12.8) take \
+                release-dated facts from libvirt's sources and the rest from the nearest measured \
+                release, and say so; rules that depend on libvirt and QEMU together use the \
+                target's QEMU (a capture's, --qemu, else the nearest lab's).
 
                 Examples:
                   saveimg verify vm.save
+                  saveimg verify --target host.json --forecast vm.save
+                  saveimg verify --target host.json --qemu 11.2 vm.save
                   saveimg verify --target-libvirt 7.0 --capabilities caps.xml --domcapabilities domcaps.xml vm.save
                   saveimg verify --deep vm.save
                   saveimg verify --recursive --json /var/lib/libvirt/qemu/save
