@@ -1,10 +1,14 @@
 #!/bin/bash
 # Opt-in lab check (not CI): every real save image we have, from each libvirt
-# generation, restored for real on each of the three labs of ../shared/libvirt-lab
-# (7.0 + QEMU 5.2, 9.0 + QEMU 7.2, 11.3 + QEMU 10.0), beside `saveimg verify`'s
-# verdict for that target given that target's capabilities and domcapabilities.
+# generation, restored for real on each of the four labs of ../shared/libvirt-lab
+# (7.0 + QEMU 5.2, 9.0 + QEMU 7.2, 11.3 + QEMU 10.0, 12.8 + QEMU 11.1), beside
+# `saveimg verify`'s verdict for that target given that target's capture
+# (testdata/targets/lab-libvirt-T.json, `saveimg target capture`), and beside
+# its verdict with no target option at all as run on that lab host (a `virsh`
+# on PATH that is the lab's: the local-host lookup talks to that lab's daemon).
 # A row agrees when both say "restores", or both say "fails" and the libvirt
-# message verify predicts appears in what the real restore printed.
+# message verify predicts appears in what the real restore printed; `cannot_tell`
+# never agrees (a capture makes every check).
 #
 #   scripts/lab-cross-version-matrix.sh [--make] [--retarget] [path/to/saveimg]
 #
@@ -13,7 +17,8 @@
 #   --retarget  also run `saveimg retarget` for every (image, target) and restore its output
 #   MATRIX_FILTER=REGEX  only images whose "generation:path" matches (to rerun some rows)
 #
-# Rerunnable: works under /tmp/vx/matrix, every domain is named vx-... and destroyed/undefined.
+# Rerunnable: works under $MATRIX_DIR (default /tmp/vx/matrix), every domain is named $MATRIX_PREFIX... (default vx-)
+# and destroyed/undefined.
 # Output: a Markdown table on stdout; raw results in /tmp/vx/matrix/results-TAG.tsv.
 # The run of 2026-12-01 is in scripts/lab-cross-version-matrix.results.md.
 set -u
@@ -30,8 +35,10 @@ LAB=/work/shared/libvirt-lab
 [ -d "$LAB" ] || LAB=$ROOT/../shared/libvirt-lab
 FIX=$(dirname "$LAB")/fixtures
 CAPS=$ROOT/testdata/capabilities
-W=/tmp/vx/matrix
-LABS="${MATRIX_LABS:-7.0 9.0 11.3}"   # MATRIX_LABS=9.0 runs one lab (labs can run in parallel)
+W=${MATRIX_DIR:-/tmp/vx/matrix}
+P=${MATRIX_PREFIX:-vx-}
+TARGETS=$ROOT/testdata/targets
+LABS="${MATRIX_LABS:-7.0 9.0 11.3 12.8}"   # MATRIX_LABS=9.0 runs one lab (labs can run in parallel)
 TAG=${MATRIX_TAG:-$(echo "$LABS" | tr -d ' .')}   # names files and domains of this run
 mkdir -p $W/img $W/out
 : > $W/results-$TAG.tsv
@@ -41,7 +48,23 @@ virsh_for() {  # lab -> virsh command
     7.0) echo "$LAB/setup-7.sh virsh -q" ;;
     9.0) echo "virsh -q -c qemu:///system" ;;
     11.3) echo "$LAB/setup-11.sh virsh -q" ;;
+    12.8) echo "$LAB/setup-12.sh virsh -q" ;;
   esac
+}
+
+# A directory whose `virsh` is LAB's (what `virsh` is on that lab host), for the local-host column.
+localbin() {
+  local d=$W/bin-$1
+  mkdir -p $d
+  case $1 in
+    # PATH reset: the chroots see /tmp, so this directory must not shadow their own virsh.
+    7.0) printf '#!/bin/sh\nPATH=/usr/sbin:/usr/bin:/sbin:/bin exec %s/setup-7.sh virsh "$@"\n' "$LAB" > $d/virsh ;;
+    9.0) printf '#!/bin/sh\nexec /usr/bin/virsh -c qemu:///system "$@"\n' > $d/virsh ;;
+    11.3) printf '#!/bin/sh\nPATH=/usr/sbin:/usr/bin:/sbin:/bin exec %s/setup-11.sh virsh "$@"\n' "$LAB" > $d/virsh ;;
+    12.8) printf '#!/bin/sh\nPATH=/usr/sbin:/usr/bin:/sbin:/bin exec %s/setup-12.sh virsh "$@"\n' "$LAB" > $d/virsh ;;
+  esac
+  chmod +x $d/virsh
+  echo $d
 }
 
 # rename IN OUT NAME: a copy whose domain is NAME with a fresh UUID (saveimg define --force)
@@ -64,22 +87,26 @@ restore() {
   if [ $rc -eq 0 ]; then echo OK; else echo "$out" | tr '\n' ' ' | sed 's/  */ /g; s/^error: //'; fi
 }
 
-verify() {  # LAB FILE -> JSON (--deep: the images are small, and only --deep reads a compressed body)
-  $S verify --deep --target-libvirt $1 --capabilities $CAPS/libvirt-$1-capabilities.xml \
-     --domcapabilities $CAPS/libvirt-$1-domcapabilities-qemu.xml --json "$2" 2>&1
+verify() {  # LAB FILE -> JSON, given that lab's capture (streams this small are walked without --deep)
+  $S verify --target $TARGETS/lab-libvirt-$1.json --json "$2" 2>&1
+}
+
+verify_local() {  # LAB FILE -> JSON, no target option, as run on that lab host
+  PATH=$(localbin $1):$PATH SAVEIMG_LOCAL_TARGET=on $S verify --json "$2" 2>&1
 }
 
 # ---- images: shared fixtures, testdata, hand-modified cases ----
 declare -a IMAGES
-for f in $FIX/libvirt-7.0/*.sav $FIX/libvirt-9.0/*.sav $FIX/libvirt-11.3/*.sav testdata/libvirt-9.0-lab/*.sav; do
+for f in $FIX/libvirt-7.0/*.sav $FIX/libvirt-9.0/*.sav $FIX/libvirt-11.3/*.sav $FIX/libvirt-12.8/*.sav testdata/libvirt-9.0-lab/*.sav; do
   [ -f "$f" ] || continue
   gen=$(basename $(dirname $f)); gen=${gen#libvirt-}; gen=${gen%-lab}
   IMAGES+=("$gen:$f")
 done
-if [ -f $FIX/libvirt-11.3/sparse-images.tar.zst ]; then
-  mkdir -p $W/sparse-$TAG && tar -xS --zstd -f $FIX/libvirt-11.3/sparse-images.tar.zst -C $W/sparse-$TAG
-  for f in $W/sparse-$TAG/*.sav; do IMAGES+=("11.3:$f"); done
-fi
+for gen in 11.3 12.8; do
+  [ -f $FIX/libvirt-$gen/sparse-images.tar.zst ] || continue
+  mkdir -p $W/sparse-$gen-$TAG && tar -xS --zstd -f $FIX/libvirt-$gen/sparse-images.tar.zst -C $W/sparse-$gen-$TAG
+  for f in $W/sparse-$gen-$TAG/*.sav; do IMAGES+=("$gen:$f"); done
+done
 
 # Hand-modified cases of libvirt-9.0-behaviour.md (from the 9.0 fixtures).
 # The same modifications of the 7.0 fixtures, so that 7.0's own behaviour shows (9.0
@@ -146,6 +173,8 @@ except Exception:
     print("no (verify output not JSON)"); sys.exit()
 verdict = v.get("verdict")
 ok = verdict in ("ok", "info", "warning", "restorable", "restorable_with_warnings")
+if verdict == "cannot_tell":
+    print("no (cannot_tell)"); sys.exit()
 if real == "OK":
     print("yes" if ok else "no"); sys.exit()
 if ok:
@@ -159,7 +188,7 @@ print("yes" if any(matches(m) for m in msgs) else "no (reason differs)")
 PY
 }
 
-printf "| image (saved by) | target | real restore | verify | predicted libvirt message | agree |\n|---|---|---|---|---|---|\n"
+printf "| image (saved by) | target | real restore | verify --target capture | predicted libvirt message | agree | verify on the lab host, no options | agree |\n|---|---|---|---|---|---|---|---|\n"
 n=0; bad=0
 for entry in "${IMAGES[@]}"; do
   gen=${entry%%:*}; f=${entry#*:}
@@ -168,7 +197,7 @@ for entry in "${IMAGES[@]}"; do
     # 9.0's modified images on 7.0 all stop at the machine type (as the unmodified 9.0 rows show)
     [ "$gen" = 9.0-mod ] && [ $lab = 7.0 ] && continue
     n=$((n+1))
-    name="vx-m$TAG-$n"
+    name="${P}m$TAG-$n"
     img=$W/img/m$TAG-$n.sav
     rename "$f" $img $name
     real=$(restore $lab $img $name)
@@ -181,8 +210,12 @@ fs=[f for f in v.get("findings",v.get("reasons",[])) if f.get("severity") in ("r
 print((fs[0].get("libvirt_message") or fs[0].get("code")) if fs else "")' "$vj" 2>/dev/null)
     ag=$(agree "$real" "$vj")
     case $ag in yes) ;; *) bad=$((bad+1)) ;; esac
-    printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\n" "$gen" "$base" "$lab" "$real" "$verdict" "$pred" "$ag" >> $W/results-$TAG.tsv
-    printf "| %s (%s) | %s | %s | %s | %s | %s |\n" "$base" "$gen" "$lab" "${real:0:150}" "$verdict" "${pred:0:110}" "$ag"
+    lj=$(verify_local $lab $img)
+    lverdict=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1]).get("verdict","?"))' "$lj" 2>/dev/null || echo "?")
+    lag=$(agree "$real" "$lj")
+    case $lag in yes) ;; *) bad=$((bad+1)) ;; esac
+    printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n" "$gen" "$base" "$lab" "$real" "$verdict" "$pred" "$ag" "$lverdict" "$lag" >> $W/results-$TAG.tsv
+    printf "| %s (%s) | %s | %s | %s | %s | %s | %s | %s |\n" "$base" "$gen" "$lab" "${real:0:150}" "$verdict" "${pred:0:110}" "$ag" "$lverdict" "$lag"
     rm -f $img
   done
 done
@@ -206,11 +239,10 @@ if [ $RETARGET = 1 ]; then
           # a written output for images that need nothing (the conversion path, restored for real)
           gzip) [ "$gen" != 11.3 ] && [[ $f != *gzip* ]] || continue; opts="--format gzip" ;;
         esac
-        n=$((n+1)); name="vx-r$TAG-$n"
+        n=$((n+1)); name="${P}r$TAG-$n"
         img=$W/img/r$TAG-$n.sav; out=$W/out/r$TAG-$n.sav; rm -f $out
         rename "$f" $img $name
-        rt=$($S retarget $img --target-libvirt $lab --capabilities $CAPS/libvirt-$lab-capabilities.xml \
-               --domcapabilities $CAPS/libvirt-$lab-domcapabilities-qemu.xml $opts --output $out 2>&1); rrc=$?
+        rt=$($S retarget $img --target $TARGETS/lab-libvirt-$lab.json $opts --output $out 2>&1); rrc=$?
         plan=$(echo "$rt" | grep -E "^  (did|planned|would):" | sed 's/^  //' | tr '\n' ';' | cut -c1-90)
         if [ $rrc -eq 0 ] && [ -f $out ]; then
           real=$(restore $lab $out $name); rs="wrote: $plan"

@@ -12,10 +12,10 @@ extension SaveImageHeader {
             // libvirt reads 92 bytes before it looks at the magic; say what the few bytes are.
             let magic = Array("LibvirtQemud".utf8)
             let saveImage = bytes.starts(with: magic.prefix(bytes.count)) || bytes.starts(with: magic)
+            let what = saveImage ? "" : " (not a save image: it does not start with LibvirtQemudSave)"
             throw SaveImageError(
                 .truncatedHeader, path: path, offset: UInt64(bytes.count), field: "header",
-                expected: "\(Self.size) bytes", found: "\(bytes.count) bytes"
-                    + (saveImage ? "" : " (not a save image: it does not start with LibvirtQemudSave)"),
+                expected: "\(Self.size) bytes", found: "\(bytes.count) bytes\(what)",
                 libvirtMessage: "failed to read qemu header")
         }
         let magic = HeaderMagic(bytes: Array(bytes[0..<16]))

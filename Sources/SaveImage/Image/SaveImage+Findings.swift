@@ -17,22 +17,23 @@ extension SaveImage {
         return findings
     }
 
-    /// Formats libvirt 9.0 cannot decompress (it knows raw, gzip, bzip2, xz, lzop).
+    /// Formats beyond the five every libvirt restores (raw, gzip, bzip2, xz,
+    /// lzop): which release restores them is the target's to say.
     func formatFindings() -> [Finding] {
         var findings: [Finding] = []
         let format = effectiveFormat
         if format.rawValue > CompressionFormat.lzop.rawValue {
             findings.append(Finding(
                 code: .formatUnsupported, severity: .restoreFails,
-                message: "format \(format.labeled) is not one libvirt 9.0 can restore",
+                message: "format \(format.labeled) is not one of the five every libvirt restores (raw, gzip, bzip2, xz, lzop)",
                 libvirtMessage: "Invalid compressed save format \(format.rawValue)",
-                offset: UInt64(HeaderField.format.offset)))
+                offset: UInt64(HeaderField.format.offset), payload: .format(format)))
         }
         if header.version < 2 && header.format != .raw {
             findings.append(Finding(
                 code: .formatIgnored, severity: .warning,
                 message: "format word is \(header.format) but version \(header.version) images are always read as raw",
-                offset: UInt64(HeaderField.format.offset)))
+                offset: UInt64(HeaderField.format.offset), payload: .format(header.format)))
         }
         return findings
     }
@@ -46,11 +47,12 @@ extension SaveImage {
         case (.empty, .raw), (.empty, .sparse):
             return [Finding(code: .streamMissing, severity: .restoreFails,
                             message: "no migration stream after the data region (file ends at \(fileSize))",
-                            libvirtMessage: "QEMU: Not a migration stream", offset: at)]
+                            libvirtMessage: "Not a migration stream", offset: at, payload: .streamMissing(format: format))]
         case (.empty, _):
             return [Finding(code: .streamMissing, severity: .restoreFails,
                             message: "no \(format) stream after the data region (file ends at \(fileSize))",
-                            libvirtMessage: "restore hangs waiting for the decompressor", offset: at)]
+                            libvirtMessage: "restore hangs waiting for the decompressor", offset: at,
+                            payload: .streamMissing(format: format))]
         default:
             break
         }
@@ -61,12 +63,13 @@ extension SaveImage {
         if format == .raw {
             return [Finding(code: .formatStreamMismatch, severity: .restoreFails,
                             message: "header says raw but the stream at offset \(at) is \(found)",
-                            libvirtMessage: "QEMU: Not a migration stream", offset: at)]
+                            libvirtMessage: "Not a migration stream", offset: at,
+                            payload: .streamMismatch(header: format, found: implied))]
         }
         let outcome = implied == .raw ? "restore hangs" : "\(StreamFormat.named(format)?.program ?? "decompressor") -dc fails"
         return [Finding(code: .formatStreamMismatch, severity: .restoreFails,
                         message: "header says \(format) but the stream at offset \(at) is \(found)",
-                        libvirtMessage: outcome, offset: at)]
+                        libvirtMessage: outcome, offset: at, payload: .streamMismatch(header: format, found: implied))]
     }
 
     /// What libvirt's restore does with the cookie (`virSaveCookieParseString`).
@@ -76,7 +79,8 @@ extension SaveImage {
         guard let document = cookieDocument else {
             return [Finding(code: .cookieEmpty, severity: .restoreFails,
                             message: "cookieOffset \(header.cookieOffset) points at a zero byte: the cookie is empty",
-                            libvirtMessage: "(save cookie):1: Document is empty", offset: offset)]
+                            libvirtMessage: "(save cookie):1: Document is empty", offset: offset,
+                            payload: .cookieXML(line: 1, message: "Document is empty"))]
         }
         var findings: [Finding] = []
         if !document.isTerminated {
@@ -90,9 +94,22 @@ extension SaveImage {
         } catch {
             findings.append(Finding(code: .cookieInvalid, severity: .restoreFails,
                                     message: "the cookie at offset \(offset) is invalid: \(error.expected), found \(error.found)",
-                                    libvirtMessage: error.libvirtMessage, offset: offset))
+                                    libvirtMessage: error.libvirtMessage, offset: offset, payload: Self.cookiePayload(error)))
         }
         return findings
+    }
+
+    /// libxml2's line and message (its error's `found` is `line N: message`),
+    /// else the cookie parser's refusal.
+    static func cookiePayload(_ error: SaveImageError) -> Finding.Payload {
+        if error.code == .malformedXML {
+            let parts = error.found.split(separator: ":", maxSplits: 1)
+            let words = parts.first?.split(separator: " ") ?? []
+            if parts.count == 2, words.count == 2, words[0] == "line", let line = Int(words[1]) {  // bounded: Int(String) parses or gives nil
+                return .cookieXML(line: line, message: String(parts[1]).trimmingWhitespace())
+            }
+        }
+        return .cookieRefused(message: error.libvirtMessage ?? error.description)
     }
 
     /// Extensions, ignored documents, gap and padding.
@@ -165,6 +182,7 @@ extension SaveImage {
                 + "\(difference.domainModel ?? "?"); restore fails if QEMU adds features for that model that "
                 + "the cookie does not list (run `saveimg verify`)",
             libvirtMessage: "guest CPU doesn't match specification: extra features: ... (only in that case)",
-            offset: cookieDocument?.fileOffset)]
+            offset: cookieDocument?.fileOffset,
+            payload: .cpuModels(cookie: difference.cookieModel, domain: difference.domainModel))]
     }
 }

@@ -12,6 +12,9 @@ public enum Severity: String, Hashable, Sendable, Codable, CaseIterable, Compara
     case info
     /// libvirt restores the image, but something is off or could not be checked.
     case warning
+    /// No answer: a check libvirt makes at restore was not made (the input
+    /// or flag that would make it is named). Never a guess of `ok`.
+    case cannotTell = "cannot_tell"
     /// libvirt reads the image (dumpxml works) but restore fails, hangs or crashes.
     case restoreFails = "restore_fails"
     /// libvirt refuses to read the image at all.
@@ -24,9 +27,10 @@ public enum Severity: String, Hashable, Sendable, Codable, CaseIterable, Compara
         case .ok: 0
         case .info: 1
         case .warning: 2
-        case .restoreFails: 3
-        case .invalid: 4
-        case .unreadable: 5
+        case .cannotTell: 3
+        case .restoreFails: 4
+        case .invalid: 5
+        case .unreadable: 6
         }
     }
 

@@ -1,10 +1,12 @@
 /// What one libvirt release does when it reads and restores a save image:
 /// which formats it restores, which domain XML it parses, how it treats a
-/// machine type its QEMU lacks, and what it prints. Facts come from three
-/// measured releases (the labs: 7.0.0 + QEMU 5.2, 9.0.0 + QEMU 7.2, 11.3.0 +
-/// QEMU 10.0) and from release-dated sources (libvirt NEWS and commits, cited
-/// at each fact). A behaviour known only by measurement resolves, for a release
-/// between measured ones, to the nearest measured release, and the verdict says so.
+/// machine type its QEMU lacks, and what it prints. Facts come from four
+/// measured releases (``MeasuredRelease/all``: 7.0.0 + QEMU 5.2, 9.0.0 + QEMU
+/// 7.2, 11.3.0 + QEMU 10.0, 12.8.0 + QEMU 11.1) and from release-dated sources
+/// (libvirt NEWS and commits, cited at each fact). A behaviour known only by
+/// measurement resolves, for a release between or beyond measured ones, to
+/// the nearest measured release, and the verdict says so. Which QEMU the
+/// target runs (``qemu``) decides the pairing rules (``PairingRule``).
 public struct ReaderProfile: Hashable, Sendable {
     /// How well a profile's facts are established.
     public enum Basis: String, Hashable, Sendable, Codable {
@@ -20,14 +22,32 @@ public struct ReaderProfile: Hashable, Sendable {
     /// A name for reports: `libvirt 9.0.0`.
     public var name: String
     public var basis: Basis
+    /// The target's QEMU, when known (a capture, `virsh version`, `--qemu`);
+    /// nil: the QEMU of the nearest measured lab is assumed (``effectiveQEMU``).
+    public var qemu: QEMUVersion?
 
     /// The releases measured in the labs.
-    public static let measuredReleases = [LibvirtVersion(7, 0, 0), LibvirtVersion(9, 0, 0), LibvirtVersion(11, 3, 0)]
+    public static let measuredReleases = MeasuredRelease.all.map(\.libvirt)
 
-    public init(version: LibvirtVersion, name: String? = nil) {
+    public init(version: LibvirtVersion, name: String? = nil, qemu: QEMUVersion? = nil) {
         self.version = version
         self.name = name ?? "libvirt \(version)"
         basis = Self.measuredReleases.contains(version) ? .measured : .nearest
+        self.qemu = qemu
+    }
+
+    /// The release whose measured behaviour this one takes (itself when measured).
+    public var behaviourRelease: LibvirtVersion { nearestMeasured }
+
+    /// The QEMU the pairing rules are evaluated with: the target's, else the
+    /// QEMU of the nearest measured lab (said by ``qemuNote``).
+    public var effectiveQEMU: QEMUVersion {
+        qemu ?? MeasuredRelease.release(nearestMeasured)?.qemu ?? QEMUVersion(7, 2, 0)
+    }
+
+    /// Says where the QEMU version came from when it was not given.
+    public var qemuNote: String? {
+        qemu == nil ? "QEMU \(effectiveQEMU) assumed (the QEMU of the measured lab \(nearestMeasured)); a capture of the target gives its own" : nil
     }
 
     /// The measured release whose behaviour a measured-only fact takes:
@@ -43,16 +63,17 @@ public struct ReaderProfile: Hashable, Sendable {
     /// libvirt 9.0.0 (Debian 12), the first lab.
     public static let libvirt90 = ReaderProfile(version: LibvirtVersion(9, 0, 0))
     /// The newest measured release.
-    public static let current = ReaderProfile(version: LibvirtVersion(11, 3, 0))
+    public static let current = ReaderProfile(version: LibvirtVersion(12, 8, 0))
 
     /// Parses `--target-libvirt`: a version (`3.2`, `9.0.0`) or a name
     /// (`lab`, `debian-12`, `bookworm` = 9.0; `debian-11`, `bullseye` = 7.0;
-    /// `debian-13`, `trixie`, `current` = 11.3).
+    /// `debian-13`, `trixie` = 11.3; `sid`, `current` = 12.8).
     public init?(named text: String) {
         switch text.lowercased() {
         case "lab", "debian-12", "bookworm": self = .libvirt90
         case "debian-11", "bullseye": self.init(version: LibvirtVersion(7, 0, 0))
-        case "current", "newest", "debian-13", "trixie": self = .current
+        case "debian-13", "trixie": self.init(version: LibvirtVersion(11, 3, 0))
+        case "current", "newest", "sid", "debian-sid": self = .current
         default:
             guard let version = LibvirtVersion(text) else { return nil }
             self.init(version: version)
@@ -63,10 +84,10 @@ public struct ReaderProfile: Hashable, Sendable {
     /// (commit "qemu: Store save cookie in save images and snapshots", v3.5.0).
     public static let cookieSince = LibvirtVersion(3, 5, 0)
     /// zstd save images: NEWS v10.4.0 ("qemu: add zstd to supported compression formats").
-    public static let zstdSince = LibvirtVersion(10, 4, 0)
+    public static var zstdSince: LibvirtVersion { firstRelease(restoring: .zstd) ?? LibvirtVersion(10, 4, 0) }
     /// sparse (mapped-ram) save images and the header format check: NEWS v11.2.0,
     /// commit fa68f78f13b3 ("qemu_saveimage: add "sparse" to supported save image formats").
-    public static let sparseSince = LibvirtVersion(11, 2, 0)
+    public static var sparseSince: LibvirtVersion { firstRelease(restoring: .sparse) ?? LibvirtVersion(11, 2, 0) }
     /// `cookieOffset > data_len` refused with a message (CVE-2025-12748 header
     /// rework, NEWS v11.10.0); earlier releases read past the region (9.0 crashes, measured).
     public static let cookieOffsetCheckSince = LibvirtVersion(11, 10, 0)
@@ -79,23 +100,16 @@ public struct ReaderProfile: Hashable, Sendable {
     /// older ones compare every custom CPU with the host before starting.
     public var knowsCPUCheck: Bool { version >= LibvirtVersion(3, 2, 0) }
 
-    /// Whether the reader can restore a stream in `format` (at header version 2).
+    /// Whether the reader can restore a stream in `format` (at header version 2):
+    /// from the format's first libvirt release (``StreamFormat/firstLibvirtRelease``).
     public func canRestore(format: CompressionFormat) -> Bool {
-        switch format.rawValue {
-        case 0...4: return true
-        case 5: return version >= Self.zstdSince
-        case 6: return version >= Self.sparseSince
-        default: return false
-        }
+        Self.firstRelease(restoring: format).map { version >= $0 } ?? false
     }
 
-    /// The release that first restores `format`, when one does.
+    /// The release that first restores `format`, when one does (the format table's).
     public static func firstRelease(restoring format: CompressionFormat) -> LibvirtVersion? {
-        switch format.rawValue {
-        case 0...4: return LibvirtVersion(0, 0, 0)
-        case 5: return zstdSince
-        case 6: return sparseSince
-        default: return nil
+        StreamFormat.named(format).map {
+            LibvirtVersion($0.firstLibvirtRelease.major, $0.firstLibvirtRelease.minor, $0.firstLibvirtRelease.micro)
         }
     }
 
@@ -142,24 +156,6 @@ public struct ReaderProfile: Hashable, Sendable {
     public func ramSizeMismatchMessage(block: String, stream: UInt64, domain: UInt64) -> String {
         if nearestMeasured >= LibvirtVersion(11, 3, 0) { return streamLoadFailure(truncated: false) }
         return "Size mismatch: \(block): \(Hex.number(stream)) != \(Hex.number(domain))"
-    }
-
-    /// A message the reader measured on libvirt 9.0 as this release prints it.
-    /// 11.3 (measured) names a cookie parse error `at line N:` where 9.0 and
-    /// 7.0 say `(save cookie):N:`.
-    /// 11.3 starts QEMU with `-incoming defer` and reports QEMU's load errors
-    /// as the migration job's (measured): "Not a migration stream" becomes
-    /// "load of migration failed: Invalid argument".
-    /// Findings write QEMU's own messages as `QEMU: ...`; the target prints
-    /// them as `qemu-system-x86_64: ...` (7.0, 9.0).
-    public func adapted(_ message9: String) -> String {
-        guard nearestMeasured >= LibvirtVersion(11, 3, 0) else {
-            return message9.hasPrefix("QEMU: ") ? String(message9.dropFirst("QEMU: ".count)) : message9
-        }
-        if message9.hasPrefix("(save cookie):") { return "at line " + message9.dropFirst("(save cookie):".count) }
-        if message9.contains("Not a migration stream") { return streamLoadFailure(truncated: false) }
-        if message9.contains("error while loading state") { return streamLoadFailure(truncated: true) }
-        return message9
     }
 
     /// What the target prints when QEMU's load of a stream fails: cut short

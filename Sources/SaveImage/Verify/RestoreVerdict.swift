@@ -2,12 +2,16 @@
 /// if not, exactly why.
 public struct RestoreVerdict: Hashable, Sendable {
     /// The overall answer. The raw value is its spelling on the one scale,
-    /// ``SeverityScale`` (`ok`, `warning`, `restore_fails`, `invalid`).
+    /// ``SeverityScale`` (`ok`, `warning`, `cannot_tell`, `restore_fails`, `invalid`).
     public enum Outcome: String, Hashable, Sendable, Codable, Comparable {
         /// Restores, nothing to report.
         case restorable = "ok"
-        /// Restores, but something is off or could not be checked.
+        /// Restores, but something is off.
         case restorableWithWarnings = "warning"
+        /// No answer: at least one check libvirt makes at restore was not made
+        /// (each is a reason of severity ``Severity/cannotTell`` naming the
+        /// input or flag that would make it), and none that was made fails.
+        case cannotTell = "cannot_tell"
         /// The target libvirt reads the image but restore fails, hangs or crashes.
         case willFail = "restore_fails"
         /// The target libvirt refuses to read the image at all.
@@ -22,13 +26,14 @@ public struct RestoreVerdict: Hashable, Sendable {
             switch self {
             case .restorable: .ok
             case .restorableWithWarnings: .warning
+            case .cannotTell: .cannotTell
             case .willFail: .restoreFails
             case .invalid: .invalid
             case .notJudged: .unreadable
             }
         }
 
-        private var rank: Int { [.restorable: 0, .restorableWithWarnings: 1, .willFail: 2, .invalid: 3, .notJudged: 4][self] ?? 4 }
+        private var rank: Int { [.restorable: 0, .restorableWithWarnings: 1, .cannotTell: 2, .willFail: 3, .invalid: 4, .notJudged: 5][self] ?? 5 }
         public static func < (a: Outcome, b: Outcome) -> Bool { a.rank < b.rank }
     }
 
@@ -96,10 +101,14 @@ public struct RestoreVerdict: Hashable, Sendable {
         if let readError { return readError.stopsSaveimgOnly ? .notJudged : .invalid }
         switch reasons.map(\.severity).max() {
         case .restoreFails: return .willFail
+        case .cannotTell: return .cannotTell
         case .warning: return .restorableWithWarnings
         default: return .restorable
         }
     }
+
+    /// The checks that were not made (reasons of severity ``Severity/cannotTell``).
+    public var checksNotMade: [Reason] { reasons.filter { $0.severity == .cannotTell } }
 
     /// The reason libvirt would report first (the most severe one).
     public var primaryReason: Reason? { reasons.first { $0.severity != .info } }

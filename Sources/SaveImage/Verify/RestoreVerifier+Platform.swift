@@ -14,7 +14,15 @@ extension RestoreVerifier {
                 "the domain XML's machine \(domainMachine) is not the stream's (\(streamMachine))",
                 libvirt: "Machine type received is '\(streamMachine)' and local is '\(domainMachine)'"))
         }
-        guard let host else { return reasons }
+        reasons += lifecycleReasons(machine: machine, arch: image.domain.arch ?? "x86_64")
+        if reasons.contains(where: { $0.code == .machineUnsupported }) { return reasons }
+        guard let host else {
+            reasons.append(RestoreVerdict.Reason(
+                .machineNotChecked, .cannotTell,
+                "check not made: machine type \(machine) was not compared with the target emulator's machine list "
+                    + "(no description of the target: give --target host.json or --capabilities)"))
+            return reasons
+        }
         let arch = image.domain.arch ?? "x86_64"
         let known = host.machines[arch] ?? []
         let emulator = host.emulators[arch] ?? "/usr/bin/qemu-system-\(arch)"
@@ -23,11 +31,19 @@ extension RestoreVerifier {
             let listed = host.domainCapabilitiesMachine.map { "\(host.source) describes only machine \($0)" }
                 ?? "no machine list given"
             reasons.append(RestoreVerdict.Reason(
-                .machineNotChecked, .info,
-                "machine \(machine) not checked: \(listed); give --capabilities (`virsh capabilities`) for the emulator's full list"))
+                .machineNotChecked, .cannotTell,
+                "check not made: machine type \(machine) was not compared with the target emulator's machine list: \(listed); "
+                    + "give --target host.json or --capabilities (`virsh capabilities`) for the emulator's full list"))
             return reasons
         }
-        var message = "the emulator of \(host.physicalSource ?? host.source) (\(emulator)) does not know machine type \(machine)"
+        let message = "the emulator of \(host.physicalSource ?? host.source) (\(emulator)) does not know machine type \(machine)"
+        reasons.append(unsupportedMachine(machine, emulator: emulator, message: message))
+        return reasons
+    }
+
+    /// A machine type the target's emulator lacks, in the release's words.
+    func unsupportedMachine(_ machine: String, emulator: String, message: String) -> RestoreVerdict.Reason {
+        var message = message
         message += profile.validatesMachineType
             ? "; libvirt refuses before starting QEMU"
             : "; libvirt starts QEMU, which exits"
@@ -36,18 +52,49 @@ extension RestoreVerifier {
         let libvirt = profile.validatesMachineType
             ? profile.unsupportedMachineMessage(machine, emulator: emulator)
             : "\(program): -machine \(machine),...: unsupported machine type"
-        reasons.append(RestoreVerdict.Reason(.machineUnsupported, .restoreFails, message, libvirt: libvirt))
-        return reasons
+        return RestoreVerdict.Reason(.machineUnsupported, .restoreFails, message, libvirt: libvirt)
+    }
+
+    /// QEMU's machine-type rule (``MachineTypeLifecycle``) for the target's
+    /// QEMU when it is known: a type it no longer registers fails; one it
+    /// marks deprecated (its capabilities say so, or the rule) is noted with
+    /// the release that will refuse it.
+    func lifecycleReasons(machine: String, arch: String) -> [RestoreVerdict.Reason] {
+        let canonical = host?.machineAliases[machine] ?? machine
+        guard let lifecycle = MachineTypeLifecycle(machine: canonical) else { return [] }
+        let emulator = host?.emulators[arch] ?? "/usr/bin/qemu-system-\(arch)"
+        if let qemu = profile.qemu, !lifecycle.isRegistered(in: qemu) {
+            return [unsupportedMachine(machine, emulator: emulator, message:
+                "QEMU \(qemu) no longer registers machine type \(canonical): it goes with QEMU \(lifecycle.refusedFrom) "
+                    + "(\(MachineTypeLifecycle.source))")]
+        }
+        let flagged = host?.deprecatedMachines[arch]?.contains(canonical) == true
+        guard flagged || profile.qemu.map(lifecycle.isDeprecated(in:)) == true else { return [] }
+        return [RestoreVerdict.Reason(
+            .machineDeprecated, .info,
+            "machine type \(canonical) is deprecated on the target's QEMU"
+                + (flagged ? " (its capabilities say deprecated='yes')" : "")
+                + ": QEMU \(lifecycle.refusedFrom) and later refuse it, so restore this image before upgrading QEMU that far "
+                + "(\(MachineTypeLifecycle.source))")]
     }
 
     /// The domain XML's `<memory>` against the stream's main RAM block
     /// (`pc.ram` on x86 pc/q35): QEMU allocates the XML's size and refuses a
     /// stream block of another size.
-    func ramReasons(_ image: SaveImage) -> [RestoreVerdict.Reason] {
+    func ramReasons(_ image: SaveImage, walk: StreamWalkResult? = nil) -> [RestoreVerdict.Reason] {
         let domain = replacementDomain ?? image.domain
-        guard let kib = domain.memoryKiB, domain.element.first("maxMemory") == nil,
-              let blocks = StreamEvidence.ramBlocks(of: image),
-              let main = blocks.first(where: { $0.name == "pc.ram" }) else { return [] }
+        guard let kib = domain.memoryKiB, domain.element.first("maxMemory") == nil else { return [] }
+        let walked = walk?.report.map(\.stream.ramBlocks).flatMap { $0.isEmpty ? nil : $0 }
+        guard let blocks = walked ?? StreamEvidence.ramBlocks(of: image) else {
+            guard image.streamLength > 0, profile.canRestore(format: image.effectiveFormat),
+                  !image.findings.contains(where: { $0.code == .streamMissing || $0.code == .formatStreamMismatch })
+            else { return [] }
+            return [RestoreVerdict.Reason(
+                .ramSizeNotChecked, .cannotTell,
+                "check not made: the stream's RAM block list was not found in its first decoded bytes, so the domain XML's "
+                    + "<memory> (\(kib) KiB) was not compared with it; `--deep` decodes the whole stream")]
+        }
+        guard let main = blocks.first(where: { $0.name == "pc.ram" }) else { return [] }
         let (bytes, overflow) = kib.multipliedReportingOverflow(by: 1024)
         guard !overflow, bytes != main.size else { return [] }
         return [RestoreVerdict.Reason(

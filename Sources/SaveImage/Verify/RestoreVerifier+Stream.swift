@@ -1,13 +1,36 @@
 extension RestoreVerifier {
-    /// Damage only the stream shows. Raw and sparse: the end of the file is
-    /// checked in O(1) (QEMU_VM_EOF + VM description). Compressed: only with
-    /// ``deep`` (decompress and walk everything); otherwise an info reason
-    /// says the body was not checked.
-    func streamReasons(_ image: SaveImage) -> [RestoreVerdict.Reason] {
+    /// The whole stream walked (``deep``, or a stream of at most
+    /// ``automaticDeepLimit`` stored bytes): the report, or the error that
+    /// stopped the walk; nil when the stream was not walked.
+    struct StreamWalkResult {
+        var report: DeepCheckReport?
+        var error: SaveImageError?
+    }
+
+    /// Whether the whole stream is walked for this image.
+    func walksWholeStream(_ image: SaveImage) -> Bool {
+        deep || (image.streamLength > 0 && image.streamLength <= automaticDeepLimit)
+    }
+
+    func walkStream(_ image: SaveImage) -> StreamWalkResult? {
+        let format = image.effectiveFormat
+        guard image.streamLength > 0, profile.canRestore(format: format), walksWholeStream(image) else { return nil }
+        if image.findings.contains(where: { $0.code == .streamMissing || $0.code == .formatStreamMismatch }) { return nil }
+        do { return StreamWalkResult(report: try DeepCheck.run(image: image, progress: progress)) } catch {
+            return StreamWalkResult(error: error)
+        }
+    }
+
+    /// Damage only the stream shows. A stream of at most ``automaticDeepLimit``
+    /// bytes, or any with ``deep``, is decoded and walked to QEMU_VM_EOF as
+    /// QEMU loads it. A larger raw or sparse one: its end is checked in O(1)
+    /// (QEMU_VM_EOF + VM description). A larger compressed one cannot be
+    /// judged without decoding it: `cannot_tell`, naming `--deep`.
+    func streamReasons(_ image: SaveImage, walk: StreamWalkResult?) -> [RestoreVerdict.Reason] {
         let format = image.effectiveFormat
         guard image.streamLength > 0, profile.canRestore(format: format) else { return [] }
         if image.findings.contains(where: { $0.code == .streamMissing || $0.code == .formatStreamMismatch }) { return [] }
-        if deep { return deepReasons(image) }
+        if let walk { return walkReasons(walk) }
         switch StreamEvidence.tail(of: image) {
         case .complete(_, _, let trailing):
             var reasons: [RestoreVerdict.Reason] = []
@@ -15,12 +38,9 @@ extension RestoreVerifier {
                 reasons.append(RestoreVerdict.Reason(.streamTailNotChecked, .info,
                     "\(trailing) bytes follow the stream's VM description (QEMU stops reading at QEMU_VM_EOF)"))
             }
-            if format == .sparse {
-                // Hook for sparse (mapped-ram) parsing: the page regions between the
-                // RAM headers and the device state are not looked at here.
-                reasons.append(RestoreVerdict.Reason(.streamBodyNotChecked, .info,
-                    "sparse stream: its end (QEMU_VM_EOF and VM description) is intact; the RAM page regions were not checked"))
-            }
+            reasons.append(RestoreVerdict.Reason(.streamBodyNotChecked, .info,
+                "the \(format) stream (\(image.streamLength) bytes, more than the \(automaticDeepLimit >> 20) MiB walked "
+                    + "without --deep) ends intact (QEMU_VM_EOF and VM description); its body was not walked (`--deep` does)"))
             return reasons
         case .incomplete(let last):
             return [RestoreVerdict.Reason(
@@ -30,29 +50,37 @@ extension RestoreVerifier {
                 libvirt: profile.streamLoadFailure(truncated: true), offset: image.fileSize)]
         case .notChecked:
             return [RestoreVerdict.Reason(
-                .streamBodyNotChecked, .info,
-                "the \(format) stream's body was not checked (it must be decompressed): run `saveimg verify --deep`")]
+                .streamBodyNotChecked, .cannotTell,
+                "check not made: the \(format) stream (\(image.streamLength) bytes) was not decoded, so whether QEMU "
+                    + "can load it to the end is not known; `--deep` decodes and walks it")]
         }
     }
 
-    /// `--deep`: the whole stream decoded and walked to QEMU_VM_EOF.
-    func deepReasons(_ image: SaveImage) -> [RestoreVerdict.Reason] {
-        let report: DeepCheckReport
-        do { report = try DeepCheck.run(image: image, progress: progress) } catch {
-            return [RestoreVerdict.Reason(.streamDamaged, .restoreFails, "the stream could not be checked: \(error)")]
+    /// The reasons a walk of the whole stream gives.
+    func walkReasons(_ walk: StreamWalkResult) -> [RestoreVerdict.Reason] {
+        guard let report = walk.report else {
+            return [RestoreVerdict.Reason(.streamDamaged, .restoreFails,
+                                          "the stream could not be checked: \(walk.error.map { "\($0)" } ?? "?")")]
         }
         if let problem = report.problems.first {
+            let truncated = problem.found.contains("truncated")
             return [RestoreVerdict.Reason(
-                .streamDamaged, .restoreFails,
+                truncated ? .streamTruncated : .streamDamaged, .restoreFails,
                 "the \(report.format) stream is damaged: \(problem.message)",
-                libvirt: profile.streamLoadFailure(truncated: problem.found.contains("truncated")), offset: problem.fileOffset)]
+                libvirt: profile.streamLoadFailure(truncated: truncated), offset: problem.fileOffset)]
         }
         if !report.stream.reachedEOF {
             return [RestoreVerdict.Reason(.streamTruncated, .restoreFails,
                                           "the \(report.format) stream ends before QEMU_VM_EOF",
                                           libvirt: profile.streamLoadFailure(truncated: true))]
         }
-        return [RestoreVerdict.Reason(.streamBodyNotChecked, .info,
-            "--deep: the whole \(report.format) stream (\(report.rawStreamBytes) bytes decoded) reads to QEMU_VM_EOF")]
+        var reasons: [RestoreVerdict.Reason] = []
+        if report.trailingBytes > 0 {
+            reasons.append(RestoreVerdict.Reason(.streamTailNotChecked, .info,
+                "\(report.trailingBytes) bytes follow the stream's end (QEMU stops reading at QEMU_VM_EOF)"))
+        }
+        reasons.append(RestoreVerdict.Reason(.streamWalked, .info,
+            "the whole \(report.format) stream (\(report.rawStreamBytes) bytes decoded) reads to QEMU_VM_EOF"))
+        return reasons
     }
 }

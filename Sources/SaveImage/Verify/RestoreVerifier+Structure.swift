@@ -1,18 +1,7 @@
 extension RestoreVerifier {
-    /// The reader's findings, adapted to the target release, and the format.
+    /// The reader's findings as the target release meets them, and the format.
     func structureReasons(_ image: SaveImage) -> [RestoreVerdict.Reason] {
-        var reasons: [RestoreVerdict.Reason] = []
-        for finding in image.findings {
-            switch finding.code {
-            case .formatUnsupported, .cpuModelMismatch:
-                continue  // decided per profile below / by the CPU checks
-            case _ where finding.code.rawValue.hasPrefix("cookie_") && !profile.readsCookie:
-                continue
-            default:
-                reasons.append(RestoreVerdict.Reason(VerifyCode(finding: finding.code.rawValue), finding.severity, finding.message,
-                                                     libvirt: finding.libvirtMessage.map(profile.adapted), offset: finding.offset))
-            }
-        }
+        var reasons = image.findings.compactMap(profile.reason(for:))
         let format = image.effectiveFormat
         if !profile.canRestore(format: format) {
             var message = "format \(format.labeled) is not one \(profile.name) can restore"

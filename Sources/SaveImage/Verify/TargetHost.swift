@@ -19,6 +19,11 @@ public struct TargetHost: Hashable, Sendable {
     public var physicalSource: String?
     /// Machine types the emulator knows, by guest arch (capabilities `<guest>`), aliases included.
     public var machines: [String: Set<String>] = [:]
+    /// Whether ``machines`` is the emulator's whole list (`virsh capabilities`,
+    /// `qemu-system-* -machine help`), so a machine missing from it is unknown.
+    public var completeMachineList = false
+    /// Machine types QEMU marks deprecated (capabilities `deprecated='yes'`), by arch.
+    public var deprecatedMachines: [String: Set<String>] = [:]
     /// Alias -> canonical machine (`pc` -> `pc-i440fx-10.0`).
     public var machineAliases: [String: String] = [:]
     /// Emulator path by arch (capabilities) or domcapabilities' `<path>`.
@@ -84,6 +89,7 @@ public struct TargetHost: Hashable, Sendable {
             for list in lists {
                 for machine in list.all("machine") {
                     set.insert(machine.text)
+                    if machine[attribute: "deprecated"] == "yes" { deprecatedMachines[name, default: []].insert(machine.text) }
                     if let canonical = machine[attribute: "canonical"] {
                         set.insert(canonical)
                         machineAliases[machine.text] = canonical
@@ -92,6 +98,7 @@ public struct TargetHost: Hashable, Sendable {
             }
             machines[name] = set
         }
+        completeMachineList = true
     }
 
     /// This machine's CPU from `/proc/cpuinfo` `flags`, mapped to libvirt's names.
@@ -116,6 +123,8 @@ public struct TargetHost: Hashable, Sendable {
             merged.physicalSource = other.physicalSource
         }
         for (arch, set) in other.machines { merged.machines[arch, default: []].formUnion(set) }
+        for (arch, set) in other.deprecatedMachines { merged.deprecatedMachines[arch, default: []].formUnion(set) }
+        merged.completeMachineList = completeMachineList || other.completeMachineList
         merged.machineAliases.merge(other.machineAliases) { a, _ in a }
         merged.emulators.merge(other.emulators) { a, _ in a }
         merged.domainCapabilitiesMachine = merged.domainCapabilitiesMachine ?? other.domainCapabilitiesMachine
@@ -127,7 +136,7 @@ public struct TargetHost: Hashable, Sendable {
 
     /// Whether the machine list is complete (from `virsh capabilities`), so a
     /// machine missing from it is unknown to the emulator.
-    public var knowsAllMachines: Bool { physicalCPU != nil && !machines.isEmpty }
+    public var knowsAllMachines: Bool { completeMachineList && !machines.isEmpty }
 
     /// The CPU libvirt compares a guest of `domainType` with, as features in
     /// the map of `release`, and where it comes from; nil when the descriptions

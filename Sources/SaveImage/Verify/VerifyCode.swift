@@ -4,16 +4,18 @@
 public enum VerifyCode: Hashable, Sendable, Codable, CustomStringConvertible {
     // Format and stream.
     case formatUnsupported, formatStreamMismatch, formatIgnored, streamMissing
-    case streamTruncated, streamEndDamaged, streamBodyNotChecked, streamDamaged, streamTailNotChecked
+    case streamTruncated, streamEndDamaged, streamBodyNotChecked, streamDamaged, streamTailNotChecked, streamWalked
     // Cookie and data region.
     case cookieEmpty, cookieInvalid, cookieUnterminated, cookieIgnored, documentsIgnored, gap
     case extensionPresent, extensionInvalid, paddingNotZero, bigEndian, wasRunningNonstandard, unusedWordsSet
     // Guest platform.
-    case machineUnsupported, machineNotChecked, machineStreamDiffers, ramSizeMismatch
+    case machineUnsupported, machineNotChecked, machineStreamDiffers, machineDeprecated, ramSizeMismatch, ramSizeNotChecked
     case xmlConstructUnsupported
     // CPU.
     case cpuUnknownFeature, cpuUnknownModel, cpuNameUncertain, cpuMissingFeatures, cpuExtraFeatures
-    case cpuModelDiffers, cpuModelMismatch, cpuNotChecked, cpuHostNotChecked, cpuCheckNone
+    case cpuModelDiffers, cpuModelMismatch, cpuNotChecked, cpuHostNotChecked, cpuCheckNone, cpuArchCapabilities
+    // Target libvirt and QEMU together.
+    case pairingRestoresNothing
     // Target description.
     case profileNearest
     /// `virsh restore --xml`: an ABI difference; the label from libvirt's
@@ -29,27 +31,46 @@ public enum VerifyCode: Hashable, Sendable, Codable, CustomStringConvertible {
         (.formatIgnored, "format_ignored"), (.streamMissing, "stream_missing"),
         (.streamTruncated, "stream_truncated"), (.streamEndDamaged, "stream_end_damaged"),
         (.streamBodyNotChecked, "stream_body_not_checked"), (.streamDamaged, "stream_damaged"),
-        (.streamTailNotChecked, "stream_tail_not_checked"),
+        (.streamTailNotChecked, "stream_tail_not_checked"), (.streamWalked, "stream_walked"),
         (.cookieEmpty, "cookie_empty"), (.cookieInvalid, "cookie_invalid"), (.cookieUnterminated, "cookie_unterminated"),
         (.cookieIgnored, "cookie_ignored"), (.documentsIgnored, "documents_ignored"), (.gap, "gap"),
         (.extensionPresent, "extension_present"), (.extensionInvalid, "extension_invalid"),
         (.paddingNotZero, "padding_not_zero"), (.bigEndian, "big_endian"),
         (.wasRunningNonstandard, "was_running_nonstandard"), (.unusedWordsSet, "unused_words_set"),
         (.machineUnsupported, "machine_unsupported"), (.machineNotChecked, "machine_not_checked"),
-        (.machineStreamDiffers, "machine_stream_differs"), (.ramSizeMismatch, "ram_size_mismatch"),
+        (.machineStreamDiffers, "machine_stream_differs"), (.machineDeprecated, "machine_deprecated"), (.ramSizeMismatch, "ram_size_mismatch"),
+        (.ramSizeNotChecked, "ram_size_not_checked"),
         (.xmlConstructUnsupported, "xml_construct_unsupported"),
         (.cpuUnknownFeature, "cpu_unknown_feature"), (.cpuUnknownModel, "cpu_unknown_model"),
         (.cpuNameUncertain, "cpu_name_uncertain"), (.cpuMissingFeatures, "cpu_missing_features"),
         (.cpuExtraFeatures, "cpu_extra_features"), (.cpuModelDiffers, "cpu_model_differs"),
         (.cpuModelMismatch, "cpu_model_mismatch"), (.cpuNotChecked, "cpu_not_checked"),
         (.cpuHostNotChecked, "cpu_host_not_checked"), (.cpuCheckNone, "cpu_check_none"),
+        (.cpuArchCapabilities, "cpu_arch_capabilities"), (.pairingRestoresNothing, "pairing_restores_nothing"),
         (.profileNearest, "profile_nearest"),
     ]
     static let byName: [String: VerifyCode] = Dictionary(uniqueKeysWithValues: simple.map { ($0.1, $0.0) })
 
-    /// The code for a reader finding's code string.
-    public init(finding code: String) {
-        self = Self.byName[code] ?? .finding(code)
+    /// The code of a reader finding.
+    public init(_ code: Finding.Code) {
+        switch code {
+        case .formatUnsupported: self = .formatUnsupported
+        case .formatIgnored: self = .formatIgnored
+        case .streamMissing: self = .streamMissing
+        case .formatStreamMismatch: self = .formatStreamMismatch
+        case .cookieEmpty: self = .cookieEmpty
+        case .cookieUnterminated: self = .cookieUnterminated
+        case .cookieInvalid: self = .cookieInvalid
+        case .documentsIgnored: self = .documentsIgnored
+        case .gap: self = .gap
+        case .extensionPresent: self = .extensionPresent
+        case .extensionInvalid: self = .extensionInvalid
+        case .paddingNotZero: self = .paddingNotZero
+        case .bigEndian: self = .bigEndian
+        case .wasRunningNonstandard: self = .wasRunningNonstandard
+        case .unusedWordsSet: self = .unusedWordsSet
+        case .cpuModelMismatch: self = .cpuModelMismatch
+        }
     }
 
     /// The stable snake_case name.
@@ -87,7 +108,14 @@ public enum VerifyCode: Hashable, Sendable, Codable, CustomStringConvertible {
         case .formatIgnored: return "`saveimg convert IN OUT --format raw` writes a version-2 raw image"
         case .streamMissing, .streamTruncated, .streamEndDamaged, .streamDamaged:
             return "the guest's memory in the file is incomplete or damaged; no rewrite can restore it (restore an intact copy)"
-        case .streamBodyNotChecked: return "run `saveimg verify --deep` to decompress and check the whole stream"
+        case .streamBodyNotChecked, .ramSizeNotChecked:
+            return "run `saveimg verify --deep` to decompress and check the whole stream"
+        case .machineNotChecked:
+            return "describe the target: `saveimg target capture > host.json` on it, then `--target host.json` (or --capabilities from `virsh capabilities`)"
+        case .cpuHostNotChecked:
+            return "describe the target: `saveimg target capture > host.json` on it, then `--target host.json` (or --domcapabilities from `virsh domcapabilities --virttype TYPE`)"
+        case .cpuModelDiffers:
+            return "give the target's measured model additions (--model-additions), or write the cookie CPU with the domain XML's model: `saveimg add-cpu-ext IN --cpu CPU.xml`"
         case .streamTailNotChecked: return "run `saveimg verify --deep` to read the whole stream"
         case .cookieEmpty, .cookieInvalid:
             return "write a new cookie with QEMU's CPU: `saveimg add-cpu-ext IN --cpu CPU.xml --force`"
@@ -103,8 +131,12 @@ public enum VerifyCode: Hashable, Sendable, Codable, CustomStringConvertible {
         case .cpuNameUncertain: return "check the target's cpu_map (/usr/share/libvirt/cpu_map) for the name"
         case .cpuMissingFeatures:
             return "restore on a host with the features; if the domain XML holds QEMU's updated CPU, move it into the cookie (`saveimg add-cpu-ext IN --from-domain --original-cpu ORIG.xml`)"
-        case .cpuExtraFeatures, .cpuModelDiffers:
+        case .cpuExtraFeatures:
             return "write the cookie CPU with the domain XML's model and QEMU's features for it: `saveimg add-cpu-ext IN --cpu CPU.xml`"
+        case .pairingRestoresNothing:
+            return "restore on libvirt >= 12.1 (which restores on QEMU 11), or keep QEMU < 11.0 until the image is restored"
+        case .cpuArchCapabilities:
+            return "restore with libvirt >= 12.5 on that host, or on a host whose QEMU still enables arch-capabilities (< 10.1)"
         case .abi: return "keep the replacement XML ABI-compatible (same memory, vCPUs, CPU, machine, devices)"
         case .unreadable(let code):
             switch code {

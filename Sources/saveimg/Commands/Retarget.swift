@@ -24,7 +24,8 @@ extension SaveImg {
                   saveimg retarget vm.save --target-libvirt 7.0 --dry-run
 
                 Exit status: 0 the output restores on the target (or, with --dry-run, a plan exists); \
-                1 usage error; 2 a rewrite failed (FILE unchanged); 3 refused: no rewrite fixes it.
+                1 usage error; 2 a rewrite failed (FILE unchanged); 3 refused: no rewrite fixes it; \
+                4 cannot tell: a check libvirt makes was not made (give --target host.json).
                 """)
 
         @Argument(help: "Save image file.", completion: .file())
@@ -94,6 +95,8 @@ extension SaveImg {
             if dryRun || plan.steps.isEmpty {
                 if !dryRun { report.output = nil }
                 try emit(report, how: how)
+                // Nothing to rewrite is not "it restores there" when a check was not made.
+                if plan.steps.isEmpty, plan.verdict.outcome == .cannotTell { throw ExitCode(ExitStatus.cannotTell) }
                 return
             }
             let destination = output ?? file
@@ -122,7 +125,8 @@ extension SaveImg {
             report.verdict = after.outcome.severity
             report.findings = after.reasons.map(FindingReport.init)
             try emit(report, how: how)
-            if after.outcome >= .willFail { throw ExitCode(after.outcome >= .invalid ? ExitStatus.invalid : ExitStatus.wouldFail) }
+            let status = ExitStatus.forOutcome(after.outcome)
+            if status != ExitStatus.success { throw ExitCode(status) }
         }
 
         func emit(_ report: Report, how: String) throws {
@@ -138,7 +142,17 @@ extension SaveImg {
                 print(lines.joined(separator: "\n"))
                 return
             }
-            if report.plan.isEmpty { lines.append("  nothing to do: it restores there as it is (\(report.verdict))") }
+            if report.plan.isEmpty {
+                if report.verdict == .cannotTell {
+                    lines.append("  nothing to rewrite, but cannot tell whether it restores there: a check was not made")
+                    for reason in report.findings where reason.severity == .cannotTell {
+                        lines.append("  cannot_tell [\(reason.code)] \(reason.message)")
+                        if let hint = reason.hint { lines.append("    hint: \(hint)") }
+                    }
+                } else {
+                    lines.append("  nothing to do: it restores there as it is (\(report.verdict))")
+                }
+            }
             let verb = dryRun ? "would" : report.error == nil ? "did" : "planned"
             for step in report.plan { lines.append("  \(verb): \(step)") }
             if let error = report.error { lines.append("  failed (\(file) unchanged): \(error)") }

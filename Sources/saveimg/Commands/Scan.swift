@@ -14,7 +14,7 @@ extension SaveImg {
                 the error. Files are read in parallel; lines come out in path order as results \
                 arrive, so memory does not grow with the number of files.
 
-                Columns: VERDICT (ok, warning, restore_fails, invalid, unreadable), STATE (what \
+                Columns: VERDICT (ok, warning, cannot_tell, restore_fails, invalid, unreadable), STATE (what \
                 restore resumes to: running or paused), FORMAT (stream compression), SIZE, DOMAIN, \
                 CPU DELTA (features the cookie CPU adds to the domain CPU; see diff-cpu), FILE.
 
@@ -31,7 +31,8 @@ extension SaveImg {
                 --domcapabilities.
 
                 Exit status: 0 every image restores; 2 an image is invalid or a file or \
-                directory could not be read; 3 an image reads but would fail to restore.
+                directory could not be read; 3 an image reads but would fail to restore; 4 \
+                cannot tell for an image (a check libvirt makes was not made: see verify).
                 """)
 
         @Argument(help: "Directories (or files) to scan.", completion: .directory)
@@ -49,6 +50,9 @@ extension SaveImg {
         @Option(name: .shortAndLong, help: "Files read at the same time (default: the number of CPUs).")
         var jobs: Int?
 
+        @Flag(help: "Add when QEMU will refuse each image's machine type (QEMU's 3/6-year rule) and whether the target marks it deprecated.")
+        var forecast = false
+
         @OptionGroup(title: "Target (as for verify)") var target: TargetOptions
 
         func validate() throws {
@@ -62,17 +66,18 @@ extension SaveImg {
             printer.start()
             forEachInOrder(DirectoryWalker(roots: paths),
                            workers: jobs ?? ProcessInfo.processInfo.activeProcessorCount, window: 256,
-                           work: { Self.scan($0, verifier: verifier) }, deliver: printer.print)
+                           work: { [forecast] in Self.scan($0, verifier: verifier, forecast: forecast) }, deliver: printer.print)
             let summary = printer.finish()
             if summary.invalid > 0 || summary.unreadable > 0 { throw ExitCode(ExitStatus.invalid) }
             if summary.restoreFails > 0 { throw ExitCode(ExitStatus.wouldFail) }
+            if summary.cannotTell > 0 { throw ExitCode(ExitStatus.cannotTell) }
         }
 
         /// One walk entry to a result: nil for files that are not save images.
-        @Sendable static func scan(_ entry: DirectoryWalker.Entry, verifier: RestoreVerifier) -> ScanRecord? {
+        @Sendable static func scan(_ entry: DirectoryWalker.Entry, verifier: RestoreVerifier, forecast: Bool = false) -> ScanRecord? {
             switch entry {
             case .file(let path, let size):
-                return ScanRecord.scanning(path: path, size: size, verifier: verifier)
+                return ScanRecord.scanning(path: path, size: size, verifier: verifier, forecast: forecast)
             case .unreadable(let path, let reason):
                 return ScanRecord(path: path, size: nil, verdict: .unreadable,
                                   error: SaveImageError(.io, path: path, field: "path", expected: "a readable directory or file",

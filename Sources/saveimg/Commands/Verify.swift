@@ -9,13 +9,20 @@ import Glibc
 /// The target options `verify`, `scan`, `inspect` and `retarget` share.
 struct TargetOptions: ParsableArguments {
     /// Versions offered by shell completion: where libvirt's restore behaviour changes
-    /// (CPU check 3.2, cookie 3.5, feature messages 4.7) and the releases measured (7.0, 9.0, 11.3).
-    static let knownLibvirtVersions = ["3.2", "3.5", "4.7", "7.0", "9.0", "11.3", "current"]
+    /// (CPU check 3.2, cookie 3.5, feature messages 4.7) and the releases measured (7.0, 9.0, 11.3, 12.8).
+    static let knownLibvirtVersions = ["3.2", "3.5", "4.7", "7.0", "9.0", "11.3", "12.8", "current"]
 
     @Option(name: .customLong("target-libvirt"),
-            help: "Target libvirt version (7.0, 9.0.0, 11.3, current). Default: the libvirt installed here, else 9.0.0.",
+            help: "Target libvirt version (7.0, 9.0.0, 11.3, 12.8, current). Default: this machine's running libvirt (or QEMU binary).",
             completion: .list(Self.knownLibvirtVersions))
     var targetLibvirt: String?
+
+    @Option(help: "The target described in one document (`saveimg target capture > host.json` on it).",
+            completion: .file())
+    var target: String?
+
+    @Option(help: "Target QEMU version (default: a capture's, else the running libvirt's, else the lab QEMU of the libvirt release).")
+    var qemu: String?
 
     @Option(help: "`virsh capabilities` XML of the target (machine types, physical CPU).", completion: .file())
     var capabilities: String?
@@ -31,6 +38,11 @@ struct TargetOptions: ParsableArguments {
     var noHost = false
 
     func validate() throws {
+        if let qemu, QEMUVersion(qemu) == nil { throw ValidationError("--qemu: expected a version such as 11.1, found '\(qemu)'") }
+        if target != nil, let given = [("--capabilities", capabilities), ("--domcapabilities", domcapabilities)]
+            .first(where: { $0.1 != nil }) {
+            throw ValidationError("--target already describes the host; it cannot be used with \(given.0)")
+        }
         if noHost, let given = [("--domcapabilities", domcapabilities), ("--capabilities", capabilities),
                                  ("--model-additions", modelAdditions)].first(where: { $0.1 != nil }) {
             throw ValidationError("--no-host skips the host comparison; it cannot be used with \(given.0)")
@@ -40,6 +52,8 @@ struct TargetOptions: ParsableArguments {
     /// Which host option gave the target CPU (`verify --json`'s `target.host.kind`).
     var hostKind: VerifyReport.Target.Host.Kind? {
         if noHost { return nil }
+        if target != nil { return .capture }
+        if namesNoTarget && ProcessInfo.processInfo.environment["SAVEIMG_LOCAL_TARGET"] != "off" { return .local }
         if domcapabilities != nil { return .domcapabilities }
         if capabilities != nil { return .capabilities }
         return .cpuinfo
@@ -120,9 +134,73 @@ struct TargetOptions: ParsableArguments {
         return host
     }
 
+    /// The capture `--target` names, parsed.
+    func capturedTarget() throws -> CapturedTarget? {
+        guard let target else { return nil }
+        do {
+            return try CapturedTarget(TargetCapture(json: try VerifyInputs.bytes(target), source: target))
+        } catch let error as SaveImageError {
+            throw ValidationError("--target: \(error)")
+        }
+    }
+
+    /// Whether no option names a target: then the target is this machine as it is.
+    var namesNoTarget: Bool {
+        target == nil && targetLibvirt == nil && capabilities == nil && domcapabilities == nil && !noHost
+    }
+
+    /// This machine as a target, asked once: the running libvirt (`virsh
+    /// version`, `capabilities`, `domcapabilities`), else the installed QEMU
+    /// binary; nil when neither answers or `SAVEIMG_LOCAL_TARGET=off`.
+    static func localTarget() -> (CapturedTarget, String)? {
+        if ProcessInfo.processInfo.environment["SAVEIMG_LOCAL_TARGET"] == "off" { return nil }
+        if let capture = TargetCapture.capture(virsh: ["virsh"]), let target = try? CapturedTarget(capture) {
+            return (target, "this machine's running libvirt (virsh: libvirt \(capture.libvirtVersion ?? "?"), QEMU \(capture.qemuVersion ?? "?"))")
+        }
+        if let capture = TargetCapture.captureQEMU(), let target = try? CapturedTarget(capture) {
+            return (target, "this machine's QEMU binary (no libvirt daemon answered: \(capture.source), QEMU \(capture.qemuVersion ?? "?"))")
+        }
+        return nil
+    }
+
+    /// The verifier for this machine as it is (``localTarget()``), nil when nothing answers.
+    static func localVerifier(replacement: DomainSummary?, deep: Bool, qemu: String?) throws -> (RestoreVerifier, String)? {
+        guard let (target, how) = localTarget() else { return nil }
+        var profile: ReaderProfile
+        if let captured = target.profile { profile = captured } else {
+            let (installed, _) = try Self.profile(targetLibvirt: nil)
+            profile = installed
+            profile.qemu = target.capture.qemu
+        }
+        if let qemu { profile.qemu = QEMUVersion(qemu) }
+        var verifier = RestoreVerifier(profile: profile, host: nil, replacementDomain: replacement, deep: deep)
+        verifier.target = target
+        return (verifier, how)
+    }
+
     /// A verifier for these options.
     func verifier(replacement: DomainSummary? = nil, deep: Bool = false) throws -> (RestoreVerifier, String) {
-        let (profile, how) = try profile()
+        if namesNoTarget, var (verifier, how) = try Self.localVerifier(replacement: replacement, deep: deep, qemu: qemu) {
+            if let modelAdditions {
+                let table = TargetHost.parseModelAdditions(String(decoding: try VerifyInputs.bytes(modelAdditions), as: UTF8.self))
+                verifier.target?.setModelAdditions(table)
+            }
+            return (verifier, how)
+        }
+        if let captured = try capturedTarget() {
+            var (profile, how) = try targetLibvirt != nil || captured.profile == nil
+                ? profile() : (captured.profile ?? .libvirt90, "--target \(target ?? "")")
+            if let qemu { profile.qemu = QEMUVersion(qemu) } else if profile.qemu == nil { profile.qemu = captured.capture.qemu }
+            var verifier = RestoreVerifier(profile: profile, host: nil, replacementDomain: replacement, deep: deep)
+            verifier.target = captured
+            if let modelAdditions {
+                let table = TargetHost.parseModelAdditions(String(decoding: try VerifyInputs.bytes(modelAdditions), as: UTF8.self))
+                verifier.target?.setModelAdditions(table)
+            }
+            return (verifier, how)
+        }
+        var (profile, how) = try profile()
+        if let qemu { profile.qemu = QEMUVersion(qemu) }
         return (RestoreVerifier(profile: profile, host: try host(), replacementDomain: replacement, deep: deep), how)
     }
 
@@ -130,6 +208,7 @@ struct TargetOptions: ParsableArguments {
     /// libvirt installed here, this machine's CPU), without ArgumentParser:
     /// for ``FastPath``.
     static func defaultVerifier() throws -> (RestoreVerifier, String) {
+        if let local = try localVerifier(replacement: nil, deep: false, qemu: nil) { return local }
         let (profile, how) = try profile(targetLibvirt: nil)
         return (RestoreVerifier(profile: profile, host: thisMachine(), replacementDomain: nil, deep: false), how)
     }
@@ -158,20 +237,33 @@ extension SaveImg {
                 it reads a bounded number of bytes whatever the image's size; compressed streams \
                 are decompressed and walked only with --deep.
 
-                The target is --target-libvirt (default: the libvirt installed on this machine, \
-                else 9.0.0; the output says which). Releases between the measured ones (7.0, 9.0, \
-                11.3) take release-dated facts from libvirt's sources and the rest from the nearest \
-                measured release, and say so.
+                The target is --target host.json (`saveimg target capture` run on it), or \
+                --target-libvirt with --capabilities/--domcapabilities; with no target option, \
+                this machine as it is: its running libvirt (virsh version, capabilities, \
+                domcapabilities, asked once), else its QEMU binary; the output says which. \
+                Releases between and beyond the measured ones (7.0, 9.0, 11.3, 12.8) take \
+                release-dated facts from libvirt's sources and the rest from the nearest measured \
+                release, and say so; rules that depend on libvirt and QEMU together use the \
+                target's QEMU (a capture's, --qemu, else the nearest lab's).
 
                 Examples:
                   saveimg verify vm.save
+                  saveimg verify --target host.json --forecast vm.save
+                  saveimg verify --target host.json --qemu 11.2 vm.save
                   saveimg verify --target-libvirt 7.0 --capabilities caps.xml --domcapabilities domcaps.xml vm.save
                   saveimg verify --deep vm.save
                   saveimg verify --recursive --json /var/lib/libvirt/qemu/save
 
+                Three answers, never a guess: "will restore" (restorable) only when every check \
+                libvirt makes at restore was made; "will fail" with the target's message; else \
+                "cannot tell", naming each check not made and the option that makes it (a \
+                capture of the target: --target host.json; --capabilities, --domcapabilities; \
+                --deep for a compressed stream above 64 MiB; smaller ones are always walked).
+
                 Exit status: 0 every image restores (warnings included); 1 usage error, or no \
                 image found; 2 at least one image is invalid (libvirt refuses to read it); 3 at \
-                least one reads but will fail to restore (and none is invalid).
+                least one reads but will fail to restore (and none is invalid); 4 cannot tell for \
+                at least one (and none fails or is invalid).
                 """)
 
         @Argument(help: "Save image files or directories.", completion: .file())
@@ -190,6 +282,9 @@ extension SaveImg {
 
         @Flag(help: "Descend into directories.")
         var recursive = false
+
+        @Flag(help: "Say when QEMU will refuse each image's machine type (QEMU's 3/6-year rule); with --qemu V, judge against QEMU V.")
+        var forecast = false
 
         @Flag(help: "Print JSON lines: one object per image.")
         var json = false
@@ -213,18 +308,34 @@ extension SaveImg {
                 results.append((file, verifier.verify(path: file)))
                 bar?.finish()
             }
+            // --forecast: the metadata is read again (bounded, no stream) for the machine type.
+            let forecasts = results.map { file, verdict in
+                forecast ? (try? SaveImage(contentsOf: file)).flatMap { MachineForecast(image: $0, verdict: verdict) } : nil
+            }
             if json {
                 let target = VerifyReport.Target(verifier: verifier, host: self.target.hostKind, replacementXML: xml)
-                for (file, verdict) in results { try printJSONLine(VerifyReport(path: file, verdict: verdict, target: target)) }
+                for ((file, verdict), forecast) in zip(results, forecasts) {
+                    var report = VerifyReport(path: file, verdict: verdict, target: target)
+                    report.forecast = forecast
+                    try printJSONLine(report)
+                }
             } else {
                 print("target: \(verifier.targetDescription) (from \(how))")
                 let many = results.count > 1
-                for (file, verdict) in results { print(VerifyReport.text(path: file, verdict: verdict, oneLine: many)) }
+                for ((file, verdict), forecast) in zip(results, forecasts) {
+                    print(VerifyReport.text(path: file, verdict: verdict, oneLine: many))
+                    if let forecast {
+                        print("  forecast: machine \(forecast.machine): "
+                              + (forecast.refusedFrom.map { "deprecated from QEMU \(forecast.deprecatedFrom ?? "?"), refused from QEMU \($0) (\(forecast.source ?? ""))" }
+                                 ?? "not a versioned machine type: no forecast")
+                              + (forecast.deprecatedOnTarget ? "; deprecated on the target" : ""))
+                    }
+                }
                 if many { print(VerifyReport.summary(results.map(\.1))) }
             }
             let worst = results.map(\.1.outcome).max() ?? .restorable
-            if worst >= .invalid { throw ExitCode(ExitStatus.invalid) }
-            if worst == .willFail { throw ExitCode(ExitStatus.wouldFail) }
+            let status = ExitStatus.forOutcome(worst)
+            if status != ExitStatus.success { throw ExitCode(status) }
         }
 
         func loadReplacement() throws -> DomainSummary? {

@@ -26,13 +26,17 @@ extension ScanRecord {
                             style.plain(domain ?? "-"), style.plain(cpuDelta ?? "-"), style.plain(file),
                             paintVerdict: style.enabled ? paint(style) : nil)
         if let error { line += "  " + style.red(Self.describe(error)) }
+        if let forecast {
+            line += "  \(forecast.machine): " + (forecast.refusedFrom.map { "refused from QEMU \($0)" } ?? "no versioned machine type")
+            if forecast.deprecatedOnTarget { line += style.yellow(" (deprecated on the target)") }
+        }
         return line
     }
 
     private func paint(_ style: TextStyle) -> (String) -> String {
         switch verdict {
         case .ok, .info: style.green
-        case .warning: style.yellow
+        case .warning, .cannotTell: style.yellow
         case .restoreFails, .invalid, .unreadable: { style.bold(style.red($0)) }
         }
     }
@@ -83,6 +87,7 @@ extension ScanSummary {
         var counts: [String] = []
         if ok > 0 { counts.append(style.green("\(ok) ok")) }
         if warning > 0 { counts.append(style.yellow("\(warning) warning")) }
+        if cannotTell > 0 { counts.append(style.yellow("\(cannotTell) cannot_tell")) }
         if restoreFails > 0 { counts.append(style.red("\(restoreFails) restore_fails")) }
         if invalid > 0 { counts.append(style.red("\(invalid) invalid")) }
         var line = "\(images) save image\(images == 1 ? "" : "s")"

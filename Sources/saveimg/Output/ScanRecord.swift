@@ -30,6 +30,8 @@ struct ScanRecord: Encodable, Sendable {
     /// The verdict's reasons that are not just informational.
     var findings: [FindingReport]
     var error: ErrorDetail?
+    /// `scan --forecast`: when QEMU will refuse the image's machine type.
+    var forecast: MachineForecast?
 
     init(path: String, image: SaveImage, verdict: Verdict, findings: [FindingReport]) {
         file = path
@@ -62,7 +64,8 @@ extension ScanRecord {
     /// Looks at one file: nil when it is not a save image (skipped quietly).
     /// The verdict is ``RestoreVerifier``'s for libvirt 9.0 (the same checks
     /// as `saveimg verify` without a target host).
-    static func scanning(path: String, size: UInt64, verifier: RestoreVerifier = RestoreVerifier()) -> ScanRecord? {
+    static func scanning(path: String, size: UInt64, verifier: RestoreVerifier = RestoreVerifier(),
+                         forecast: Bool = false) -> ScanRecord? {
         switch SaveImage.probe(path: path) {
         case .notSaveImage:
             return nil
@@ -71,6 +74,7 @@ extension ScanRecord {
             let findings = verdict.reasons.filter { $0.severity > .info }.map(FindingReport.init)
             var record = ScanRecord(path: path, image: image, verdict: verdict.outcome.severity, findings: findings)
             record.allocatedSize = allocatedBytes(path)
+            if forecast { record.forecast = MachineForecast(image: image, verdict: verdict) }
             return record
         case .invalid(let error):
             var record = ScanRecord(path: path, size: size, verdict: .invalid, error: error)
@@ -82,6 +86,36 @@ extension ScanRecord {
     }
 }
 
+/// When QEMU stops registering an image's machine type (``MachineTypeLifecycle``):
+/// `scan --forecast`, `verify --json`.
+struct MachineForecast: Encodable, Sendable {
+    /// The machine type (`pc-i440fx-5.2`), canonical when the target's capabilities name an alias.
+    var machine: String
+    /// The first QEMU release that marks it deprecated.
+    var deprecatedFrom: String?
+    /// The first QEMU release that refuses it: restore the image before upgrading to it.
+    var refusedFrom: String?
+    /// Whether the target marks it deprecated (its capabilities, or the rule for its QEMU).
+    var deprecatedOnTarget: Bool
+    /// The rule's source.
+    var source: String?
+
+    init?(image: SaveImage, verdict: RestoreVerdict) {
+        guard let machine = image.domain.machine ?? image.streamPrelude?.machineType else { return nil }
+        self.machine = machine
+        let lifecycle = MachineTypeLifecycle(machine: machine)
+        deprecatedFrom = lifecycle?.deprecatedFrom.shortDescription
+        refusedFrom = lifecycle?.refusedFrom.shortDescription
+        source = lifecycle == nil ? nil : MachineTypeLifecycle.source
+        deprecatedOnTarget = verdict.reasons.contains { $0.code == .machineDeprecated }
+    }
+}
+
+extension LibvirtVersion {
+    /// `11.2` for 11.2.0 (QEMU releases are named by major.minor).
+    var shortDescription: String { micro == 0 ? "\(major).\(minor)" : description }
+}
+
 /// The last line of `saveimg scan`: counts per verdict.
 struct ScanSummary: Encodable, Sendable {
     var type = "summary"
@@ -91,6 +125,8 @@ struct ScanSummary: Encodable, Sendable {
     var skipped = 0
     var ok = 0
     var warning = 0
+    /// Images with no answer: a check libvirt makes at restore was not made.
+    var cannotTell = 0
     var restoreFails = 0
     var invalid = 0
     var unreadable = 0
@@ -104,6 +140,7 @@ struct ScanSummary: Encodable, Sendable {
         switch record.verdict {
         case .ok, .info: ok += 1
         case .warning: warning += 1
+        case .cannotTell: cannotTell += 1
         case .restoreFails: restoreFails += 1
         case .invalid: invalid += 1
         case .unreadable: unreadable += 1

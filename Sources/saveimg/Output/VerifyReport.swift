@@ -3,7 +3,7 @@ import SaveImage
 /// One image's verdict, as a JSON line and as text.
 struct VerifyReport: Encodable {
     var file: String
-    /// `ok`, `warning`, `restore_fails`, `invalid`, or `unreadable` (saveimg
+    /// `ok`, `warning`, `cannot_tell`, `restore_fails`, `invalid`, or `unreadable` (saveimg
     /// could not read the file: `not judged` in the text output), as `scan` says.
     var verdict: Severity
     var target: Target
@@ -11,6 +11,8 @@ struct VerifyReport: Encodable {
     var findings: [FindingReport]
     /// Why libvirt refuses to read the image (verdict `invalid`), or why saveimg could not (`unreadable`).
     var error: ErrorDetail?
+    /// When QEMU will refuse the image's machine type.
+    var forecast: MachineForecast?
 
     init(path: String, verdict: RestoreVerdict, target: Target) {
         file = path
@@ -24,6 +26,7 @@ struct VerifyReport: Encodable {
         switch outcome {
         case .restorable: "restorable"
         case .restorableWithWarnings: "restorable with warnings"
+        case .cannotTell: "cannot tell"
         case .willFail: "will fail"
         case .invalid: "invalid"
         case .notJudged: "not judged (saveimg could not read it)"
@@ -48,7 +51,7 @@ struct VerifyReport: Encodable {
     }
 
     static func summary(_ verdicts: [RestoreVerdict]) -> String {
-        let order: [RestoreVerdict.Outcome] = [.restorable, .restorableWithWarnings, .willFail, .invalid]
+        let order: [RestoreVerdict.Outcome] = [.restorable, .restorableWithWarnings, .cannotTell, .willFail, .invalid]
         var counts = order.map { outcome in "\(verdicts.filter { $0.outcome == outcome }.count) \(label(outcome))" }
         let notJudged = verdicts.filter { $0.outcome == .notJudged }.count
         if notJudged > 0 { counts.append("\(notJudged) not judged") }

@@ -6,16 +6,16 @@ import Testing
 /// and modified images.
 @Suite struct SeverityScaleTests {
     @Test func orderIsBestToWorst() {
-        #expect(Severity.allCases == [.ok, .info, .warning, .restoreFails, .invalid, .unreadable])
+        #expect(Severity.allCases == [.ok, .info, .warning, .cannotTell, .restoreFails, .invalid, .unreadable])
         #expect(Severity.allCases.sorted() == Severity.allCases)
-        #expect(Severity.allCases.map(\.rawValue) == ["ok", "info", "warning", "restore_fails", "invalid", "unreadable"])
+        #expect(Severity.allCases.map(\.rawValue) == ["ok", "info", "warning", "cannot_tell", "restore_fails", "invalid", "unreadable"])
         #expect("\(Severity.restoreFails)" == "restore_fails")
         #expect(Finding.Severity.self == Severity.self)
     }
 
     @Test func outcomeSpellsTheScale() {
-        let outcomes: [RestoreVerdict.Outcome] = [.restorable, .restorableWithWarnings, .willFail, .invalid]
-        #expect(outcomes.map(\.rawValue) == ["ok", "warning", "restore_fails", "invalid"])
+        let outcomes: [RestoreVerdict.Outcome] = [.restorable, .restorableWithWarnings, .cannotTell, .willFail, .invalid]
+        #expect(outcomes.map(\.rawValue) == ["ok", "warning", "cannot_tell", "restore_fails", "invalid"])
         #expect(outcomes.map { $0.severity.rawValue } == outcomes.map(\.rawValue))
         #expect(outcomes.map(\.severity).sorted() == outcomes.map(\.severity))
     }
@@ -27,13 +27,16 @@ import Testing
         // A non-zero padding byte: a warning.
         images.append(try ModifiedImage("westmere-raw.sav") { $0[66000] = 1 })
         var seen = Set<Severity>()
+        let lab = try Generations.host("9.0")
         for image in images {
             let read = try image.read()
-            let verdict = RestoreVerifier(host: nil).verify(read)
-            #expect(verdict.outcome.severity == Severity.verdict(verdict.reasons.map(\.severity)), "\(image.path)")
-            seen.insert(verdict.outcome.severity)
+            for host in [lab, nil] {  // no host: machine and CPU not checked, cannot tell unless something fails
+                let verdict = RestoreVerifier(host: host).verify(read)
+                #expect(verdict.outcome.severity == Severity.verdict(verdict.reasons.map(\.severity)), "\(image.path)")
+                seen.insert(verdict.outcome.severity)
+            }
         }
-        #expect(seen == [.ok, .warning, .restoreFails])
+        #expect(seen == [.ok, .warning, .cannotTell, .restoreFails])
         let broken = try ModifiedImage("westmere-raw.sav") { $0.setWord(0, at: 20) }
         #expect(RestoreVerifier().verify(path: broken.path).outcome.severity == .invalid)
     }

@@ -11,7 +11,7 @@ import Testing
 
     @Test func jsonListsEveryImageInPathOrderThenASummary() throws {
         let fleet = try ScanFleet()
-        let result = try CLI.run(["scan", "--json", fleet.root])
+        let result = try CLI.run(["scan"] + LabTarget.arguments + ["--json", fleet.root])
         #expect(result.status == 2)  // two broken images
         let objects = try jsonLines(result)
         let images = objects.filter { $0["type"] as? String == "image" }
@@ -40,9 +40,9 @@ import Testing
 
     @Test func oneWorkerAndManyWorkersPrintTheSameLines() throws {
         let fleet = try ScanFleet()
-        let one = try CLI.run(["scan", "--jobs", "1", fleet.root])
-        let two = try CLI.run(["scan", "--jobs", "2", fleet.root])
-        let eight = try CLI.run(["scan", "-j", "8", fleet.root])
+        let one = try CLI.run(["scan"] + LabTarget.arguments + ["--jobs", "1", fleet.root])
+        let two = try CLI.run(["scan"] + LabTarget.arguments + ["--jobs", "2", fleet.root])
+        let eight = try CLI.run(["scan"] + LabTarget.arguments + ["-j", "8", fleet.root])
         #expect(one.output == two.output)
         #expect(one.output == eight.output)
         #expect(one.output.split(separator: "\n").count == 14)  // header, 12 images, summary
@@ -50,7 +50,7 @@ import Testing
 
     @Test func tableColumnsLineUp() throws {
         let fleet = try ScanFleet()
-        let lines = try CLI.run(["scan", fleet.root]).output.split(separator: "\n").map(String.init)
+        let lines = try CLI.run(["scan"] + LabTarget.arguments + [fleet.root]).output.split(separator: "\n").map(String.init)
         let header = try #require(lines.first)
         let fileColumn = try #require(header.range(of: "FILE")).lowerBound.utf16Offset(in: header)
         for line in lines.dropFirst().dropLast() {
@@ -62,10 +62,10 @@ import Testing
     }
 
     @Test func healthyImagesExitZeroAndColourFollowsTheOption() throws {
-        let result = try CLI.run(["scan", Fixtures.testdata + "/libvirt-9.0"])
+        let result = try CLI.run(["scan"] + LabTarget.arguments + [Fixtures.testdata + "/libvirt-9.0"])
         #expect(result.status == 0)
         #expect(!result.output.contains("\u{1B}["))
-        let coloured = try CLI.run(["scan", "--color", "always", Fixtures.testdata + "/libvirt-9.0"])
+        let coloured = try CLI.run(["scan"] + LabTarget.arguments + ["--color", "always", Fixtures.testdata + "/libvirt-9.0"])
         #expect(coloured.output.contains("\u{1B}[32mok"))
         #expect(coloured.output.replacingOccurrences(of: "\u{1B}\\[[0-9;]*m", with: "", options: .regularExpression)
                 == result.output)
@@ -74,13 +74,13 @@ import Testing
     @Test func anImageThatWouldNotRestoreGetsTheVerifiersVerdictAndExit3() throws {
         // Header says gzip, the stream is raw: libvirt 9.0 reads it, restore fails.
         let mismatch = try ModifiedImage("westmere-raw.sav") { $0.setWord(1, at: 28) }
-        let result = try CLI.run(["scan", "--json", mismatch.directory.path])
+        let result = try CLI.run(["scan"] + LabTarget.arguments + ["--json", mismatch.directory.path])
         #expect(result.status == 3)
         let image = try #require(try jsonLines(result).first)
         #expect(image["verdict"] as? String == "restore_fails")
         let problems = try #require(image["findings"] as? [[String: Any]])
         #expect(problems.contains { $0["code"] as? String == "format_stream_mismatch" })
-        let text = try CLI.run(["scan", "--problems", mismatch.directory.path, Fixtures.testdata + "/libvirt-9.0"])
+        let text = try CLI.run(["scan"] + LabTarget.arguments + ["--problems", mismatch.directory.path, Fixtures.testdata + "/libvirt-9.0"])
         let lines = text.output.split(separator: "\n")
         #expect(lines.count == 3)  // header, the failing image, summary
         #expect(lines[1].hasPrefix("restore_fails "))
@@ -88,7 +88,7 @@ import Testing
     }
 
     @Test func unreadableRootsAreReported() throws {
-        let result = try CLI.run(["scan", "/nonexistent-saveimg-dir"])
+        let result = try CLI.run(["scan"] + LabTarget.arguments + ["/nonexistent-saveimg-dir"])
         #expect(result.status == 2)
         #expect(result.output.contains("unreadable"))
         #expect(result.output.contains("No such file or directory"))

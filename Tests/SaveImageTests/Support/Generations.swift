@@ -1,11 +1,11 @@
 import Foundation
 @testable import SaveImage
 
-/// The three lab generations' descriptions (testdata/capabilities, copied from
+/// The four lab generations' descriptions (testdata/capabilities, copied from
 /// ../shared/fixtures/capabilities: real `virsh capabilities` and `virsh
 /// domcapabilities --virttype qemu`) and their real images (testdata/libvirt-*).
 enum Generations {
-    static let labs = ["7.0", "9.0", "11.3"]
+    static let labs = ["7.0", "9.0", "11.3", "12.8"]
 
     static func capture(_ name: String) throws -> [UInt8] {
         [UInt8](try Data(contentsOf: URL(fileURLWithPath: Fixtures.testdata + "/capabilities/" + name)))

@@ -13,8 +13,10 @@ enum TestProcess {
     }
 
     /// Runs `argv[0]` with the other elements as arguments. The environment is
-    /// this process's with `NO_COLOR=1` and `SWIFT_BACKTRACE=enable=no`, plus
-    /// `environment`. Without `stdin`, standard input is /dev/null.
+    /// this process's with `NO_COLOR=1`, `SWIFT_BACKTRACE=enable=no` and
+    /// `SAVEIMG_LOCAL_TARGET=off` (commands given no target do not ask this
+    /// machine's libvirt, so that results do not depend on it; tests of that
+    /// lookup set it back), plus `environment`. Without `stdin`, standard input is /dev/null.
     static func run(_ argv: [String], stdin: [UInt8]? = nil, environment: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: argv[0])
@@ -22,6 +24,7 @@ enum TestProcess {
         var env = ProcessInfo.processInfo.environment
         env["NO_COLOR"] = "1"
         env["SWIFT_BACKTRACE"] = "enable=no"
+        env["SAVEIMG_LOCAL_TARGET"] = "off"
         for (key, value) in environment { env[key] = value }
         process.environment = env
         let out = Pipe(), err = Pipe(), input = Pipe()

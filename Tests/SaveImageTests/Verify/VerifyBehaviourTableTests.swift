@@ -137,7 +137,7 @@ struct VerifyBehaviourTableTests {
         let v = try VerifyLab.verifier().verify(path: noStream.path)
         #expect(v.outcome == .willFail)
         #expect(v.primaryReason?.libvirtMessage == "Not a migration stream")  // printed as "qemu-system-x86_64: Not a ..."
-        let on113 = try VerifyLab.verifier(.current).verify(path: noStream.path)
+        let on113 = try VerifyLab.verifier(ReaderProfile(version: LibvirtVersion(11, 3, 0))).verify(path: noStream.path)
         #expect(on113.primaryReason?.libvirtMessage == "job 'start' failed: load of migration failed: Invalid argument")
     }
 

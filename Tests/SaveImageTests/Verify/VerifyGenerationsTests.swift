@@ -63,7 +63,9 @@ struct VerifyGenerationsTests {
         // domcapabilities alone lists one machine: not enough to call another one unknown.
         let domcapsOnly = try Generations.verifier("9.0", host: Generations.domainCapabilities("9.0"))
             .verify(path: Generations.path("11.3", "qemu64-raw.sav"))
-        #expect(domcapsOnly.reasons.contains { $0.code == .machineNotChecked } && domcapsOnly.outcome == .restorable)
+        // (a check not made: `cannot tell`, no longer `restorable`)
+        #expect(domcapsOnly.reasons.contains { $0.code == .machineNotChecked && $0.severity == .cannotTell }
+                && domcapsOnly.outcome == .cannotTell)
     }
 
     @Test("TCG guests are not bound by the physical CPU: --capabilities alone, --domcapabilities alone, both")
@@ -71,7 +73,7 @@ struct VerifyGenerationsTests {
         let image = Generations.path("7.0", "hostmodel-raw.sav")  // EPYC with npt etc., the 7.0 lab's TCG host-model
         for lab in ["7.0", "9.0"] {
             let capsOnly = try Generations.verifier(lab, host: Generations.capabilities(lab)).verify(path: image)
-            #expect(capsOnly.outcome == .restorable, "\(lab): \(capsOnly.reasons)")
+            #expect(capsOnly.outcome == .cannotTell, "\(lab): \(capsOnly.reasons)")  // TCG CPU not compared
             #expect(capsOnly.reasons.contains { $0.code == .cpuHostNotChecked })
             let both = try Generations.verifier(lab).verify(path: image)
             #expect(both.outcome == .restorable, "\(lab): \(both.reasons)")
@@ -92,7 +94,9 @@ struct VerifyGenerationsTests {
         let before = RestoreVerifier(profile: ReaderProfile(version: LibvirtVersion(10, 3, 0)), host: nil).verify(path: zstd)
         #expect(before.primaryReason?.code == .formatUnsupported)
         let after = RestoreVerifier(profile: ReaderProfile(version: LibvirtVersion(10, 4, 0)), host: nil).verify(path: zstd)
-        #expect(after.outcome == .restorable, "\(after.reasons)")
+        // No host: machine and CPU not checked, so `cannot tell`; the format is no longer a reason.
+        #expect(after.outcome == .cannotTell, "\(after.reasons)")
+        #expect(Set(after.checksNotMade.map(\.code)) == [.machineNotChecked, .cpuHostNotChecked])
         #expect(after.reasons.contains { $0.code == .profileNearest && $0.message.contains("11.3.0") })
         #expect(ReaderProfile(version: LibvirtVersion(8, 0, 0)).nearestMeasured == LibvirtVersion(9, 0, 0))
         #expect(ReaderProfile(version: LibvirtVersion(7, 5, 0)).nearestMeasured == LibvirtVersion(7, 0, 0))
@@ -152,8 +156,13 @@ struct VerifyGenerationsTests {
         let gzipCut = try Generations.modified("9.0", "qemu64-gzip.sav", in: directory) { bytes in
             bytes.removeLast((bytes.count - 66_900) / 2)
         }
-        let shallow = try Generations.verifier("9.0").verify(path: gzipCut)
-        #expect(shallow.outcome == .restorable && shallow.reasons.contains { $0.code == .streamBodyNotChecked })
+        // Small streams are walked without --deep; above the limit, a compressed body not decoded is `cannot tell`.
+        #expect(try Generations.verifier("9.0").verify(path: gzipCut).outcome == .willFail)
+        var limited = try Generations.verifier("9.0")
+        limited.automaticDeepLimit = 0
+        let shallow = limited.verify(path: gzipCut)
+        #expect(shallow.outcome == .cannotTell
+                && shallow.reasons.contains { $0.code == .streamBodyNotChecked && $0.severity == .cannotTell })
         let deep = try Generations.verifier("9.0", deep: true).verify(path: gzipCut)
         #expect(deep.outcome == .willFail)
         #expect([.streamDamaged, .streamTruncated].contains(deep.primaryReason?.code))
@@ -189,14 +198,15 @@ struct VerifyGenerationsTests {
         let run = try CLI.run(["verify", "--target-libvirt", "9.0", directory.path])
         #expect(run.status == 1)
         #expect(run.stderr.contains("0 images (use --recursive"))
-        #expect(try CLI.run(["verify", "--target-libvirt", "9.0", "--no-host", "--recursive", directory.path]).status == 0)
+        // --no-host: machine and CPU not checked, exit 4 (cannot tell)
+        #expect(try CLI.run(["verify", "--target-libvirt", "9.0", "--no-host", "--recursive", directory.path]).status == 4)
     }
 
     @Test("scan and inspect take the target: zstd is fine for 11.3, fails for 9.0")
     func scanAndInspectTargets() throws {
         let zstd = Generations.path("11.3", "qemu64-zstd.sav")
         let on113 = try CLI.run(["scan", "--target-libvirt", "11.3", "--no-host", zstd])
-        #expect(on113.status == 0, "\(on113.output)\(on113.stderr)")
+        #expect(on113.status == 4, "\(on113.output)\(on113.stderr)")  // --no-host: cannot tell, not `fails`
         #expect(on113.stderr.contains("libvirt 11.3.0"))
         #expect(try CLI.run(["scan", "--target-libvirt", "9.0", "--no-host", zstd]).status == 3)
         let inspect = try CLI.run(["inspect", "--target-libvirt", "9.0", "--no-host", zstd])

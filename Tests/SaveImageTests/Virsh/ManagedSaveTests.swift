@@ -23,7 +23,7 @@ import Testing
         #expect(inspect.status == 0 && inspect.output.hasPrefix(file + ":"), "\(inspect.stderr)")
         for arguments in [["check"], ["diff-cpu"], ["verify"], ["ext", "list"]] {
             let result = try CLI.run(arguments + ["--managed-save", "fixture-lab-qemu64", "--managed-save-dir", directory.path])
-            #expect([0, 1, 3].contains(result.status), "\(arguments): \(result.stderr)")  // diff-cpu: 1 = the CPUs differ
+            #expect([0, 1, 3, 4].contains(result.status), "\(arguments): \(result.stderr)")  // diff-cpu: 1 = the CPUs differ; verify: 4 = cannot tell
             #expect(!result.stderr.contains("Usage"), "\(arguments)")
         }
     }

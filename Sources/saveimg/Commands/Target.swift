@@ -1,0 +1,49 @@
+import ArgumentParser
+import FoundationEssentials
+import SaveImage
+
+extension SaveImg {
+    /// `saveimg target capture`: describe this host for `verify --target`.
+    struct Target: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Describe a target host in one document for verify, scan, inspect and retarget.",
+            subcommands: [Capture.self])
+
+        struct Capture: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Print this host's description (JSON): libvirt and QEMU versions, capabilities, domcapabilities.",
+                discussion: """
+                    Run on the target host: `saveimg target capture > host.json`, then anywhere: \
+                    `saveimg verify --target host.json vm.save`. Asks virsh for `version`, \
+                    `capabilities` and `domcapabilities` per virt type (qemu, kvm) and machine family \
+                    (pc, q35); without a libvirt daemon, the installed QEMU binary (`--version`, \
+                    `-machine help`). The document's schema: saveimg-target/1 \
+                    (schema/saveimg-output.schema.json, target_capture); its `vmstate` member is room \
+                    for QEMU's -dump-vmstate JSON per machine type.
+
+                    Examples:
+                      saveimg target capture > host.json
+                      saveimg target capture --connect qemu:///system > host.json
+                      saveimg target capture --virsh "../shared/libvirt-lab/setup-12.sh virsh" > lab12.json
+                    """)
+
+            @Option(help: "libvirt connection URI for virsh (default: virsh's own default).")
+            var connect: String?
+
+            @Option(help: "The virsh command to run, split at spaces (default: virsh), e.g. a lab's wrapper.")
+            var virsh: String?
+
+            @Option(name: .customLong("qemu-binary"), help: "QEMU binary asked when no libvirt daemon answers.")
+            var qemuBinary = "qemu-system-x86_64"
+
+            func run() throws {
+                var prefix = (virsh ?? "virsh").split(separator: " ").map(String.init)
+                if let connect { prefix += ["-c", connect] }
+                guard let capture = TargetCapture.capture(virsh: prefix) ?? TargetCapture.captureQEMU(binary: qemuBinary) else {
+                    throw ValidationError("no libvirt answered (\(prefix.joined(separator: " ")) version) and \(qemuBinary) was not found")
+                }
+                print(String(decoding: try capture.json(), as: UTF8.self))
+            }
+        }
+    }
+}
