@@ -9,7 +9,8 @@
 ///   2 GiB below. `max-ram-below-4g` lowers the split.
 /// - NUMA: the nodes' memory backends (`ram-node<N>`) concatenated in node
 ///   order form the machine's RAM before the split (`hw/core/numa.c`).
-/// - 0xa0000-0xbffff is never RAM (VGA window / SMRAM); 0xc0000-0xfffff is
+/// - 0xa0000-0xbffff is the VGA window when there is a VGA device (else RAM
+///   shows through the empty PCI window); 0xc0000-0xfffff is
 ///   RAM or, per 16 KiB segment, the ROMs behind it, as the host bridge's
 ///   PAM registers say (`hw/pci-host/pam.c`).
 /// - `pc.bios` ends at 4 GiB (`hw/i386/x86-common.c`, `x86_bios_rom_init`).
@@ -131,8 +132,12 @@ public struct GuestPhysicalMap: Hashable, Sendable, Codable {
             placed.insert(block.name)
             machineOffset = end
         }
-        // The legacy window 0xa0000-0x100000.
-        ranges = Self.cut(ranges, 0xa0000, 0x100000)
+        // The legacy window: 0xa0000-0xbffff is the VGA device's (MMIO) when
+        // there is one, else RAM shows through the empty PCI window below the
+        // SMRAM alias (measured: QEMU 7.2 dumps 0-32 MiB as one range without
+        // VGA); 0xc0000-0xfffff follows PAM.
+        let vga = inputs.blocks.contains { $0.name.hasSuffix("vga.vram") || $0.name.hasSuffix("vgavram") }
+        ranges = Self.cut(ranges, vga ? 0xa0000 : 0xc0000, 0x100000)
         if belowFourGiB > 0xc0000 {
             let biosSize = sizes["pc.bios"]
             for segment in Self.pamSegments(inputs.pam) {
@@ -154,9 +159,6 @@ public struct GuestPhysicalMap: Hashable, Sendable, Codable {
                 }
             }
             if inputs.pam == nil { notes.append("no host-bridge PAM registers in the state: 0xc0000-0xfffff taken as RAM") }
-        }
-        if placed.contains("pc.rom") == false, let rom = sizes["pc.rom"] {
-            _ = rom
         }
         // The BIOS ROM at the top of 4 GiB.
         if let bios = sizes["pc.bios"], bios > 0, bios <= 16 << 20 {
