@@ -15,12 +15,13 @@ SAVEIMG=${SAVEIMG:-$HERE/../.build/debug/saveimg}
 LABDIR=/work/shared/libvirt-lab
 case $LAB in
   9) V() { virsh -c qemu:///system "$@"; } ; DEFAULT="raw gzip xz zstd" ;;
-  7) V() { "$LABDIR/setup-7.sh" virsh "$@"; } ; DEFAULT="raw gzip xz" ;;
+  7) V() { "$LABDIR/setup-7.sh" virsh "$@"; } ; DEFAULT="raw gzip xz"; LAYOUT=--no-section-headers ;;  # QEMU 5.2: no section headers
   11) V() { "$LABDIR/setup-11.sh" virsh "$@"; } ; DEFAULT="raw gzip zstd sparse" ;;
   12) V() { "$LABDIR/setup-12.sh" virsh "$@"; } ; DEFAULT="raw gzip zstd sparse" ;;
   *) echo "LAB must be 7, 9, 11 or 12" >&2; exit 1 ;;
 esac
 FORMATS=${4:-$DEFAULT}
+LAYOUT=${LAYOUT:-}
 NAME=$(sed -n 's|.*<name>\(.*\)</name>.*|\1|p' "$XML" | head -1)
 case $NAME in em-*) ;; *) echo "domain name must start with em- (got $NAME)" >&2; exit 1 ;; esac
 OUT=/tmp/em/$LAB-$NAME; rm -rf "$OUT"; mkdir -p "$OUT"; chmod 755 /tmp/em "$OUT"
@@ -43,7 +44,7 @@ for fmt in $FORMATS; do
     ln -f "$img" "$OUT/img-prev.sav"; first=0
   fi
   start=$(date +%s.%N)
-  if ! "$SAVEIMG" export-memory "$img" "$OUT/export-$fmt.core" > "$OUT/export-$fmt.txt" 2>&1; then
+  if ! "$SAVEIMG" export-memory "$img" "$OUT/export-$fmt.core" $LAYOUT > "$OUT/export-$fmt.txt" 2>&1; then
     echo "$LAB $NAME $fmt: export FAILED: $(cat "$OUT/export-$fmt.txt")"; status=1; continue
   fi
   end=$(date +%s.%N)
@@ -55,7 +56,7 @@ for fmt in $FORMATS; do
   [ "$gq" = "$ge" ] && gdbr="gdb same ($gq)" || { gdbr="gdb DIFFERENT: qemu $gq export $ge"; rc=1; }
   readelf -n -l -W "$OUT/qemu.core" | grep -v -E 'description data|^ *[0-9a-f ]+$' | sed 's/0x0*[0-9a-f]* *0x/0x/' > "$OUT/readelf-qemu.txt"
   readelf -n -l -W "$OUT/export-$fmt.core" | grep -v -E 'description data|^ *[0-9a-f ]+$' | sed 's/0x0*[0-9a-f]* *0x/0x/' > "$OUT/readelf-export-$fmt.txt"
-  cmp -s <(readelf -n -l -W "$OUT/qemu.core") <(readelf -n -l -W "$OUT/export-$fmt.core") && re="readelf -n -l identical" || re="readelf -n -l differs"
+  cmp -s <(readelf -n -l -S -W "$OUT/qemu.core") <(readelf -n -l -S -W "$OUT/export-$fmt.core") && re="readelf -n -l -S identical" || re="readelf -n -l -S differs"
   printf '%s %s %s: %s; %s; %s; export %.2f s\n' "$LAB" "$NAME" "$fmt" "$(echo "$result" | tail -1 | sed 's/^ *//')" "$gdbr" "$re" "$(echo "$end - $start" | bc)"
   [ $rc = 0 ] || { echo "$result" | head -20; status=1; }
 done

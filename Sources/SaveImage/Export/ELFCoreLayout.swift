@@ -35,13 +35,20 @@ public struct ELFCoreLayout: Hashable, Sendable {
     public let loadOffsets: [UInt64]
     /// Note names and types, in order (for reports).
     public let notes: [String]
+    /// Bytes after the memory: the section name string table (QEMU >= 7.2), or none.
+    public let suffix: [UInt8]
+    /// The core's size.
+    public let size: UInt64
 
     /// - Parameters:
     ///   - cpus: the vCPUs in cpu_index order (empty: no CPU notes).
     ///   - loads: the ranges, in guest-address order.
     ///   - guestNote: the guest's note, as QEMU copies it out of guest memory.
+    ///   - sectionHeaders: write QEMU 7.2's section headers (a NULL one and
+    ///     `.shstrtab`, right after the ELF header, the string table after
+    ///     the memory); false: the layout of QEMU before 7.2 (no sections).
     public init(cpus: [VCPURegisters], loads: [Load], guestNote: [UInt8]?,
-                qemuCPUStateSize: Int = ELFCoreLayout.qemuCPUStateSize) throws(SaveImageError) {
+                qemuCPUStateSize: Int = ELFCoreLayout.qemuCPUStateSize, sectionHeaders: Bool = true) throws(SaveImageError) {
         let longMode = cpus.first?.longMode ?? true
         var above4G = false
         for load in loads where try Checked.add(load.guestAddress, load.size, Self.source("PT_LOAD end")) > UInt64(UInt32.max) {
@@ -71,8 +78,11 @@ public struct ELFCoreLayout: Hashable, Sendable {
         self.notes = names
         let headerSize = is64Bit ? 64 : 52
         let phdrSize = is64Bit ? 56 : 32
+        let shdrSize = is64Bit ? 64 : 40
+        let shnum = sectionHeaders ? 2 : 0
+        let phoff = headerSize + shdrSize * shnum  // bounded: constants
         let phnum = loads.count + 1  // bounded: loads.count < 65533 (checked above)
-        let noteOffset = UInt64(headerSize + phdrSize * phnum)  // bounded: phnum < 65535, constants
+        let noteOffset = UInt64(phoff + phdrSize * phnum)  // bounded: phnum < 65535, constants
         memoryOffset = noteOffset + UInt64(notes.bytes.count)  // bounded: in-memory sizes
         var offsets: [UInt64] = []
         var next = memoryOffset
@@ -82,7 +92,10 @@ public struct ELFCoreLayout: Hashable, Sendable {
         }
         loadOffsets = offsets
         self.loads = loads
-        if !is64Bit, next > UInt64(UInt32.max) {
+        let strtab: [UInt8] = sectionHeaders ? Array("\0.shstrtab\0".utf8) : []
+        suffix = strtab
+        size = try Checked.add(next, UInt64(strtab.count), Self.source("core size"))
+        if !is64Bit, size > UInt64(UInt32.max) {
             throw SaveImageError(.tooLarge, path: "", field: "ELF32 core", expected: "a core below 4 GiB (32-bit offsets)",
                                  found: "\(next) bytes")
         }
@@ -92,22 +105,48 @@ public struct ELFCoreLayout: Hashable, Sendable {
         out.u16(4)  // ET_CORE
         out.u16(machine)
         out.u32(1)  // EV_CURRENT
+        let shoff = sectionHeaders ? UInt64(headerSize) : 0
         if is64Bit {
             out.u64(0)  // e_entry
-            out.u64(64)  // e_phoff
-            out.u64(0)  // e_shoff
+            out.u64(UInt64(phoff))  // e_phoff
+            out.u64(shoff)  // e_shoff
         } else {
             out.u32(0)
-            out.u32(52)
-            out.u32(0)
+            out.u32(UInt32(phoff))  // bounded: constants
+            out.u32(UInt32(shoff))  // bounded: constants
         }
         out.u32(0)  // e_flags
         out.u16(UInt16(headerSize))  // bounded: constant 52 or 64
         out.u16(UInt16(phdrSize))  // bounded: constant 32 or 56
         out.u16(UInt16(phnum))  // bounded: phnum < 65535 (checked above)
-        out.u16(0)
-        out.u16(0)
-        out.u16(0)
+        out.u16(sectionHeaders ? UInt16(shdrSize) : 0)  // bounded: constants
+        out.u16(UInt16(shnum))  // bounded: constants
+        out.u16(sectionHeaders ? 1 : 0)  // e_shstrndx
+        if sectionHeaders {
+            out.bytes += [UInt8](repeating: 0, count: shdrSize)  // the NULL section
+            // .shstrtab: sh_name 1, SHT_STRTAB, at the end of the memory.
+            out.u32(1)
+            out.u32(3)
+            if is64Bit {
+                out.u64(0)  // sh_flags
+                out.u64(0)  // sh_addr
+                out.u64(next)  // sh_offset
+                out.u64(UInt64(strtab.count))  // sh_size
+                out.u32(0)
+                out.u32(0)
+                out.u64(0)
+                out.u64(0)
+            } else {
+                out.u32(0)
+                out.u32(0)
+                out.u32(UInt32(truncatingIfNeeded: next))
+                out.u32(UInt32(strtab.count))  // bounded: 11 bytes
+                out.u32(0)
+                out.u32(0)
+                out.u32(0)
+                out.u32(0)
+            }
+        }
         // PT_NOTE, then the loads
         out.phdr(is64Bit: is64Bit, type: 4, offset: noteOffset, address: 0, size: UInt64(notes.bytes.count))
         for (load, offset) in zip(loads, offsets) {

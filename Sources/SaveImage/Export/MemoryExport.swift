@@ -20,13 +20,16 @@ public struct MemoryExportRequest: Sendable {
     public var nvramOutput: String?
     /// Bytes of QEMU's QEMUCPUState note (440 from QEMU 7.1, with kernel_gs_base; 432 before).
     public var qemuCPUStateSize: Int
+    /// Section headers and `.shstrtab` as QEMU >= 7.2 writes them (false: QEMU 5.2-7.1's layout).
+    public var sectionHeaders: Bool
 
     public init(output: String?, format: MemoryExportFormat = .elf, nvramOutput: String? = nil,
-                qemuCPUStateSize: Int = ELFCoreLayout.qemuCPUStateSize) {
+                qemuCPUStateSize: Int = ELFCoreLayout.qemuCPUStateSize, sectionHeaders: Bool = true) {
         self.output = output
         self.format = format
         self.nvramOutput = nvramOutput
         self.qemuCPUStateSize = qemuCPUStateSize
+        self.sectionHeaders = sectionHeaders
     }
 }
 
@@ -184,16 +187,18 @@ public enum MemoryExport {
         if let output = request.output {
             let loads = map.ranges.map { ELFCoreLayout.Load(guestAddress: $0.guestAddress, size: $0.size) }
             var prefix: [UInt8] = []
+            var suffix: [UInt8] = []
             var targets: [UInt64]
             var size: UInt64
             switch request.format {
             case .elf:
                 let layout = try ELFCoreLayout(cpus: cpus, loads: loads, guestNote: guestNote,
-                                               qemuCPUStateSize: request.qemuCPUStateSize)
+                                               qemuCPUStateSize: request.qemuCPUStateSize,
+                                               sectionHeaders: request.sectionHeaders)
                 prefix = layout.prefix
+                suffix = layout.suffix
                 targets = layout.loadOffsets
-                size = layout.memoryOffset
-                if let last = layout.loadOffsets.last, let load = loads.last { size = last + load.size }  // bounded: checked in the layout
+                size = layout.size
                 summary.notes = layout.notes
                 summary.elfClass = layout.is64Bit ? 64 : 32
                 summary.elfMachine = Int(layout.machine)
@@ -201,7 +206,7 @@ public enum MemoryExport {
                 targets = map.ranges.map(\.guestAddress)
                 size = map.ranges.last?.end ?? 0
             }
-            try write(output, prefix: prefix, size: size, store: store,
+            try write(output, prefix: prefix, suffix: suffix, size: size, store: store,
                       pieces: zip(map.ranges, targets).map { range, target in
                           (try? store.index(of: range.block)).flatMap { $0 }.map { ($0, range.blockOffset, range.size, target) }
                       }.compactMap { $0 })
@@ -214,7 +219,7 @@ public enum MemoryExport {
                                      found: store.blocks.map(\.name).joined(separator: ", "))
             }
             let size = store.blocks[index].size
-            try write(nvram, prefix: [], size: size, store: store, pieces: [(index, 0, size, 0)])
+            try write(nvram, prefix: [], suffix: [], size: size, store: store, pieces: [(index, 0, size, 0)])
             summary.nvram = nvram
             summary.nvramBytes = size
         }
@@ -271,16 +276,17 @@ public enum MemoryExport {
         return try store.read(block: index, offset: range.blockOffset + offset, count: count)  // bounded: within the range
     }
 
-    /// Writes a new file `output` (0600, never replacing one): `prefix` at 0,
+    /// Writes a new file `output` (0600, never replacing one): `prefix` at 0, `suffix` at the end,
     /// size `size`, and each piece (block, offset, size, target) copied from
     /// the store's data extents; holes stay holes. Written beside `output`
     /// and hard-linked into place only when complete (`link` refuses a name
     /// that appeared meanwhile).
-    static func write(_ output: String, prefix: [UInt8], size: UInt64, store: RAMBlockStore,
+    static func write(_ output: String, prefix: [UInt8], suffix: [UInt8], size: UInt64, store: RAMBlockStore,
                       pieces: [(block: Int, offset: UInt64, size: UInt64, target: UInt64)]) throws(SaveImageError) {
         let file = try ReplacementFile(replacing: output, label: "saveimg-export", removeOnSignal: true)
         try file.setSize(size)
         if !prefix.isEmpty { try file.write(prefix, at: 0) }
+        if !suffix.isEmpty { try file.write(suffix, at: size - UInt64(suffix.count)) }  // bounded: size includes the suffix
         for piece in pieces {
             let start = try Checked.add(store.offsets[piece.block], piece.offset, Checked.Source(path: output, field: "piece"))
             let end = try Checked.add(start, piece.size, Checked.Source(path: output, field: "piece"))

@@ -48,6 +48,10 @@ extension SaveImg {
                 help: "Bytes of each QEMU note's QEMUCPUState: 440 (QEMU >= 7.1, default) or 432 (older QEMU, no kernel_gs_base).")
         var qemuNoteSize: Int = 440
 
+        @Flag(name: .customLong("no-section-headers"),
+              help: "Lay the core out as QEMU 5.2-7.1 did (no section headers and .shstrtab; QEMU >= 7.2 writes them).")
+        var noSectionHeaders = false
+
         @Flag(name: [.short, .long], help: "Show a progress bar on standard error (only when it is a terminal).")
         var progress = false
 
@@ -70,7 +74,8 @@ extension SaveImg {
                 throw ValidationError("missing OUT (or --map, or --nvram)")
             }
             let request = MemoryExportRequest(output: outputArgument, format: MemoryExportFormat(rawValue: format) ?? .elf,
-                                              nvramOutput: nvram, qemuCPUStateSize: qemuNoteSize)
+                                              nvramOutput: nvram, qemuCPUStateSize: qemuNoteSize,
+                                              sectionHeaders: !noSectionHeaders)
             let bar = progress ? ProgressBar(label: "export") : nil
             defer { bar?.finish() }
             // Called from the reading thread only (one caller at a time).
