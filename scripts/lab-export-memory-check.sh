@@ -22,6 +22,7 @@ case $LAB in
 esac
 FORMATS=${4:-$DEFAULT}
 LAYOUT=${LAYOUT:-}
+NVRAM=$(sed -n 's|.*<nvram[^>]*>\(.*\)</nvram>.*|\1|p' "$XML" | head -1)
 NAME=$(sed -n 's|.*<name>\(.*\)</name>.*|\1|p' "$XML" | head -1)
 case $NAME in em-*) ;; *) echo "domain name must start with em- (got $NAME)" >&2; exit 1 ;; esac
 OUT=/tmp/em/$LAB-$NAME; rm -rf "$OUT"; mkdir -p "$OUT"; chmod 755 /tmp/em "$OUT"
@@ -57,7 +58,12 @@ for fmt in $FORMATS; do
   readelf -n -l -W "$OUT/qemu.core" | grep -v -E 'description data|^ *[0-9a-f ]+$' | sed 's/0x0*[0-9a-f]* *0x/0x/' > "$OUT/readelf-qemu.txt"
   readelf -n -l -W "$OUT/export-$fmt.core" | grep -v -E 'description data|^ *[0-9a-f ]+$' | sed 's/0x0*[0-9a-f]* *0x/0x/' > "$OUT/readelf-export-$fmt.txt"
   cmp -s <(readelf -n -l -S -W "$OUT/qemu.core") <(readelf -n -l -S -W "$OUT/export-$fmt.core") && re="readelf -n -l -S identical" || re="readelf -n -l -S differs"
-  printf '%s %s %s: %s; %s; %s; export %.2f s\n' "$LAB" "$NAME" "$fmt" "$(echo "$result" | tail -1 | sed 's/^ *//')" "$gdbr" "$re" "$(echo "$end - $start" | bc)"
+  nv=""
+  if [ -n "$NVRAM" ]; then
+    "$SAVEIMG" export-memory "$img" --nvram "$OUT/nvram-$fmt.fd" > /dev/null 2>&1
+    cmp -s "$OUT/nvram-$fmt.fd" "$NVRAM" && nv="; NVRAM equal ($(stat -c %s "$NVRAM") bytes)" || { nv="; NVRAM DIFFERENT"; rc=1; }
+  fi
+  printf '%s %s %s: %s; %s; %s%s; export %.2f s\n' "$LAB" "$NAME" "$fmt" "$(echo "$result" | tail -1 | sed 's/^ *//')" "$gdbr" "$re" "$nv" "$(echo "$end - $start" | bc)"
   [ $rc = 0 ] || { echo "$result" | head -20; status=1; }
 done
 V destroy "$NAME" >/dev/null 2>&1; V undefine "$NAME" --nvram >/dev/null 2>&1 || V undefine "$NAME" >/dev/null 2>&1
