@@ -56,14 +56,14 @@ public struct ELFCoreLayout: Hashable, Sendable {
         }
         is64Bit = longMode || above4G
         machine = longMode ? 62 : 3  // EM_X86_64 : EM_386
-        guard loads.count < 0xffff - 2 else {
+        guard loads.count < 0xffff - 2 else {  // bounded: constants
             throw SaveImageError(.tooLarge, path: "", field: "guest-physical map", expected: "fewer than 65533 ranges",
                                  found: "\(loads.count) ranges (QEMU then adds a section header; saveimg does not)")
         }
         var notes = Bytes()
         var names: [String] = []
         for cpu in cpus {
-            let pid = cpu.index &+ 1
+            let pid = cpu.index &+ 1  // bounded: QEMU's cpu_index + 1, wraps only for an impossible index
             notes.note(name: "CORE", type: 1, desc: longMode ? Self.prstatus64(cpu, pid: pid) : Self.prstatus32(cpu, pid: pid))
             names.append("CORE NT_PRSTATUS (cpu \(cpu.index))")
         }
@@ -72,7 +72,7 @@ public struct ELFCoreLayout: Hashable, Sendable {
             names.append("QEMU (cpu \(cpu.index))")
         }
         if let guestNote {
-            notes.bytes += guestNote
+            notes.bytes += guestNote  // bounded: array append (at most 1 MiB)
             names.append("guest note (VMCOREINFO)")
         }
         self.notes = names
@@ -101,7 +101,7 @@ public struct ELFCoreLayout: Hashable, Sendable {
         }
         var out = Bytes()
         // e_ident
-        out.bytes += [0x7f, 0x45, 0x4c, 0x46, is64Bit ? 2 : 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+        out.bytes += [0x7f, 0x45, 0x4c, 0x46, is64Bit ? 2 : 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]  // bounded: array append
         out.u16(4)  // ET_CORE
         out.u16(machine)
         out.u32(1)  // EV_CURRENT
@@ -123,7 +123,7 @@ public struct ELFCoreLayout: Hashable, Sendable {
         out.u16(UInt16(shnum))  // bounded: constants
         out.u16(sectionHeaders ? 1 : 0)  // e_shstrndx
         if sectionHeaders {
-            out.bytes += [UInt8](repeating: 0, count: shdrSize)  // the NULL section
+            out.bytes += [UInt8](repeating: 0, count: shdrSize)  // bounded: array append (the NULL section)
             // .shstrtab: sh_name 1, SHT_STRTAB, at the end of the memory.
             out.u32(1)
             out.u32(3)
@@ -152,32 +152,32 @@ public struct ELFCoreLayout: Hashable, Sendable {
         for (load, offset) in zip(loads, offsets) {
             out.phdr(is64Bit: is64Bit, type: 1, offset: offset, address: load.guestAddress, size: load.size)
         }
-        out.bytes += notes.bytes
+        out.bytes += notes.bytes  // bounded: array append
         prefix = out.bytes
     }
 
     /// `x86_64_elf_prstatus` (336 bytes): pid at 32, `user_regs_struct` at 112.
     static func prstatus64(_ cpu: VCPURegisters, pid: UInt32) -> [UInt8] {
         var desc = Bytes()
-        desc.bytes += [UInt8](repeating: 0, count: 32)
+        desc.bytes += [UInt8](repeating: 0, count: 32)  // bounded: array append
         desc.u32(pid)
-        desc.bytes += [UInt8](repeating: 0, count: 76)
+        desc.bytes += [UInt8](repeating: 0, count: 76)  // bounded: array append
         let r = cpu.regs
         for value in [r[15], r[14], r[13], r[12], r[5], r[3], r[11], r[10], r[9], r[8], r[0], r[1], r[2], r[6], r[7], 0,
                       cpu.rip, UInt64(cpu.cs.selector), cpu.rflags, r[4], UInt64(cpu.ss.selector), cpu.fs.base, cpu.gs.base,
                       UInt64(cpu.ds.selector), UInt64(cpu.es.selector), UInt64(cpu.fs.selector), UInt64(cpu.gs.selector)] {
             desc.u64(value)
         }
-        desc.bytes += [UInt8](repeating: 0, count: 8)
+        desc.bytes += [UInt8](repeating: 0, count: 8)  // bounded: array append
         return desc.bytes
     }
 
     /// `x86_elf_prstatus` (144 bytes): the 32-bit registers, for a vCPU not in long mode.
     static func prstatus32(_ cpu: VCPURegisters, pid: UInt32) -> [UInt8] {
         var desc = Bytes()
-        desc.bytes += [UInt8](repeating: 0, count: 24)
+        desc.bytes += [UInt8](repeating: 0, count: 24)  // bounded: array append
         desc.u32(pid)
-        desc.bytes += [UInt8](repeating: 0, count: 44)
+        desc.bytes += [UInt8](repeating: 0, count: 44)  // bounded: array append
         let r = cpu.regs.map { UInt32(truncatingIfNeeded: $0) }
         for value in [r[3], r[1], r[2], r[6], r[7], r[5], r[0]] { desc.u32(value) }  // ebx ecx edx esi edi ebp eax
         for segment in [cpu.ds, cpu.es, cpu.fs, cpu.gs] {
@@ -192,7 +192,7 @@ public struct ELFCoreLayout: Hashable, Sendable {
         desc.u32(r[4])
         desc.u16(UInt16(truncatingIfNeeded: cpu.ss.selector))
         desc.u16(0)
-        desc.bytes += [0, 0, 0, 0]
+        desc.bytes += [0, 0, 0, 0]  // bounded: array append
         return desc.bytes
     }
 
@@ -202,7 +202,7 @@ public struct ELFCoreLayout: Hashable, Sendable {
         desc.u32(1)
         desc.u32(UInt32(truncatingIfNeeded: size))
         let r = cpu.regs
-        for value in [r[0], r[3], r[1], r[2], r[6], r[7], r[4], r[5]] + Array(r[8...]) + [cpu.rip, cpu.rflags] {
+        for value in [r[0], r[3], r[1], r[2], r[6], r[7], r[4], r[5]] + Array(r[8...]) + [cpu.rip, cpu.rflags] {  // bounded: array concatenation
             desc.u64(value)
         }
         for segment in [cpu.cs, cpu.ds, cpu.es, cpu.fs, cpu.gs, cpu.ss, cpu.ldt, cpu.tr, cpu.gdt, cpu.idt] {
@@ -239,13 +239,13 @@ public struct ELFCoreLayout: Hashable, Sendable {
 struct Bytes {
     var bytes: [UInt8] = []
 
-    mutating func u16(_ value: UInt16) { bytes += [UInt8(truncatingIfNeeded: value), UInt8(truncatingIfNeeded: value >> 8)] }
+    mutating func u16(_ value: UInt16) { bytes += [UInt8(truncatingIfNeeded: value), UInt8(truncatingIfNeeded: value >> 8)] }  // bounded: array append
     mutating func u32(_ value: UInt32) { for shift in stride(from: 0, to: 32, by: 8) { bytes.append(UInt8(truncatingIfNeeded: value >> shift)) } }
     mutating func u64(_ value: UInt64) { for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: value >> shift)) } }
 
     /// An ELF note: namesz (with the NUL), descsz, type, name and desc each padded to 4 bytes.
     mutating func note(name: String, type: UInt32, desc: [UInt8]) {
-        let nameBytes = Array(name.utf8) + [0]
+        let nameBytes = Array(name.utf8) + [0]  // bounded: array concatenation
         u32(UInt32(truncatingIfNeeded: nameBytes.count))
         u32(UInt32(truncatingIfNeeded: desc.count))
         u32(type)

@@ -15,7 +15,9 @@
 ///   PAM registers say (`hw/pci-host/pam.c`).
 /// - `pc.bios` ends at 4 GiB (`hw/i386/x86-common.c`, `x86_bios_rom_init`).
 /// - DIMMs at the base libvirt records (`<address type='dimm' base=...>`).
-/// - A PCI device's RAM (VGA's `vga.vram`) at its BAR when memory decoding is on.
+/// - A PCI device's RAM (VGA's `vga.vram`) at its BAR when memory decoding is
+///   on, and the VGA's chain-4 window at 0xa0000 (`hw/display/vga.c`,
+///   `vga_update_memory_access`).
 public struct GuestPhysicalMap: Hashable, Sendable, Codable {
     /// A piece of a RAM block at a guest-physical address.
     public struct Range: Hashable, Sendable, Codable {
@@ -25,7 +27,7 @@ public struct GuestPhysicalMap: Hashable, Sendable, Codable {
         public var blockOffset: UInt64
         /// Which rule placed it.
         public var rule: String
-        public var end: UInt64 { guestAddress &+ size }
+        public var end: UInt64 { guestAddress &+ size }  // bounded: merged() checks every range's end with Checked.add
     }
 
     /// A RAM block the map leaves out, and why.
@@ -66,10 +68,22 @@ public struct GuestPhysicalMap: Hashable, Sendable, Codable {
         public var barPlacements: [String: UInt64] = [:]
         /// Blocks of PCI devices whose BAR is not decoded (memory space off, BAR unset), with why.
         public var barNotMapped: [String: String] = [:]
+        /// The VGA's chain-4 window into its VRAM (`vga.chain4`), when the sequencer and graphics registers open it.
+        public var vgaWindow: (address: UInt64, size: UInt64, block: String, offset: UInt64)?
 
         public init(machine: String, blocks: [MigrationStreamSummary.RAMBlock]) {
             self.machine = machine
             self.blocks = blocks
+        }
+
+        public static func == (a: Inputs, b: Inputs) -> Bool {
+            a.machine == b.machine && a.blocks == b.blocks && a.dimms == b.dimms && a.pam == b.pam
+                && a.barPlacements == b.barPlacements && a.vgaWindow?.address == b.vgaWindow?.address
+        }
+
+        public func hash(into hasher: inout Hasher) {
+            hasher.combine(machine)
+            hasher.combine(blocks)
         }
     }
 
@@ -94,7 +108,7 @@ public struct GuestPhysicalMap: Hashable, Sendable, Codable {
             main = [("pc.ram", size)]
         } else {
             let nodes = inputs.blocks.compactMap { block -> (Int, MigrationStreamSummary.RAMBlock)? in
-                guard block.name.hasPrefix("ram-node"), let number = Int(block.name.dropFirst(8)) else { return nil }
+                guard block.name.hasPrefix("ram-node"), let number = Int(block.name.dropFirst(8)) else { return nil }  // bounded: parsing text, nil when not a number
                 return (number, block)
             }.sorted { $0.0 < $1.0 }
             main = nodes.map { ($0.1.name, $0.1.size) }
@@ -170,6 +184,10 @@ public struct GuestPhysicalMap: Hashable, Sendable, Codable {
             guard let size = sizes[name] else { continue }
             ranges.append(Range(guestAddress: base, size: size, block: name, blockOffset: 0, rule: "DIMM base from the domain XML"))
             placed.insert(name)
+        }
+        if let window = inputs.vgaWindow, let size = sizes[window.block], window.offset < size, window.size <= size - window.offset {  // bounded: offset < size
+            ranges.append(Range(guestAddress: window.address, size: window.size, block: window.block, blockOffset: window.offset,
+                                rule: "VGA chain-4 window (vga.chain4)"))
         }
         for (name, base) in inputs.barPlacements.sorted(by: { $0.key < $1.key }) {
             guard let size = sizes[name] else { continue }
@@ -259,7 +277,7 @@ public struct GuestPhysicalMap: Hashable, Sendable, Codable {
                 if last.end == range.guestAddress, last.block == range.block,
                    last.blockOffset + last.size == range.blockOffset {  // bounded: offsets within a block's size
                     out[out.count - 1].size += range.size  // bounded: contiguous pieces of one block
-                    if !out[out.count - 1].rule.contains(range.rule) { out[out.count - 1].rule += ", " + range.rule }
+                    if !out[out.count - 1].rule.contains(range.rule) { out[out.count - 1].rule += ", " + range.rule }  // bounded: out is not empty here; string append
                     continue
                 }
             }

@@ -139,7 +139,7 @@ public enum MemoryExport {
             guard suffix == "vga.vram" || suffix.hasSuffix(".rom"),
                   let section = capture.sections.first(where: { $0.name.hasPrefix(prefix) }),
                   let device = describe(section), let config = try pciConfig(device, section), config.count >= 0x40 else { continue }
-            let command = UInt16(config[4]) | UInt16(config[5]) << 8
+            let command = UInt16(config[4]) | UInt16(config[5]) << 8  // bounded: bytes widen; config.count >= 0x40 checked
             let register = suffix == "vga.vram" ? 0x10 : 0x30
             let low = config[register..<(register + 4)].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }  // bounded: constants
             var base: UInt64
@@ -159,6 +159,25 @@ public enum MemoryExport {
                 continue
             }
             inputs.barPlacements[block.name] = base
+        }
+        // The VGA's chain-4 window (hw/display/vga.c, vga_update_memory_access):
+        // sr[2] all planes and sr[4] chain-4 map VRAM at 0xa0000 as gr[6] says.
+        for section in capture.sections where section.name.hasSuffix("/vga") {
+            guard let device = describe(section), let block = store.blocks.first(where: {
+                $0.name.hasSuffix("vga.vram") && section.name.hasPrefix(String($0.name.prefix { $0 != "/" }))
+            }), let srPath = device.path(toFirst: "sr"), let grPath = device.path(toFirst: "gr"),
+                let sr = try device.bytes(srPath, in: section.bytes), let gr = try device.bytes(grPath, in: section.bytes),
+                sr.count >= 5, gr.count >= 7, sr[2] & 0x0f == 0x0f, sr[4] & 0x08 != 0 else { continue }
+            var bank: UInt64 = 0
+            if let path = device.path(toFirst: "bank_offset"), let value = try device.unsigned(path, in: section.bytes) {
+                bank = UInt64(UInt32(truncatingIfNeeded: value))
+            }
+            switch (gr[6] >> 2) & 3 {
+            case 0: inputs.vgaWindow = (0xa0000, 0x20000, block.name, 0)
+            case 1: inputs.vgaWindow = (0xa0000, 0x10000, block.name, bank)
+            case 2: inputs.vgaWindow = (0xb0000, 0x8000, block.name, 0)
+            default: inputs.vgaWindow = (0xb8000, 0x8000, block.name, 0)
+            }
         }
         let map = try GuestPhysicalMap(inputs)
         var summary = MemoryExportSummary(
@@ -201,7 +220,7 @@ public enum MemoryExport {
                 size = layout.size
                 summary.notes = layout.notes
                 summary.elfClass = layout.is64Bit ? 64 : 32
-                summary.elfMachine = Int(layout.machine)
+                summary.elfMachine = Int(layout.machine)  // bounded: UInt16 widens
             case .raw:
                 targets = map.ranges.map(\.guestAddress)
                 size = map.ranges.last?.end ?? 0

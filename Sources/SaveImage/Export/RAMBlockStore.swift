@@ -40,7 +40,7 @@ final class RAMBlockStore {
         self.written = written
         var attempt = 0
         while true {
-            let path = directory + "/." + name + ".saveimg-export-\(getpid())-\(attempt).ram"
+            let path = directory + "/." + name + ".saveimg-export-\(getpid())-\(attempt).ram"  // bounded: string concatenation
             if let created = try PositionalFile.createExclusively(path, permissions: 0o600, reportedAs: path) {
                 unlink(path)
                 file = created

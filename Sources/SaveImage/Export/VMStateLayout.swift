@@ -133,7 +133,7 @@ extension VMStateDevice {
         func search(_ fields: [VMStateField]) -> [VMStatePathStep]? {
             for field in fields {
                 if field.name == name { return [VMStatePathStep(field.name)] }
-                if let rest = search(field.fields) { return [VMStatePathStep(field.name)] + rest }
+                if let rest = search(field.fields) { return [VMStatePathStep(field.name)] + rest }  // bounded: array concatenation
             }
             return nil
         }

@@ -38,7 +38,7 @@ struct FolderLayeringTests {
 struct FolderLayering {
     /// Lowest first: each folder may use those before it.
     static let order = [
-        "Bytes", "Errors", "IO", "XML", "Header", "DataRegion", "Domain", "Stream", "Image", "Check", "Writing", "Verify",
+        "Bytes", "Errors", "IO", "XML", "Header", "DataRegion", "Domain", "Stream", "Image", "Check", "Export", "Writing", "Verify",
     ]
 
     static let libraryRoot: String = {
