@@ -167,7 +167,15 @@ public enum MemoryExport {
                 $0.name.hasSuffix("vga.vram") && section.name.hasPrefix(String($0.name.prefix { $0 != "/" }))
             }), let srPath = device.path(toFirst: "sr"), let grPath = device.path(toFirst: "gr"),
                 let sr = try device.bytes(srPath, in: section.bytes), let gr = try device.bytes(grPath, in: section.bytes),
-                sr.count >= 5, gr.count >= 7, sr[2] & 0x0f == 0x0f, sr[4] & 0x08 != 0 else { continue }
+                sr.count >= 5, gr.count >= 7 else { continue }
+            // With VBE enabled (vbe_regs[VBE_DISPI_INDEX_ENABLE] & VBE_DISPI_ENABLED) QEMU reads sr_vbe,
+            // which vbe_update_vgaregs sets to all planes and chain 4.
+            let vbe = try device.path(toFirst: "vbe_regs").map { (path) throws(SaveImageError) in
+                try device.unsigned([VMStatePathStep(path[0].name)] + path.dropFirst().dropLast()
+                                        + [VMStatePathStep(path[path.count - 1].name, element: 4)], in: section.bytes)  // bounded: path is not empty
+            } ?? nil
+            let vbeEnabled = (vbe ?? 0) & 1 != 0
+            guard vbeEnabled || (sr[2] & 0x0f == 0x0f && sr[4] & 0x08 != 0) else { continue }
             var bank: UInt64 = 0
             if let path = device.path(toFirst: "bank_offset"), let value = try device.unsigned(path, in: section.bytes) {
                 bank = UInt64(UInt32(truncatingIfNeeded: value))
