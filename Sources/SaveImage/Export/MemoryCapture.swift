@@ -92,12 +92,17 @@ final class MemoryCapture: MigrationStreamObserver {
 
     func configuration(_ configuration: StreamConfiguration) throws(SaveImageError) {}
 
+    /// Called with the blocks' store once it exists (the sparse path copies pages into it then).
+    var onStore: ((RAMBlockStore) throws(SaveImageError) -> Void)?
+
     func ramBlocks(_ blocks: [MigrationStreamSummary.RAMBlock], total: UInt64) throws(SaveImageError) {
         guard store == nil else {
             throw SaveImageError(.badStream, path: "", field: "RAM section", expected: "one RAM block list",
                                  found: "a second one (saveimg exports one RAM section)")
         }
-        store = try RAMBlockStore(directory: directory, name: name, blocks: blocks)
+        let created = try RAMBlockStore(directory: directory, name: name, blocks: blocks)
+        store = created
+        try onStore?(created)
         for block in blocks {
             if let slash = block.name.firstIndex(of: "/") { prefixes.insert(String(block.name[...slash])) }
         }

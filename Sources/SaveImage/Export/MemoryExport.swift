@@ -259,7 +259,10 @@ public enum MemoryExport {
         var layout: MappedRAMLayout?
         if format == .sparse {
             let file = try PositionalFile(openingForReading: path)
-            layout = try MappedRAMLayout.read(file, streamOffset: image.streamOffset)
+            let read = try MappedRAMLayout.read(file, streamOffset: image.streamOffset)
+            layout = read
+            // O(allocated): the present pages go straight into the store, the walker sees no page records.
+            capture.onStore = { (store) throws(SaveImageError) in try SparseRAMCopy.copyPages(file, layout: read, into: store) }
         } else if !StreamCodec.supported.contains(format) {
             var error = StreamCodec.unsupported(format)
             error.path = path
@@ -271,7 +274,15 @@ public enum MemoryExport {
         let sparseLayout = layout
         DispatchQueue.global().async {
             if let layout = sparseLayout {
-                pipe.close(failure: DeepCheck.produceSparse(path: path, layout: layout, into: pipe))
+                do throws(SaveImageError) {
+                    let file = try PositionalFile(openingForReading: path)
+                    try SparseRAMCopy.emitWithoutPages(file, layout: layout) { (batch) throws(SaveImageError) in pipe.send(batch) }
+                    pipe.close(failure: nil)
+                } catch {
+                    var located = error
+                    located.path = path
+                    pipe.close(failure: located)
+                }
             } else {
                 pipe.close(failure: DeepCheck.produce(path: path, format: format, from: streamOffset, into: pipe,
                                                       progress: progress))

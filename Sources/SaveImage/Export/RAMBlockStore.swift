@@ -97,6 +97,9 @@ final class RAMBlockStore {
         run.removeAll(keepingCapacity: true)
     }
 
+    /// Counts `count` bytes copied in by another path (``SparseRAMCopy``).
+    func addData(_ count: UInt64) { dataBytes += count }  // bounded: bytes of the image
+
     /// `count` bytes of block `block` from `offset` (zeros past what was written).
     func read(block: Int, offset: UInt64, count: Int) throws(SaveImageError) -> [UInt8] {
         try flush()
