@@ -121,8 +121,14 @@ public enum MemoryExport {
         // The map.
         var inputs = GuestPhysicalMap.Inputs(machine: image.domain.machine ?? "", blocks: store.blocks)
         if inputs.machine.isEmpty, let machine = image.streamPrelude?.machineType { inputs.machine = machine }
+        // The saved (migratable) XML has no aliases: libvirt numbers each model's devices in order
+        // (qemuAssignDeviceMemoryAlias: dimm0, dimm1, nvdimm0 ...) and names the backend mem<alias>.
+        var counts: [String: Int] = [:]
         for memory in image.domain.element.first("devices")?.all("memory") ?? [] {
-            guard let alias = memory.first("alias")?[attribute: "name"] else { continue }
+            let prefix = memory[attribute: "model"] ?? "dimm"
+            let ordinal = counts[prefix, default: 0]
+            counts[prefix] = ordinal + 1  // bounded: a count of XML elements
+            let alias = memory.first("alias")?[attribute: "name"] ?? prefix + String(ordinal)
             let block = "mem" + alias
             if memory[attribute: "model"] == "nvdimm" { inputs.nonVolatile.insert(block); continue }
             if let base = memory.first("address")?[attribute: "base"], let value = parseNumber(base) { inputs.dimms[block] = value }
