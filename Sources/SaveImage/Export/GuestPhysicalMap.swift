@@ -166,6 +166,11 @@ public struct GuestPhysicalMap: Hashable, Sendable, Codable {
                     ranges.append(Range(guestAddress: segment.start, size: segment.end - segment.start, block: "pc.rom",  // bounded: constants
                                         blockOffset: segment.start - 0xc0000, rule: "option ROM (PAM: PCI)"))  // bounded: constants
                     placed.insert("pc.rom")
+                } else if segment.start >= 0xe0000, let isaBIOS = sizes["isa-bios"], isaBIOS >= 0x20000 {
+                    // QEMU before 9.1 with pflash: a RAM copy of the flash's last 128 KiB (measured: QEMU 7.2 dumps it).
+                    ranges.append(Range(guestAddress: segment.start, size: segment.end - segment.start, block: "isa-bios",  // bounded: constants
+                                        blockOffset: isaBIOS - 0x20000 + (segment.start - 0xe0000), rule: "isa-bios (PAM: PCI)"))  // bounded: isaBIOS >= 0x20000
+                    placed.insert("isa-bios")
                 } else if segment.start >= 0xe0000, let biosSize, biosSize >= 0x20000 {
                     ranges.append(Range(guestAddress: segment.start, size: segment.end - segment.start, block: "pc.bios",  // bounded: constants
                                         blockOffset: biosSize - 0x20000 + (segment.start - 0xe0000),  // bounded: biosSize >= 0x20000

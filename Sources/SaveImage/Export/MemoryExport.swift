@@ -72,8 +72,22 @@ public struct MemoryExportSummary: Sendable, Codable {
 /// scratch file's data extents (`copy_file_range`). Memory stays bounded
 /// (an 8 MiB pipe, a 1 MiB run of pages, the captured device state).
 public enum MemoryExport {
+    /// Exports the image at `path` as `request` asks. Errors name the image
+    /// (or the output) and the field, offset, expected and found.
     public static func run(
         path: String, request: MemoryExportRequest, progress: (@Sendable (UInt64, UInt64) -> Void)? = nil
+    ) throws(SaveImageError) -> MemoryExportSummary {
+        do throws(SaveImageError) {
+            return try export(path: path, request: request, progress: progress)
+        } catch {
+            var located = error
+            if located.path.isEmpty { located.path = path }
+            throw located
+        }
+    }
+
+    static func export(
+        path: String, request: MemoryExportRequest, progress: (@Sendable (UInt64, UInt64) -> Void)?
     ) throws(SaveImageError) -> MemoryExportSummary {
         let image = try SaveImage(contentsOf: path)
         let format = image.header.version < 2 ? CompressionFormat.raw : image.header.format
