@@ -82,6 +82,22 @@ struct GuestPhysicalMapTests {
                                       "f0000+10000 pc.bios@30000", "100000+1f00000 pc.ram@100000", "fffc0000+40000 pc.bios@0"])
     }
 
+    @Test("OVMF on q35, as QEMU 7.2 and 11.1 dump it: pc.rom at 0xc0000 and isa-bios (7.2's RAM copy) at 0xe0000 where PAM says PCI, VBE's window at 0xa0000, VRAM at its BAR")
+    func ovmfQ35() throws {
+        var inputs = Self.inputs("pc-q35-7.2", [("pc.ram", 4 * Self.GiB), ("pc.rom", 128 << 10), ("isa-bios", 128 << 10),
+                                                ("system.flash0", 3_653_632), ("system.flash1", 540_672),
+                                                ("0000:00:01.0/vga.vram", 16 * Self.MiB)])
+        // PAM registers of the 7.2 save: 0xc0000-0xc3fff RAM, 0xc4000-0xfffff PCI.
+        inputs.pam = [0x00, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00]
+        inputs.barPlacements["0000:00:01.0/vga.vram"] = 0xc000_0000
+        inputs.vgaWindow = (0xa0000, 0x10000, "0000:00:01.0/vga.vram", 0)
+        let map = try GuestPhysicalMap(inputs)
+        #expect(map.ranges.map { [$0.guestAddress, $0.size] } == [[0, 0xa0000], [0xa0000, 0x10000], [0xc0000, 0x4000], [0xc4000, 0x1c000],
+                                                                   [0xe0000, 0x20000], [0x10_0000, 0x7ff0_0000], [0xc000_0000, 0x100_0000],
+                                                                   [0x1_0000_0000, 0x8000_0000]])
+        #expect(map.skipped.map(\.block) == ["system.flash0", "system.flash1"])
+    }
+
     @Test("an unknown machine or no guest RAM is an error naming what was found")
     func errors() {
         #expect(throws: SaveImageError.self) { try GuestPhysicalMap(Self.inputs("virt-9.0", [("pc.ram", Self.GiB)])) }
