@@ -254,9 +254,9 @@ public enum MemoryExport {
                 size = map.ranges.last?.end ?? 0
             }
             try write(output, prefix: prefix, suffix: suffix, size: size, store: store,
-                      pieces: zip(map.ranges, targets).map { range, target in
-                          (try? store.index(of: range.block)).flatMap { $0 }.map { ($0, range.blockOffset, range.size, target) }
-                      }.compactMap { $0 })
+                      pieces: zip(map.ranges, targets).compactMap { range, target in
+                          store.index(of: range.block).map { ($0, range.blockOffset, range.size, target) }
+                      })
             summary.outputBytes = size
         }
         if let nvram = request.nvramOutput {
