@@ -18,7 +18,7 @@ struct SaveImg: ParsableCommand {
               saveimg help scan
             """,
         version: "0.1.0",
-        subcommands: [Inspect.self, DumpXML.self, AddCPUExt.self, Ext.self, Define.self, Edit.self, SetState.self, Convert.self, Check.self, Seal.self, Recover.self, Verify.self, Retarget.self, Scan.self, DiffCPU.self, Target.self])
+        subcommands: [Inspect.self, DumpXML.self, AddCPUExt.self, Ext.self, Define.self, Edit.self, SetState.self, Convert.self, Check.self, Seal.self, Recover.self, Verify.self, Retarget.self, Scan.self, DiffCPU.self, ExportMemory.self, Target.self])
 
     // main(), the exit codes and the one error exit: SaveImg+Main.swift.
 }

@@ -20,6 +20,16 @@ public enum Endianness: Sendable, Hashable {
         return bytes.withUnsafeBytes { load(T.self, from: $0, at: offset) }
     }
 
+    /// The unsigned integer `bytes` hold in this order, for fields of any
+    /// width up to 8 bytes (QEMU's vmstate fields: 1, 2, 4 or 8); nil when wider.
+    public func unsigned(_ bytes: some Collection<UInt8>) -> UInt64? {
+        guard bytes.count <= 8 else { return nil }
+        let ordered = self == .big ? Array(bytes) : Array(bytes.reversed())
+        var value: UInt64 = 0
+        for byte in ordered { value = value << 8 | UInt64(byte) }  // bounded: at most 8 bytes, nothing shifted out
+        return value
+    }
+
     /// `value`'s bytes in this order.
     public func bytes<T: FixedWidthInteger>(of value: T) -> [UInt8] {
         withUnsafeBytes(of: self == .big ? value.bigEndian : value.littleEndian) { Array($0) }

@@ -14,6 +14,11 @@ public enum Hex {
         bytes.map(digits).joined(separator: separator)
     }
 
+    /// A number as the domain XML writes one: `0x`/`0X` hexadecimal or decimal; nil otherwise.
+    public static func parseNumber(_ text: some StringProtocol) -> UInt64? {
+        text.hasPrefix("0x") || text.hasPrefix("0X") ? UInt64(text.dropFirst(2), radix: 16) : UInt64(text)
+    }
+
     /// `0x1000`: an integer with its prefix, no padding.
     public static func number(_ value: some BinaryInteger) -> String { "0x" + String(value, radix: 16) }
 }

@@ -96,11 +96,12 @@ public final class StreamSource: Sendable {
     ///   address order, `mapped-ram` kept in the configuration when
     ///   `keepMappedRAM`, as the deep check reports what QEMU wrote).
     ///
+    /// `pages` false leaves a sparse image's page records out (``MappedRAMRawStream/emit(_:layout:keepMappedRAM:pages:output:)``).
     /// `layout`, when the caller already read it, spares reading it again.
     /// `progress` is told the stored bytes read so far and the stream's length.
     /// Errors name the file; offsets in the stored stream are file offsets.
     public func read(
-        decoding: Bool, keepMappedRAM: Bool = true, layout: MappedRAMLayout? = nil,
+        decoding: Bool, keepMappedRAM: Bool = true, pages: Bool = true, layout: MappedRAMLayout? = nil,
         progress: ((UInt64, UInt64) -> Void)? = nil,
         _ body: (UnsafeRawBufferPointer) throws(SaveImageError) -> Void
     ) throws(SaveImageError) {
@@ -108,7 +109,7 @@ public final class StreamSource: Sendable {
             do throws(SaveImageError) {
                 let blocks: MappedRAMLayout
                 if let layout { blocks = layout } else { blocks = try mappedRAMLayout() }
-                try MappedRAMRawStream.emit(reader, layout: blocks, keepMappedRAM: keepMappedRAM) { (batch) throws(SaveImageError) in
+                try MappedRAMRawStream.emit(reader, layout: blocks, keepMappedRAM: keepMappedRAM, pages: pages) { (batch) throws(SaveImageError) in
                     try StreamCursor.withBytes(of: batch, 0..<batch.count, body)
                 }
             } catch { throw error.locating(path, base: nil) }

@@ -186,7 +186,11 @@ struct MigrationStreamWalker {
         guard ahead.count > 5 else { return false }
         let type = ahead[5]
         switch SectionType(rawValue: type) {
-        case .eof: return true
+        case .eof:
+            // QEMU_VM_EOF ends the stream or is followed by the VM description
+            // (0x06): a bare 0x00 after 0x7e + id inside device state (QEMU
+            // 11.1's timer state has 7e 00000000 00) is not the end.
+            return ahead.count == 6 || ahead[6] == SectionType.vmDescription.rawValue
         case .part, .end:
             guard ahead.count >= 10 else { return false }
             return Endianness.big.integer(UInt32.self, in: ahead, at: 6).flatMap { sectionNames[$0] } != nil

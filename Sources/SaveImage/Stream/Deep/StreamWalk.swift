@@ -83,7 +83,7 @@ public struct StreamWalk: Hashable, Sendable {
     /// and ``init(source:hashing:layout:progress:)``).
     init(
         source: StreamSource, hashing: Bool, observer: (any MigrationStreamObserver)?, tap: Tap?,
-        tapsTrailingBytes: Bool = false, layout: MappedRAMLayout?, readingRawOnThisThread: Bool,
+        tapsTrailingBytes: Bool = false, layout: MappedRAMLayout?, sparsePages: Bool = true, readingRawOnThisThread: Bool,
         progress: (@Sendable (UInt64, UInt64) -> Void)?
     ) throws(SaveImageError) {
         if source.format == .raw && readingRawOnThisThread {
@@ -100,7 +100,7 @@ public struct StreamWalk: Hashable, Sendable {
             batch.reserveCapacity(1 << 20)
             var failure: SaveImageError?
             do throws(SaveImageError) {
-                try source.read(decoding: true, layout: layout, progress: progress) { (raw) throws(SaveImageError) in
+                try source.read(decoding: true, pages: sparsePages, layout: layout, progress: progress) { (raw) throws(SaveImageError) in
                     batch.append(contentsOf: raw)
                     if batch.count >= 1 << 20 {
                         pipe.send(batch)

@@ -37,9 +37,13 @@ enum MappedRAMRawStream {
 
     /// Emits the raw stream in batches of about 1 MiB to `output`, reading
     /// the pages from `file` (an open file, or bytes in memory).
+    ///
+    /// With `pages` false the page records are left out (the block list is
+    /// followed by the device state): for a reader that takes the present
+    /// pages from the file itself (memory export, in O(allocated)).
     static func emit(
         _ file: borrowing some PositionalReader & ~Copyable, layout: MappedRAMLayout, keepMappedRAM: Bool,
-        output: ([UInt8]) throws(SaveImageError) -> Void
+        pages: Bool = true, output: ([UInt8]) throws(SaveImageError) -> Void
     ) throws(SaveImageError) {
         for block in layout.blocks where block.pageSize != 4096 {
             throw SaveImageError(.badStream, path: layout.path, offset: block.headerOffset + 4, field: "mapped-ram page_size",
@@ -65,7 +69,7 @@ enum MappedRAMRawStream {
             batch.appendInteger(block.size, .big)
         }
         let runPages: UInt64 = 256
-        for block in layout.blocks {
+        for block in layout.blocks where pages {
             var page: UInt64 = 0
             while page < block.pageCount {
                 // A run of up to 256 consecutive pages read in one go (holes read as zeros, cheaply).
