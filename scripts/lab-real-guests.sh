@@ -89,9 +89,8 @@ domain_xml() {  # domain_xml LAB GUEST
     </disk>
     <interface type='user'><model type='virtio'/></interface>
     <serial type='file'><source path='$RG/guest/console-$dom.log' append='on'/><target port='0'/></serial>
-    <console type='serial'><target type='serial' port='0'/></console>
     <input type='tablet' bus='usb'/>
-    <graphics type='vnc' autoport='yes' listen='127.0.0.1'/>
+    <graphics type='vnc'><listen type='socket' socket='$RG/guest/vnc-$dom.sock'/></graphics>
     <video><model type='vga'/></video>
     <rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>
     <memballoon model='virtio'/>

@@ -6,7 +6,8 @@ extension RestoreVerifier {
     /// images; a compressed stream gives one `not judged` reason).
     ///
     /// Codes are `device_state_*` and `firmware_*` (``VerifyCode/finding(_:)``).
-    public static func deviceStateReasons(_ image: SaveImage, target: DeviceStateTarget) -> [RestoreVerdict.Reason] {
+    /// - Parameter decompress: decode a compressed stream to its end (`verify --deep`).
+    public static func deviceStateReasons(_ image: SaveImage, target: DeviceStateTarget, decompress: Bool = false) -> [RestoreVerdict.Reason] {
         var reasons: [RestoreVerdict.Reason] = []
         if let firmware = target.firmware {
             let blocks = (StreamEvidence.ramBlocks(of: image) ?? []).map { (name: $0.name, size: $0.size) }
@@ -18,12 +19,13 @@ extension RestoreVerifier {
         }
         let dump = target.dump(for: image.streamPrelude?.machineType ?? image.domain.machine)
         guard dump != nil || target.virtqueueLimits != nil else { return reasons }
-        guard let states = DeviceStateEvidence.savedDeviceStates(of: image) else {
-            reasons.append(RestoreVerdict.Reason(.finding("device_state_not_checked"), .info,
-                                                 "device state not checked: the VM description is only read at the end of a raw or sparse stream (\(image.effectiveFormat))"))
+        guard let tail = DeviceStateEvidence.tail(of: image, decompress: decompress),
+              let states = DeviceStateEvidence.savedDeviceStates(in: tail, path: image.path) else {
+            reasons.append(RestoreVerdict.Reason(.finding("device_state_not_checked"), .warning,
+                                                 "device state not checked: no VM description read at the stream's end (\(image.effectiveFormat) stream\(decompress ? "" : "; `verify --deep` decodes a compressed one"))"))
             return reasons
         }
-        let queues = target.virtqueueLimits.map { _ in DeviceStateEvidence.virtqueueSizes(of: image, states: states) } ?? []
+        let queues = target.virtqueueLimits.map { _ in DeviceStateEvidence.virtqueueSizes(in: tail, states: states) } ?? []
         for problem in DeviceStateCompatibility.check(image: states, target: dump, virtqueues: queues, limits: target.virtqueueLimits) {
             let severity: Finding.Severity = problem.willFail ? .restoreFails : problem.kind == .notInDump ? .info : .warning
             let message = "device \(problem.section)\(problem.field.map { ", \($0)" } ?? ""): \(problem.message)"

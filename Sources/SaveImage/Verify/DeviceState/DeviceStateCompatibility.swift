@@ -11,9 +11,9 @@
 ///   its `minimum_version_id`, is refused ("savevm: unsupported version");
 /// - every subsection the image holds must be known to the target's
 ///   description (else "subsection ... not found"), at a version it accepts;
-/// - fields are read in order by size, not by name: the target reads the
-///   fields whose version is at most the section's; a field of the same
-///   name with another element size misreads everything after it;
+/// - fields are read in order by size, not by name: a scalar field of the
+///   same name with another size misreads everything after it (fields are
+///   paired by name; renamed fields are not judged);
 /// - the stream's virtio state carries each virtqueue's `vring.num`; a
 ///   target that allocated fewer entries for that queue refuses it.
 ///
@@ -32,8 +32,6 @@ public enum DeviceStateCompatibility {
             case subsectionUnknown = "subsection_unknown"
             /// A field of the same name has another element size in the target.
             case fieldSizeDiffers = "field_size_differs"
-            /// The image has more fields than the target reads at this version.
-            case fieldsExtra = "fields_extra"
             /// A virtqueue holds more entries than the target allocates.
             case virtqueueTooLarge = "virtqueue_too_large"
             /// The target's dump does not list the section's vmstate name.
@@ -44,13 +42,14 @@ public enum DeviceStateCompatibility {
         /// The section's id string, e.g. `0000:00:04.0/virtio-blk`.
         public var section: String
         /// The vmstate description (or subsection) the problem is in.
-        public var description: String
+        public var vmstate: String
         /// The field, subsection or virtqueue, when one applies.
         public var field: String?
         /// Whether QEMU's load fails for certain (else: may fail / not judged).
         public var willFail: Bool
         /// What the image holds and what the target accepts.
         public var message: String
+        public var description: String { message }
     }
 
     /// Compares every section of `image` with `target`, and the virtqueue
@@ -62,7 +61,7 @@ public enum DeviceStateCompatibility {
             for device in image.devices {
                 guard let description = device.description else { continue }
                 guard let accepted = target.descriptions[description.name] else {
-                    problems.append(Problem(kind: .notInDump, section: device.section, description: description.name, field: nil,
+                    problems.append(Problem(kind: .notInDump, section: device.section, vmstate: description.name, field: nil,
                                             willFail: false,
                                             message: "the target's vmstate dump does not list '\(description.name)' (not a device class there, or absent): not judged"))
                     continue
@@ -70,7 +69,7 @@ public enum DeviceStateCompatibility {
                 compare(description, accepted, section: device.section, into: &problems)
             }
         }
-        if let limits {
+        if let limits, limits.enforced {
             for device in virtqueues {
                 guard let allocated = limits.sizes[device.vmstateName] else { continue }
                 for (index, size) in device.queueSizes.enumerated() {
@@ -79,7 +78,7 @@ public enum DeviceStateCompatibility {
                     guard let limit = index < allocated.count ? allocated[index] : allocated.last else { continue }
                     if size > limit {
                         problems.append(Problem(
-                            kind: .virtqueueTooLarge, section: device.section, description: device.vmstateName,
+                            kind: .virtqueueTooLarge, section: device.section, vmstate: device.vmstateName,
                             field: "vq[\(index)].vring.num", willFail: true,
                             message: "virtqueue \(index) holds vring.num \(size) (offset \(device.offsets[index])); \(limits.source) allocates at most \(limit) for \(device.vmstateName) on \(limits.machineType ?? "this machine type") (QEMU: \"VQ \(index) vring.num \(size) exceeds allocated max \(limit)\")"))
                     }
@@ -92,19 +91,19 @@ public enum DeviceStateCompatibility {
     static func compare(_ saved: SavedDeviceStates.Description, _ accepted: TargetVMStateDump.Description,
                         section: String, into problems: inout [Problem]) {
         if saved.version > accepted.version {
-            problems.append(Problem(kind: .versionTooNew, section: section, description: saved.name, field: nil, willFail: true,
+            problems.append(Problem(kind: .versionTooNew, section: section, vmstate: saved.name, field: nil, willFail: true,
                                     message: "'\(saved.name)' was saved at version \(saved.version); the target loads at most version \(accepted.version) (QEMU: \"unsupported version \(saved.version) for '\(section)' v\(accepted.version)\")"))
             return
         }
         if saved.version < accepted.minimumVersion {
-            problems.append(Problem(kind: .versionTooOld, section: section, description: saved.name, field: nil, willFail: true,
+            problems.append(Problem(kind: .versionTooOld, section: section, vmstate: saved.name, field: nil, willFail: true,
                                     message: "'\(saved.name)' was saved at version \(saved.version); the target loads at least version \(accepted.minimumVersion)"))
             return
         }
         compareFields(saved, accepted, section: section, into: &problems)
         for subsection in saved.subsections {
             guard let known = accepted.subsections.first(where: { $0.name == subsection.name }) else {
-                problems.append(Problem(kind: .subsectionUnknown, section: section, description: saved.name, field: subsection.name,
+                problems.append(Problem(kind: .subsectionUnknown, section: section, vmstate: saved.name, field: subsection.name,
                                         willFail: true,
                                         message: "the image holds subsection '\(subsection.name)' of '\(saved.name)', which the target does not know (QEMU: \"Subsection '\(subsection.name)' not found\")"))
                 continue
@@ -113,38 +112,36 @@ public enum DeviceStateCompatibility {
         }
     }
 
-    /// Walks both field lists in order, the way the target reads the wire:
-    /// the target's fields newer than the saved version, and conditional ones
-    /// the image did not write, are skipped; a renamed field of the same size
-    /// reads the same bytes.
+    /// Fixed-size scalar types: the element size of such a field is its wire size.
+    static let scalarTypes: Set<String> = [
+        "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "int32 le", "int32 equal",
+        "uint8 equal", "uint16 equal", "uint32 equal", "uint64 equal", "float64", "int32_le",
+    ]
+
+    /// Pairs each saved field with the target's field of the same name (an
+    /// array of structures appears once per element in the image, once in the
+    /// dump; a renamed field cannot be paired and is not judged): nested
+    /// structures are compared like sections; a scalar of another size
+    /// misreads every byte after it.
     static func compareFields(_ saved: SavedDeviceStates.Description, _ accepted: TargetVMStateDump.Description,
                               section: String, into problems: inout [Problem]) {
-        let loaded = accepted.fields.filter { $0.version <= saved.version }
-        var next = 0
+        var byName: [String: TargetVMStateDump.Field] = [:]
+        for field in accepted.fields where field.version <= saved.version && byName[field.name] == nil { byName[field.name] = field }
+        var compared: Set<String> = []
         for field in saved.fields {
-            // Skip the target's conditional fields that the image did not write.
-            var candidate = next
-            while candidate < loaded.count, loaded[candidate].name != field.name, loaded[candidate].conditional {
-                candidate += 1  // bounded: below loaded.count
-            }
-            if candidate < loaded.count, loaded[candidate].name == field.name { next = candidate }
-            guard next < loaded.count else {
-                problems.append(Problem(kind: .fieldsExtra, section: section, description: saved.name, field: field.name,
-                                        willFail: false,
-                                        message: "the image holds field '\(field.name)' of '\(saved.name)' v\(saved.version) after the last field the target reads at that version"))
-                return
-            }
-            let target = loaded[next]
-            next += 1  // bounded: below loaded.count
+            guard let target = byName[field.name] else { continue }
             if let nested = field.structure, let nestedTarget = target.structure {
-                compare(nested, nestedTarget, section: section, into: &problems)
+                // Elements of an array of structures share one description: compare it once.
+                if compared.insert(field.name + "/" + nested.name).inserted {
+                    compare(nested, nestedTarget, section: section, into: &problems)
+                }
                 continue
             }
-            if field.structure == nil, target.structure == nil, target.name == field.name, field.size != target.size, field.size > 0, target.size > 0 {
-                problems.append(Problem(kind: .fieldSizeDiffers, section: section, description: saved.name, field: field.name,
+            if field.structure == nil, target.structure == nil, scalarTypes.contains(field.type),
+               field.size > 0, target.size > 0, field.size != target.size {
+                problems.append(Problem(kind: .fieldSizeDiffers, section: section, vmstate: saved.name, field: field.name,
                                         willFail: true,
-                                        message: "field '\(field.name)' of '\(saved.name)' was saved with \(field.size)-byte elements; the target reads \(target.size)"))
-                return
+                                        message: "field '\(field.name)' of '\(saved.name)' was saved as a \(field.size)-byte \(field.type); the target reads \(target.size) bytes"))
             }
         }
     }

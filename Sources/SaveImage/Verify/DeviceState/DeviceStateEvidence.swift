@@ -1,45 +1,122 @@
-/// Reads an image's device state evidence from the end of a raw or sparse
-/// stream, a bounded number of bytes whatever the image's size: the VM
-/// description QEMU writes last (found by ``StreamEvidence/tail(of:)``), and
-/// the virtio sections before it, whose virtqueue sizes
-/// (``VirtqueueSizes``) the description does not show.
+/// Reads an image's device state evidence from the end of its stream: the
+/// VM description QEMU writes last, and the virtio sections before it, whose
+/// virtqueue sizes (``VirtqueueSizes``) the description does not show.
 ///
-/// A compressed stream gives nil (its end is only reached by decompressing
-/// all of it).
+/// Raw and sparse streams: a bounded read at the end of the file (the
+/// description found by ``StreamEvidence/tail(of:)``, the device sections in
+/// the ``deviceWindow`` bytes before it). Compressed streams: only with
+/// `decompress` (the whole stream is decoded, keeping the last
+/// ``deviceWindow`` + 1 MiB in memory), else nil.
 public enum DeviceStateEvidence {
     /// How far before the VM description the device sections are looked for:
     /// they follow the last RAM page, and all of them (RAM blocks excluded) take
     /// a few hundred KiB even on a guest with a dozen devices.
     static let deviceWindow = 4 << 20
+    /// The most VM description kept from a decoded stream (QEMU's are tens of KiB).
+    static let descriptionLimit = 1 << 20
 
-    /// The image's VM description, parsed; nil when the stream is compressed,
-    /// cut, or its description does not parse.
-    public static func savedDeviceStates(of image: SaveImage) -> SavedDeviceStates? {
-        guard case .complete(let length, let eofOffset, _) = StreamEvidence.tail(of: image),
-              let file = try? PositionalFile(openingForReading: image.path),
-              let start = try? Checked.add(eofOffset, 6, Checked.Source(path: image.path, offset: eofOffset, field: "VM description")),
-              let bytes = try? file.read(at: start, count: Int(length))  // bounded: a UInt32 length fits in Int on 64-bit
-        else { return nil }
-        return try? SavedDeviceStates(json: bytes, path: image.path, offset: start)
+    /// The end of a stream: the bytes before and including the VM description.
+    public struct Tail: Sendable {
+        /// The bytes; `base` is the offset of `bytes[0]` (in the file for raw
+        /// and sparse streams, in the decoded stream for compressed ones).
+        public var bytes: [UInt8]
+        public var base: UInt64
+        /// Where QEMU_VM_EOF is in `bytes`, and the JSON after it.
+        public var eofIndex: Int
+        public var descriptionRange: Range<Int>
+        /// `file offset` or `decoded stream offset`, for messages.
+        public var offsetKind: String
+    }
+
+    /// The end of `image`'s stream; nil when it cannot be read (or is
+    /// compressed and `decompress` is false).
+    public static func tail(of image: SaveImage, decompress: Bool = false) -> Tail? {
+        switch image.effectiveFormat {
+        case .raw, .sparse:
+            guard case .complete(let length, let eofOffset, _) = StreamEvidence.tail(of: image),
+                  let file = try? PositionalFile(openingForReading: image.path) else { return nil }
+            let before = min(UInt64(deviceWindow), eofOffset > image.streamOffset ? eofOffset - image.streamOffset : 0)  // bounded: compared first
+            let start = eofOffset - before  // bounded: before <= eofOffset - streamOffset
+            let count = Int(before) + 6 + Int(length)  // bounded: before <= 4 MiB, length is a UInt32
+            guard let bytes = try? file.read(at: start, count: count), bytes.count == count else { return nil }
+            let eof = Int(before)  // bounded: <= 4 MiB
+            return Tail(bytes: bytes, base: start, eofIndex: eof, descriptionRange: (eof + 6)..<count,  // bounded: eof + 6 <= count
+                        offsetKind: "file offset")
+        default:
+            guard decompress else { return nil }
+            return decodedTail(of: image)
+        }
+    }
+
+    /// Decodes the whole compressed stream, keeping its last bytes.
+    static func decodedTail(of image: SaveImage) -> Tail? {
+        guard let decoder = try? StreamCodec.decoder(for: image.effectiveFormat),
+              let file = try? PositionalFile(openingForReading: image.path) else { return nil }
+        let keep = deviceWindow + descriptionLimit  // bounded: constants
+        var kept: [UInt8] = []
+        kept.reserveCapacity(2 * keep)  // bounded: constant
+        var decoded: UInt64 = 0
+        func take(_ output: UnsafeRawBufferPointer) {
+            kept.append(contentsOf: output)
+            decoded &+= UInt64(output.count)  // bounded: a count of decoded bytes, far below 2^64
+            if kept.count > 2 * keep { kept.removeFirst(kept.count - keep) }  // bounded: kept.count > keep
+        }
+        var offset = image.streamOffset
+        let chunk = 1 << 20
+        do throws(SaveImageError) {
+            while offset < image.fileSize {
+                let count = Int(min(UInt64(chunk), image.fileSize - offset))  // bounded: offset < fileSize
+                let input = try file.read(at: offset, count: count)
+                if input.isEmpty { break }
+                var failure: SaveImageError?
+                input.withUnsafeBytes { buffer in
+                    do throws(SaveImageError) { try decoder.process(buffer) { take($0) } } catch { failure = error }
+                }
+                if let failure { throw failure }
+                offset += UInt64(input.count)  // bounded: offset + count <= fileSize
+            }
+            try decoder.finish { take($0) }
+        } catch {
+            return nil
+        }
+        guard let (eof, range) = descriptionLocation(in: kept) else { return nil }
+        return Tail(bytes: kept, base: decoded - UInt64(kept.count), eofIndex: eof, descriptionRange: range,  // bounded: kept.count <= decoded
+                    offsetKind: "decoded stream offset")
+    }
+
+    /// QEMU_VM_EOF (0x00), 0x06, be32 length, JSON object ending the bytes
+    /// (or followed by trailing bytes): scans back from the end.
+    static func descriptionLocation(in bytes: [UInt8]) -> (eof: Int, json: Range<Int>)? {
+        var index = bytes.count - 1  // bounded: in-memory count
+        while index >= 6 {
+            index -= 1  // bounded: index >= 6
+            guard bytes[index] == UInt8(ascii: "{"), bytes[index - 5] == 0x06, bytes[index - 6] == 0x00,  // bounded: index >= 6
+                  StreamEvidence.startsLikeDescription(bytes, at: index) else { continue }
+            let length = Int(bytes[(index - 4)..<index].reduce(UInt32(0)) { $0 << 8 | UInt32($1) })  // bounded: a UInt32 fits in Int
+            let end = index + length  // bounded: index < bytes.count, length < 2^32
+            guard length >= 2, end <= bytes.count, bytes[end - 1] == UInt8(ascii: "}") else { continue }  // bounded: end >= 2
+            return (index - 6, index..<end)  // bounded: index >= 6
+        }
+        return nil
+    }
+
+    /// The image's VM description, parsed from `tail`.
+    public static func savedDeviceStates(in tail: Tail, path: String = "") -> SavedDeviceStates? {
+        let offset = tail.base &+ UInt64(tail.descriptionRange.lowerBound)  // bounded: an offset within the stream
+        return try? SavedDeviceStates(json: Array(tail.bytes[tail.descriptionRange]), path: path, offset: offset)
     }
 
     /// The virtqueue sizes of every virtio section of `states` (the sections
-    /// whose description has a `virtio` field), read from the bytes before
-    /// the VM description; sections not found or not parsed are left out.
-    public static func virtqueueSizes(of image: SaveImage, states: SavedDeviceStates) -> [VirtqueueSizes] {
-        let virtio = states.devices.filter { device in device.description?.fields.contains { $0.type == "virtio" } ?? false }
-        guard !virtio.isEmpty, case .complete(_, let eofOffset, _) = StreamEvidence.tail(of: image),
-              let file = try? PositionalFile(openingForReading: image.path) else { return [] }
-        let available = eofOffset > image.streamOffset ? eofOffset - image.streamOffset : 0  // bounded: compared first
-        let count = Int(min(UInt64(deviceWindow), available))
-        let start = eofOffset - UInt64(count)  // bounded: count <= eofOffset - streamOffset
-        guard count > 0, let window = try? file.read(at: start, count: count) else { return [] }
+    /// whose description has a `virtio` field), read from `tail`; sections
+    /// not found or not parsed are left out.
+    public static func virtqueueSizes(in tail: Tail, states: SavedDeviceStates) -> [VirtqueueSizes] {
+        let window = Array(tail.bytes[..<tail.eofIndex])
         var found: [VirtqueueSizes] = []
-        for device in virtio {
-            guard let name = device.description?.name,
+        for device in states.devices {
+            guard let description = device.description, description.fields.contains(where: { $0.type == "virtio" }),
                   let data = sectionData(in: window, section: device.section, instance: device.instance),
-                  let sizes = VirtqueueSizes(section: device.section, vmstateName: name,
-                                             data: Array(window[data...]), base: start + UInt64(data))  // bounded: data < count
+                  let sizes = VirtqueueSizes(section: device.section, vmstateName: description.name,
+                                             data: Array(window[data...]), base: tail.base &+ UInt64(data))  // bounded: data < window.count
             else { continue }
             found.append(sizes)
         }
