@@ -55,7 +55,7 @@ public struct VirtqueueSizes: Hashable, Sendable {
         // virtio_save.
         guard reader.skip(1 + 1 + 2 + 4),  // bounded: constants (status, isr, queue_sel, features)
               let configLength = reader.be32(), configLength <= 4096, reader.skip(Int(configLength)),  // bounded: <= 4096
-              let count = reader.be32(), count <= Self.maximumQueues
+              let count = reader.be32(), count >= 1, count <= Self.maximumQueues
         else { return nil }
         var sizes: [UInt32] = []
         var offsets: [UInt64] = []
