@@ -38,7 +38,8 @@ formats_of() { case $1 in 7|9) echo raw ;; *) echo "raw zstd sparse" ;; esac; }
 # Guests: name machine vcpus MiB firmware extra
 #   firmware: seabios | ovmf4m | ovmf2m (OVMF_CODE.fd, Debian 11/12 only)
 #   extra: numa (2 cells + a 256 MiB DIMM) | none
-GUESTS="q35uefi:q35:1:512:ovmf4m:none pc2cpu:pc:2:512:seabios:none big:pc:1:4608:seabios:none numa:q35:2:768:seabios:numa q35ovmf2m:q35:1:512:ovmf2m:none"
+#   pc72/q3572: pinned to QEMU 7.2's machine types, for retarget to 9.0
+GUESTS="q35uefi:q35:1:512:ovmf4m:none pc2cpu:pc:2:512:seabios:none big:pc:1:4608:seabios:none numa:q35:2:768:seabios:numa q35ovmf2m:q35:1:512:ovmf2m:none pc72:pc-i440fx-7.2:2:512:seabios:none q3572:pc-q35-7.2:1:512:ovmf4m:none"
 guest_spec() { for g in $GUESTS; do [ "${g%%:*}" = "$1" ] && { echo "$g"; return; }; done; return 1; }
 
 domain_xml() {  # domain_xml LAB GUEST
