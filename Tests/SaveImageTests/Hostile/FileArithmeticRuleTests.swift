@@ -20,7 +20,7 @@ import Testing
 @Suite("Numbers from files: the arithmetic rule")
 struct FileArithmeticRuleTests {
     /// Directories (relative to Sources/SaveImage) whose files parse file data.
-    static let parsingDirectories = ["Header", "DataRegion", "Domain", "Image", "XML", "Stream", "Stream/Deep"]
+    static let parsingDirectories = ["Header", "DataRegion", "Domain", "Image", "XML", "Stream", "Stream/Deep", "Verify/DeviceState", "Verify/Firmware"]
 
     static let sources: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

@@ -132,7 +132,7 @@ public enum DeviceStateCompatibility {
             guard let target = byName[field.name] else { continue }
             if let nested = field.structure, let nestedTarget = target.structure {
                 // Elements of an array of structures share one description: compare it once.
-                if compared.insert(field.name + "/" + nested.name).inserted {
+                if compared.insert(field.name + "/" + nested.name).inserted {  // bounded: string concatenation
                     compare(nested, nestedTarget, section: section, into: &problems)
                 }
                 continue

@@ -128,12 +128,12 @@ public enum DeviceStateEvidence {
     static func sectionData(in window: [UInt8], section: String, instance: Int) -> Int? {
         let name = Array(section.utf8)
         guard !name.isEmpty, name.count < 256 else { return nil }
-        var needle = [UInt8(name.count)] + name
-        needle += withUnsafeBytes(of: UInt32(truncatingIfNeeded: instance).bigEndian, Array.init)
+        var needle = [UInt8(name.count)] + name  // bounded: name.count < 256 (checked above); array concatenation
+        needle += withUnsafeBytes(of: UInt32(truncatingIfNeeded: instance).bigEndian, Array.init)  // bounded: array append
         // Search from the end: the device sections are the stream's last.
         var index = window.count - needle.count - 4  // bounded: in-memory sizes; negative skips the loop
         while index >= 5 {
-            if window[index] == needle[0], window[index - 5] == 0x04,
+            if window[index] == needle[0], window[index - 5] == 0x04,  // bounded: index >= 5
                window[index..<(index + needle.count)].elementsEqual(needle) {  // bounded: index + needle.count <= window.count - 4
                 return index + needle.count + 4  // bounded: <= window.count
             }

@@ -31,6 +31,6 @@ public struct DeviceStateTarget: Hashable, Sendable {
 
     /// `pc-q35-10.1` -> [10, 1].
     static func version(_ machine: String) -> [Int] {
-        (machine.split(separator: "-").last ?? "").split(separator: ".").map { Int($0) ?? 0 }
+        (machine.split(separator: "-").last ?? "").split(separator: ".").map { Int($0) ?? 0 }  // bounded: Int(String) parses, nil when out of range
     }
 }

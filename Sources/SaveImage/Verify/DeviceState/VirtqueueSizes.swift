@@ -77,7 +77,7 @@ public struct VirtqueueSizes: Hashable, Sendable {
     static func capabilities(in header: [UInt8]) -> [UInt8: Int] {
         var found: [UInt8: Int] = [:]
         guard header.count >= 256, header[0x06] & 0x10 != 0 else { return found }
-        var next = Int(header[0x34] & 0xfc)
+        var next = Int(header[0x34] & 0xfc)  // bounded: a byte
         var visited = 0
         while next >= 0x40, next < 0xff, visited < 48 {
             let id = header[next]
@@ -107,7 +107,7 @@ public struct VirtqueueSizes: Hashable, Sendable {
         mutating func be32() -> UInt32? {
             guard let word = peek(4) else { return nil }
             position += 4  // bounded: peek checked 4 bytes
-            return word.reduce(0) { $0 << 8 | UInt32($1) }
+            return word.reduce(0) { $0 << 8 | UInt32($1) }  // bounded: four bytes into 32 bits
         }
     }
 }
