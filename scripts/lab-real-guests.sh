@@ -175,6 +175,27 @@ case ${1:-} in
         for image in "$RG"/images/*.sav; do
             for lab in ${*:-7 9 11 12}; do restore_one "$image" "$lab" | tee -a "$RG/matrix.tsv"; done
         done ;;
+    convert)
+        # convert LAB IMAGE FMT...: saveimg convert IMAGE to each FMT, restore each output on LAB
+        # (sparse also with --parallel-channels 2), record in $RG/conversions.tsv.
+        lab=$2 image=$3; shift 3
+        SAVEIMG=${SAVEIMG:-$(dirname "$0")/saveimg}
+        mkdir -p "$RG/conv"; chmod 700 "$RG/conv"
+        for fmt in "$@"; do
+            out="$RG/conv/$(basename "$image" .sav)-to-$fmt.sav"
+            rm -f "$out"
+            t0=$SECONDS
+            if ! "$SAVEIMG" convert "$image" "$out" --format "$fmt" > "$RG/conv/convert.log" 2>&1; then
+                printf '%s\t%s\t%s\tconvert_failed\t-\t%s\n' "$(basename "$image" .sav)" "$fmt" "$lab" "$(tail -1 "$RG/conv/convert.log")" | tee -a "$RG/conversions.tsv"
+                continue
+            fi
+            secs=$((SECONDS - t0))
+            restore_one "$out" "$lab" | sed "s/^/$(basename "$image" .sav)\t$fmt(${secs}s)\t/" | tee -a "$RG/conversions.tsv"
+            if [ "$fmt" = sparse ] && [ "$lab" -ge 11 ]; then
+                restore_one "$out" "$lab" --parallel-channels 2 | sed "s/^/$(basename "$image" .sav)\tsparse+parallel2\t/" | tee -a "$RG/conversions.tsv"
+            fi
+            rm -f "$out"
+        done ;;
     dumps)
         for lab in 7 9 11 12; do
             v=$(run_on $lab qemu-system-x86_64 --version | head -1 | awk '{print $4}')
