@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import SaveImage
 
@@ -32,5 +33,30 @@ struct DiskQueueABITests {
         #expect(DomainABICheck.differences(source: source, target: try Self.domain(driver: "<driver name='qemu' type='raw' queues='1'/>"))
                 == ["Target disk queue count 1 does not match source 0"])
         #expect(DomainABICheck.differences(source: source, target: try Self.domain(driver: "<driver name='qemu' type='raw'/>")).isEmpty)
+    }
+
+    static func summary(_ name: String, replacing: String? = nil, with: String = "") throws -> DomainSummary {
+        var text = try String(contentsOfFile: Fixtures.testdata + "/real-guests/" + name, encoding: .utf8)
+        if let replacing { text = text.replacingOccurrences(of: replacing, with: with) }
+        return try DomainSummary(element: try XMLParser.parse(Array(text.utf8), name: name))
+    }
+
+    /// The operator's workflow on a realistic guest: `virsh save-image-dumpxml`
+    /// (which shows the PCI root, the default USB controller and the PS/2
+    /// devices the image's migratable XML leaves out), edit, give it back.
+    /// libvirt 9.0 and 12.8 accepted the unedited dumpxml and refused only the queue_size edit.
+    @Test("save-image-dumpxml output is ABI-compatible with the image's XML; only the queue_size edit is refused",
+          arguments: ["rg-9-pc2cpu", "rg-12-q35uefi"])
+    func dumpxmlWorkflow(guest: String) throws {
+        let image = try Self.summary(guest + ".image-domain.xml")
+        let dumped = try Self.summary(guest + ".save-image-dumpxml.xml")
+        #expect(DomainABICheck.differences(source: image, target: dumped) == [])
+        let edited = try Self.summary(guest + ".save-image-dumpxml.xml", replacing: "<driver name='qemu' type='raw'/>",
+                                      with: "<driver name='qemu' type='raw' queue_size='512'/>")
+        #expect(DomainABICheck.differences(source: image, target: edited) == ["Target disk queue size 0 does not match source 0"])
+        // A device really added still counts.
+        let added = try Self.summary(guest + ".save-image-dumpxml.xml", replacing: "</devices>",
+                                     with: "<controller type='scsi' index='0' model='virtio-scsi'/></devices>")
+        #expect(DomainABICheck.differences(source: image, target: added).first?.hasPrefix("Target domain controller count") == true)
     }
 }
