@@ -3,11 +3,13 @@
 with verify's verdicts ($RG/verdicts.tsv, RealGuestsLabTests) and says for
 each image x lab whether they agree, outcome and reason.
 
-    real-guests-compare.py [RG]   -> markdown table on stdout, summary last
+    real-guests-compare.py [RG]          -> markdown table on stdout, summary last
+    real-guests-compare.py --grid [RG]   -> image x lab grid: real result / verdict
 """
 import re, sys
 
-rg = sys.argv[1] if len(sys.argv) > 1 else "/tmp/rg"
+args = [a for a in sys.argv[1:] if not a.startswith("--")]
+rg = args[0] if args else "/tmp/rg"
 real = {}
 for line in open(rg + "/matrix.tsv"):
     p = line.rstrip("\n").split("\t")
@@ -37,6 +39,26 @@ def verdict_reason(code, message):
     if code.startswith("firmware_"): return "firmware"
     if code.startswith("cpu_"): return "cpu"
     return code
+
+if "--grid" in sys.argv:
+    # image x lab: real result / verify's verdict
+    images = sorted({k[0] for k in real})
+    short = {"restored": "R", "failed": "F"}
+    print("| image | 7.0 | 9.0 | 11.3 | 12.8 |")
+    print("|---|---|---|---|---|")
+    for image in images:
+        cells = []
+        for lab in ["7", "9", "11", "12"]:
+            if (image, lab) not in real: cells.append("-"); continue
+            outcome, alive, message = real[(image, lab)]
+            v = verdicts.get((image, lab))
+            cell = short[outcome] + ("+con" if alive == "console_answers" else "") + (" " + real_reason(message) if outcome == "failed" else "")
+            if v:
+                code = v[2].split(":", 1)[0]
+                cell += " / " + ({"ok": "ok", "warning": "ok(w)", "restore_fails": "fail", "invalid": "invalid"}.get(v[1], v[1])) + ("" if code == "-" else " " + code)
+            cells.append(cell)
+        print(f"| {image} | " + " | ".join(cells) + " |")
+    sys.exit(0)
 
 rows, agree, total = [], 0, 0
 print("| image | lab | real restore | guest runs | verify (before) | verify (with device state) | reason agrees |")
