@@ -38,6 +38,7 @@ public enum DeviceStateCompatibility {
             case notInDump = "not_in_dump"
         }
 
+        /// Which rule the image breaks.
         public var kind: Kind
         /// The section's id string, e.g. `0000:00:04.0/virtio-blk`.
         public var section: String
@@ -49,6 +50,7 @@ public enum DeviceStateCompatibility {
         public var willFail: Bool
         /// What the image holds and what the target accepts.
         public var message: String
+        /// The message.
         public var description: String { message }
     }
 

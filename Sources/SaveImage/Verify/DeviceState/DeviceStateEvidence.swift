@@ -20,9 +20,11 @@ public enum DeviceStateEvidence {
         /// The bytes; `base` is the offset of `bytes[0]` (in the file for raw
         /// and sparse streams, in the decoded stream for compressed ones).
         public var bytes: [UInt8]
+        /// The offset of `bytes[0]`.
         public var base: UInt64
         /// Where QEMU_VM_EOF is in `bytes`, and the JSON after it.
         public var eofIndex: Int
+        /// The VM description's JSON in `bytes`.
         public var descriptionRange: Range<Int>
         /// `file offset` or `decoded stream offset`, for messages.
         public var offsetKind: String

@@ -7,8 +7,12 @@
 public struct DeviceStateTarget: Hashable, Sendable {
     /// The target QEMU's `-dump-vmstate` per machine type (`pc-q35-10.0` ...).
     public var vmstate: [String: TargetVMStateDump]
+    /// What the target QEMU allocates per virtqueue (nil: not judged).
     public var virtqueueLimits: VirtqueueLimits?
+    /// The target's firmware (nil: not judged).
     public var firmware: FirmwareCompatibility.Target?
+
+    /// A target; every part is optional.
 
     public init(vmstate: [String: TargetVMStateDump] = [:], virtqueueLimits: VirtqueueLimits? = nil,
                 firmware: FirmwareCompatibility.Target? = nil) {

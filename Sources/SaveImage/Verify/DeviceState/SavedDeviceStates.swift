@@ -16,6 +16,7 @@ public struct SavedDeviceStates: Hashable, Sendable {
         public var name: String
         /// The version the description was written at.
         public var version: Int
+        /// The fields as written, in order (an array of structures once per element).
         public var fields: [Field]
         /// Subsections QEMU sent (only those whose `needed` said yes).
         public var subsections: [Description]
@@ -23,6 +24,7 @@ public struct SavedDeviceStates: Hashable, Sendable {
 
     /// One field of a description.
     public struct Field: Hashable, Sendable {
+        /// The field's name, e.g. `regs`, `parent_obj`.
         public var name: String
         /// QEMU's type name (`uint32`, `buffer`, `virtio`, `struct` ...).
         public var type: String
@@ -38,13 +40,16 @@ public struct SavedDeviceStates: Hashable, Sendable {
     public struct Device: Hashable, Sendable {
         /// The section's id string, e.g. `0000:00:04.0/virtio-blk`, `cpu`.
         public var section: String
+        /// The instance id (two vCPUs: `cpu` instances 0 and 1).
         public var instance: Int
         /// Nil for sections written without a vmstate description (`ram`,
         /// `slirp`, old-style savevm handlers).
         public var description: Description?
     }
 
+    /// QEMU's target page size (4096 on x86).
     public var pageSize: Int?
+    /// Every section the description lists, in stream order.
     public var devices: [Device]
 
     /// Parses the VM description's JSON; `offset` (of the JSON in the stream

@@ -13,15 +13,21 @@ import FoundationEssentials
 public struct TargetVMStateDump: Hashable, Sendable {
     /// One vmstate description as the dump prints it.
     public struct Description: Hashable, Sendable {
+        /// The vmstate name, e.g. `virtio-blk`.
         public var name: String
+        /// `version_id`: the newest version it loads.
         public var version: Int
+        /// `minimum_version_id`: the oldest version it loads.
         public var minimumVersion: Int
+        /// The fields, in wire order.
         public var fields: [Field]
+        /// The subsections it knows.
         public var subsections: [Description]
     }
 
     /// One field as the dump prints it.
     public struct Field: Hashable, Sendable {
+        /// The field's name.
         public var name: String
         /// The section version the field appeared in (0: always there).
         public var version: Int

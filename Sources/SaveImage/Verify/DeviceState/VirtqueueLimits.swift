@@ -11,7 +11,10 @@ public struct VirtqueueLimits: Hashable, Sendable {
     public var sizes: [String: [UInt32]]
     /// What the figures are, for messages: e.g. `QEMU 11.1.3 (measured)`.
     public var source: String
+    /// The machine type the figures are for, when one was given.
     public var machineType: String?
+
+    /// Limits from a capture or a measurement.
 
     public init(sizes: [String: [UInt32]], source: String, machineType: String? = nil) {
         self.sizes = sizes

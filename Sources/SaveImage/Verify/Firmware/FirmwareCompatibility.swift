@@ -13,13 +13,18 @@ public enum FirmwareCompatibility {
     public struct Saved: Hashable, Sendable {
         /// `<os><loader>`'s path and `type` (`pflash`, `rom`), when there is one.
         public var loader: String?
+        /// `pflash` or `rom`.
         public var loaderType: String?
         /// `<os><nvram>`'s path and `template`.
         public var nvram: String?
+        /// The template libvirt copies when the NVRAM file is missing.
         public var nvramTemplate: String?
         /// The stream's flash RAM blocks: `system.flash0` (code), `system.flash1` (variables).
         public var flashCodeSize: UInt64?
+        /// `system.flash1`'s size.
         public var flashVarsSize: UInt64?
+
+        /// What an image holds, given field by field.
 
         public init(loader: String? = nil, loaderType: String? = nil, nvram: String? = nil, nvramTemplate: String? = nil,
                     flashCodeSize: UInt64? = nil, flashVarsSize: UInt64? = nil) {
@@ -60,6 +65,7 @@ public enum FirmwareCompatibility {
         /// What the figures are, for messages.
         public var source: String
 
+        /// A target's firmware.
         public init(loaderValues: [String], files: [String: UInt64]? = nil, source: String) {
             self.loaderValues = loaderValues
             self.files = files
@@ -75,13 +81,19 @@ public enum FirmwareCompatibility {
             case nvramTemplateMissing = "firmware_nvram_template_missing"
             case nvramSizeDiffers = "firmware_nvram_size_differs"
         }
+        /// Which check failed; its raw value is the verify code.
         public var kind: Kind
+        /// The file concerned.
         public var path: String
+        /// Whether the restore fails for certain.
         public var willFail: Bool
+        /// What saveimg found and what the target has.
         public var message: String
+        /// The message.
         public var description: String { message }
     }
 
+    /// Every firmware problem `saved` has on `target`; empty when it restores.
     public static func check(_ saved: Saved, target: Target) -> [Problem] {
         var problems: [Problem] = []
         if let loader = saved.loader {
