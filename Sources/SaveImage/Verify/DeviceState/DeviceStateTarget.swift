@@ -13,7 +13,6 @@ public struct DeviceStateTarget: Hashable, Sendable {
     public var firmware: FirmwareCompatibility.Target?
 
     /// A target; every part is optional.
-
     public init(vmstate: [String: TargetVMStateDump] = [:], virtqueueLimits: VirtqueueLimits? = nil,
                 firmware: FirmwareCompatibility.Target? = nil) {
         self.vmstate = vmstate

@@ -15,7 +15,6 @@ public struct VirtqueueLimits: Hashable, Sendable {
     public var machineType: String?
 
     /// Limits from a capture or a measurement.
-
     public init(sizes: [String: [UInt32]], source: String, machineType: String? = nil) {
         self.sizes = sizes
         self.source = source

@@ -25,7 +25,6 @@ public enum FirmwareCompatibility {
         public var flashVarsSize: UInt64?
 
         /// What an image holds, given field by field.
-
         public init(loader: String? = nil, loaderType: String? = nil, nvram: String? = nil, nvramTemplate: String? = nil,
                     flashCodeSize: UInt64? = nil, flashVarsSize: UInt64? = nil) {
             self.loader = loader
@@ -42,8 +41,10 @@ public enum FirmwareCompatibility {
             let loader = domain.descendant("os", "loader")
             let nvram = domain.descendant("os", "nvram")
             func path(_ element: XMLElement?) -> String? {
-                let text = element.map { String($0.text.filter { !$0.isWhitespace }) } ?? ""
-                return text.isEmpty ? nil : text
+                // The element's text without surrounding white space (a path may hold spaces).
+                let text = (element?.text ?? "").drop { $0.isWhitespace }
+                let trimmed = String(text.reversed().drop { $0.isWhitespace }.reversed())
+                return trimmed.isEmpty ? nil : trimmed
             }
             self.init(loader: path(loader),
                       loaderType: loader?[attribute: "type"],
