@@ -17,6 +17,9 @@ public struct RestoreVerifier: Sendable {
     public var deep = false
     /// With ``deep``: called with stream bytes read and total.
     public var progress: (@Sendable (UInt64, UInt64) -> Void)?
+    /// The target's QEMU vmstate dumps, virtqueue limits and firmware (from a
+    /// target capture); nil: device state and firmware are not judged.
+    public var deviceTarget: DeviceStateTarget?
 
     public init(profile: ReaderProfile = .libvirt90, host: TargetHost? = nil, replacementDomain: DomainSummary? = nil,
                 deep: Bool = false) {
@@ -56,6 +59,7 @@ public struct RestoreVerifier: Sendable {
         }
         if abi.isEmpty { reasons += ramReasons(image) }  // QEMU starts only once the ABI check passed
         reasons += streamReasons(image)
+        if let deviceTarget { reasons += Self.deviceStateReasons(image, target: deviceTarget, decompress: deep) }
         return RestoreVerdict(target: targetDescription, reasons: reasons)
     }
 

@@ -31,8 +31,11 @@ struct RealGuestsLabTests {
             let image = try SaveImage(contentsOf: path)
             for (lab, target, verifier) in targets {
                 let base = verifier.verify(image)
-                let device = RestoreVerifier.deviceStateReasons(image, target: target, decompress: true)
-                let combined = RestoreVerdict(target: base.target, reasons: base.reasons + device, readError: base.readError)
+                // The hook: the same verifier with the target's device description, deep (compressed streams decoded).
+                var withDevices = verifier
+                withDevices.deviceTarget = target
+                withDevices.deep = true
+                let combined = withDevices.verify(image)
                 let primary = combined.primaryReason
                 lines.append([URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent, lab,
                               base.outcome.rawValue, combined.outcome.rawValue,
