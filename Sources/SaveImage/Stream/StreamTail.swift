@@ -40,17 +40,26 @@ extension StreamSource {
         let count = min(UInt64(window), length)
         let start = offset + length - count  // bounded: offset + length is the reader's size; count <= length
         guard let bytes = try? reader.read(at: start, count: Int(count)), !bytes.isEmpty else { return .notChecked }  // bounded: count <= window
-        // Candidates: each '{' preceded by `0x00 0x06 be32`, last first; indexes stay inside `bytes`.
-        for brace in stride(from: bytes.count - 1, through: 6, by: -1) where bytes[brace] == UInt8(ascii: "{") {  // bounded: bytes is not empty
-            guard bytes[brace - 5] == 0x06, bytes[brace - 6] == 0x00, Self.startsLikeDescription(bytes, at: brace),  // bounded: brace >= 6
+        guard let (eof, json) = Self.locateDescription(in: bytes) else { return .incomplete(lastBytes: Hex.bytes(bytes.suffix(8))) }
+        return .complete(descriptionLength: UInt32(truncatingIfNeeded: json.count), eofOffset: start + UInt64(eof),  // bounded: eof is inside what was read
+                         trailingBytes: UInt64(bytes.count - json.upperBound))  // bounded: json ends inside bytes
+    }
+
+    /// QEMU_VM_EOF (`0x00`), `0x06`, be32 length and a JSON object that fits
+    /// in `bytes`, the last such in `bytes`: the index of the EOF byte and the
+    /// JSON's range. Indexes stay inside `bytes` whatever they hold.
+    public static func locateDescription(in bytes: [UInt8]) -> (eof: Int, json: Range<Int>)? {
+        guard bytes.count > 7 else { return nil }
+        // Candidates: each '{' preceded by `0x00 0x06 be32`, last first.
+        for brace in stride(from: bytes.count - 1, through: 6, by: -1) where bytes[brace] == UInt8(ascii: "{") {  // bounded: bytes.count > 7
+            guard bytes[brace - 5] == 0x06, bytes[brace - 6] == 0x00, startsLikeDescription(bytes, at: brace),  // bounded: brace >= 6
                   let word = Endianness.big.integer(UInt32.self, in: bytes, at: brace - 4)  // bounded: brace >= 6
             else { continue }
             let length = Int(word)  // bounded: a UInt32 fits in a 64-bit Int
             guard length >= 2, length <= bytes.count - brace, bytes[brace + length - 1] == UInt8(ascii: "}") else { continue }  // bounded: brace < bytes.count; brace + length <= bytes.count checked first
-            return .complete(descriptionLength: word, eofOffset: start + UInt64(brace - 6),  // bounded: brace >= 6, inside what was read
-                             trailingBytes: UInt64(bytes.count - brace - length))  // bounded: brace + length <= bytes.count (checked above)
+            return (brace - 6, brace..<(brace + length))  // bounded: brace >= 6; brace + length <= bytes.count
         }
-        return .incomplete(lastBytes: Hex.bytes(bytes.suffix(8)))
+        return nil
     }
 
     /// Whether a JSON object with a quoted key starts at `index`: QEMU 5.2 writes

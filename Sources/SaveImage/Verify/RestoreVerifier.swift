@@ -27,6 +27,9 @@ public struct RestoreVerifier: Sendable {
     public var automaticDeepLimit: UInt64 = 64 << 20
     /// With ``deep``: called with stream bytes read and total.
     public var progress: (@Sendable (UInt64, UInt64) -> Void)?
+    /// The target's QEMU vmstate dumps, virtqueue limits and firmware (from a
+    /// target capture); nil: device state and firmware are not judged.
+    public var deviceTarget: DeviceStateTarget?
 
     public init(profile: ReaderProfile = .libvirt90, host: TargetHost? = nil, replacementDomain: DomainSummary? = nil,
                 deep: Bool = false) {
@@ -75,6 +78,7 @@ public struct RestoreVerifier: Sendable {
         let walk = walkStream(image)
         if abi.isEmpty { reasons += ramReasons(image, walk: walk) }  // QEMU starts only once the ABI check passed
         reasons += streamReasons(image, walk: walk)
+        if let deviceTarget { reasons += Self.deviceStateReasons(image, target: deviceTarget, decompress: deep) }
         return RestoreVerdict(target: targetDescription, reasons: reasons)
     }
 

@@ -41,7 +41,7 @@ struct FolderLayering {
     static let order = [
         "Errors", "Bytes", "IO", "XML", "Header", "DataRegion", "Domain",
         "Stream/Core", "Stream/Codecs", "Stream/MappedRAM", "Stream", "Stream/Deep",
-        "Image", "Check", "Export", "Writing", "Writing/Convert", "Verify",
+        "Image", "Check", "Export", "Writing", "Writing/Convert", "Verify/Firmware", "Verify/DeviceState", "Verify",
     ]
 
     static let libraryRoot: String = {
