@@ -20,8 +20,10 @@ public struct MappedRAMLayout: Hashable, Sendable {
     /// `MAPPED_RAM_HDR_VERSION`.
     public static let headerVersion: UInt32 = 1
     static let headerSize = 28
-    /// The largest bitmap a block may have: 256 MiB, 2^31 pages (8 TiB of 4 KiB
-    /// pages). The reader refuses a bigger one and the writer will not allocate one.
+    /// The most bytes of bitmaps a stream may have over all its blocks: 256 MiB,
+    /// 2^31 pages (8 TiB of 4 KiB pages). Reading and writing hold the bitmaps in
+    /// memory: the reader refuses more (before reading them), the writer will not
+    /// allocate more.
     static let maxBitmapSize: UInt64 = 256 << 20
     /// The most blocks a RAM section may list (QEMU has a few dozen at most).
     static let maxBlocks = 4096
@@ -47,7 +49,7 @@ public struct MappedRAMLayout: Hashable, Sendable {
     public var fileSize: UInt64
 
     // The sums below cannot overflow: `read` builds every layout, with at most
-    // `maxBlocks` (2^12) blocks of at most 2^31 pages each (`maxBitmapSize`).
+    // `maxBlocks` (2^12) blocks of at most 2^31 pages in all (`maxBitmapSize`).
 
     /// Pages in the file, over all blocks.
     public var pagesPresent: UInt64 { blocks.reduce(0) { $0 + $1.pagesPresent } }  // bounded: at most 2^12 blocks of 2^31 pages (see above)
@@ -129,6 +131,7 @@ public struct MappedRAMLayout: Hashable, Sendable {
         }
 
         var blocks: [MappedRAMBlock] = []
+        var bitmapBytes: UInt64 = 0
         var entry = streamOffset + cursor.offset  // bounded: cursor.offset bytes read at streamOffset
         var remaining = total
         // Every region QEMU reads: none may overlap another (nor libvirt's header and XML).
@@ -139,7 +142,8 @@ public struct MappedRAMLayout: Hashable, Sendable {
             guard blocks.count < maxBlocks else {
                 throw fail(entry, "RAM block list", "at most \(maxBlocks) blocks", "more (the sizes do not add up to \(total))")
             }
-            let block = try readBlock(file, at: entry, remaining: remaining, total: total)
+            let block = try readBlock(file, at: entry, remaining: remaining, total: total, bitmapBytes: bitmapBytes)
+            bitmapBytes += block.bitmapSize  // bounded: readBlock checked bitmapBytes + bitmapSize <= maxBitmapSize
             // readBlock read the entry and its 28-byte header from the file, and checked
             // bitmapOffset + bitmapSize and pagesOffset + size against the file's size.
             let own: [(start: UInt64, end: UInt64, what: String, field: String, at: UInt64)] = [
@@ -172,9 +176,12 @@ public struct MappedRAMLayout: Hashable, Sendable {
             blocks: blocks, deviceStateOffset: entry, fileSize: file.size)
     }
 
-    /// Reads one block list entry and its MappedRamHeader at `entry`, and its bitmap.
+    /// Reads one block list entry and its MappedRamHeader at `entry`, and its
+    /// bitmap, unless it would take the bitmaps past `maxBitmapSize` (the blocks
+    /// before it have `bitmapBytes`, at most `maxBitmapSize`).
     static func readBlock(
-        _ file: borrowing some PositionalReader & ~Copyable, at entry: UInt64, remaining: UInt64, total: UInt64
+        _ file: borrowing some PositionalReader & ~Copyable, at entry: UInt64, remaining: UInt64, total: UInt64,
+        bitmapBytes: UInt64
     ) throws(SaveImageError) -> MappedRAMBlock {
         let path = file.path
         func fail(_ offset: UInt64, _ field: String, _ expected: String, _ found: String) -> SaveImageError {
@@ -225,9 +232,10 @@ public struct MappedRAMLayout: Hashable, Sendable {
         }
         let pages = size / pageSize
         let bitmapSize = MappedRAMBlock.bitmapSize(pages: pages)
-        guard bitmapSize <= maxBitmapSize else {
-            throw fail(sizeOffset, "RAM block size", "a block of at most 8 TiB (a 256 MiB bitmap)",
-                       "\(size) bytes for '\(name)'")
+        guard bitmapSize <= maxBitmapSize - min(bitmapBytes, maxBitmapSize) else {  // bounded: subtracts at most maxBitmapSize
+            let after = bitmapBytes > 0 ? " after blocks with \(bitmapBytes) bytes of bitmaps" : ""
+            throw fail(sizeOffset, "RAM block size", "at most 8 TiB of RAM in all (256 MiB of bitmaps)",
+                       "\(size) bytes for '\(name)'\(after)")
         }
         let source = Checked.Source(path: path, offset: bitmapOffsetField, field: "mapped-ram bitmap_offset")
         let bitmapEnd = try Checked.add(bitmapOffset, bitmapSize, source)

@@ -35,6 +35,8 @@ final class MappedRAMWriter: MigrationStreamObserver {
     private var pending: [UInt8] = []
     private var position: UInt64
     private var slots: [Slot] = []
+    /// Bytes of the bitmaps in ``slots``: at most `MappedRAMLayout.maxBitmapSize`.
+    private var bitmapBytes: UInt64 = 0
     private var sawBlockList = false
     private var sawConfiguration = false
     /// A run of consecutive pages waiting to be written.
@@ -103,13 +105,15 @@ final class MappedRAMWriter: MigrationStreamObserver {
                                      found: "'\(block.name)', not valid UTF-8 in the stream")
             }
             // The bitmaps are held in memory until the end: as the reader
-            // (MappedRAMLayout.maxBitmapSize), at most 256 MiB for a block.
+            // (MappedRAMLayout.maxBitmapSize), at most 256 MiB of them in all.
             let bitmapSize = MappedRAMBlock.bitmapSize(pages: block.size / Self.pageSize)
-            guard bitmapSize <= MappedRAMLayout.maxBitmapSize else {
+            guard bitmapSize <= MappedRAMLayout.maxBitmapSize - bitmapBytes else {  // bounded: bitmapBytes <= maxBitmapSize, kept by this check
+                let after = bitmapBytes > 0 ? " after blocks with \(bitmapBytes) bytes of bitmaps" : ""
                 throw SaveImageError(.badStream, path: "", field: "RAM block size",
-                                     expected: "a block of at most 8 TiB (a 256 MiB bitmap)",
-                                     found: "\(block.size) bytes for '\(block.name)'")
+                                     expected: "at most 8 TiB of RAM in all (256 MiB of bitmaps)",
+                                     found: "\(block.size) bytes for '\(block.name)'\(after)")
             }
+            bitmapBytes += bitmapSize  // bounded: at most maxBitmapSize (checked just above)
             pending.append(UInt8(truncatingIfNeeded: name.count))  // at most 255 (checked above)
             pending.append(contentsOf: name)
             pending.appendInteger(block.size, .big)
