@@ -154,7 +154,8 @@ func fuzzSparse(_ bytes: [UInt8]) {
     note("layout: \(layout.blocks.count) blocks, \(layout.pagesPresent) pages present")
     let walk: StreamWalk
     do throws(SaveImageError) { walk = try StreamWalk(source: image.stream, hashing: false, layout: layout) } catch {
-        return invariant(false, "walk set-up: \(error)")
+        note("walk set-up failed: \(error)")
+        return invariant(false, "walk set-up")
     }
     if let error = walk.sourceFailure {
         note("raw stream refused: \(error)")

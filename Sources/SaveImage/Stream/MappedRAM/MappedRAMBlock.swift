@@ -33,29 +33,37 @@ public struct MappedRAMBlock: Hashable, Sendable, Codable {
     public var bitmap: [UInt8]
 
     /// Pages not in the file (zero pages: holes).
-    public var holes: UInt64 { pageCount - pagesPresent }
+    public var holes: UInt64 { pageCount - min(pagesPresent, pageCount) }  // bounded: subtracts at most pageCount
     /// Bytes of the bitmap: `BITS_TO_LONGS(pages) * sizeof(long)`.
     public var bitmapSize: UInt64 { UInt64(bitmap.count) }
     /// The file offset just past the page region (where the next entry, or the device state, starts).
-    public var pagesEnd: UInt64 { pagesOffset + size }
+    /// `MappedRAMLayout.readBlock` checked the sum against the file; a block
+    /// decoded from elsewhere whose sum does not fit in 64 bits gives `UInt64.max`.
+    public var pagesEnd: UInt64 {
+        let (end, overflow) = pagesOffset.addingReportingOverflow(size)
+        return overflow ? .max : end
+    }
 
     /// Whether page `index` is in the file.
     public func isPresent(_ index: UInt64) -> Bool {
-        let byte = Int(index / 8)
-        return byte < bitmap.count && bitmap[byte] & (1 << UInt8(index % 8)) != 0
+        let byte = Int(index / 8)  // bounded: UInt64.max / 8 < Int.max
+        return byte < bitmap.count && bitmap[byte] & (1 << UInt8(truncatingIfNeeded: index % 8)) != 0
     }
 
-    /// The size of a bitmap for `pages` pages (64-bit words, as QEMU on a 64-bit host).
-    static func bitmapSize(pages: UInt64) -> UInt64 { (pages + 63) / 64 * 8 }
+    /// The size of a bitmap for `pages` pages (64-bit words, as QEMU on a 64-bit host):
+    /// `ceil(pages / 64) * 8`, for any `pages` (no `pages + 63` to overflow).
+    static func bitmapSize(pages: UInt64) -> UInt64 {
+        (pages / 64 + (pages % 64 == 0 ? 0 : 1)) * 8  // bounded: pages / 64 + 1 <= 2^58, times 8 < 2^61
+    }
 
     /// Counts set bits among the first `pages` bits.
     static func countPresent(_ bitmap: [UInt8], pages: UInt64) -> UInt64 {
         var count: UInt64 = 0
-        let fullBytes = Int(min(UInt64(bitmap.count), pages / 8))
-        for byte in bitmap[0..<fullBytes] { count += UInt64(byte.nonzeroBitCount) }
+        let fullBytes = Int(min(UInt64(bitmap.count), pages / 8))  // bounded: at most bitmap.count, an Int
+        for byte in bitmap[0..<fullBytes] { count += UInt64(byte.nonzeroBitCount) }  // bounded: 8 per byte of an in-memory array
         let rest = pages % 8
         if rest > 0, fullBytes < bitmap.count {
-            count += UInt64((bitmap[fullBytes] & UInt8((1 << rest) - 1)).nonzeroBitCount)
+            count += UInt64((bitmap[fullBytes] & UInt8((1 << rest) - 1)).nonzeroBitCount)  // bounded: rest is 1...7, the mask at most 0x7f, the count at most 8 more
         }
         return count
     }

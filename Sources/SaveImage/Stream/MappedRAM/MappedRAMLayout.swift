@@ -20,6 +20,13 @@ public struct MappedRAMLayout: Hashable, Sendable {
     /// `MAPPED_RAM_HDR_VERSION`.
     public static let headerVersion: UInt32 = 1
     static let headerSize = 28
+    /// The most bytes of bitmaps a stream may have over all its blocks: 256 MiB,
+    /// 2^31 pages (8 TiB of 4 KiB pages). Reading and writing hold the bitmaps in
+    /// memory: the reader refuses more (before reading them), the writer will not
+    /// allocate more.
+    static let maxBitmapSize: UInt64 = 256 << 20
+    /// The most blocks a RAM section may list (QEMU has a few dozen at most).
+    static let maxBlocks = 4096
     static let memSizeFlag: UInt64 = 0x04
 
     public var path: String
@@ -41,10 +48,13 @@ public struct MappedRAMLayout: Hashable, Sendable {
     /// The file's apparent size.
     public var fileSize: UInt64
 
+    // The sums below cannot overflow: `read` builds every layout, with at most
+    // `maxBlocks` (2^12) blocks of at most 2^31 pages in all (`maxBitmapSize`).
+
     /// Pages in the file, over all blocks.
-    public var pagesPresent: UInt64 { blocks.reduce(0) { $0 + $1.pagesPresent } }
+    public var pagesPresent: UInt64 { blocks.reduce(0) { $0 + $1.pagesPresent } }  // bounded: at most 2^12 blocks of 2^31 pages (see above)
     /// Holes (zero pages), over all blocks.
-    public var holes: UInt64 { blocks.reduce(0) { $0 + $1.holes } }
+    public var holes: UInt64 { blocks.reduce(0) { $0 + $1.holes } }  // bounded: as above
 
     /// Reads the layout of the stream at `streamOffset` of `file`.
     /// `file` is any positional source: an open file, or bytes in memory (the fuzzer).
@@ -75,25 +85,27 @@ public struct MappedRAMLayout: Hashable, Sendable {
                 throw fail(streamOffset, "stream magic", "\"QEVM\" (a QEMU migration stream)", "\(magic)")
             }
             version = try cursor.u32("the stream version")
-            guard version == 3 else { throw fail(streamOffset + 4, "stream version", "3", "\(version)") }
+            // From here on the cursor has read bytes of the file at streamOffset, so
+            // streamOffset plus what it consumed is at most the file's size (< 2^63).
+            guard version == 3 else { throw fail(streamOffset + 4, "stream version", "3", "\(version)") }  // bounded: 8 bytes read at streamOffset
             guard cursor.peek(1) == [QEMUStreamPrelude.configurationSection] else {
-                throw fail(streamOffset + 8, "configuration section", "QEMU_VM_CONFIGURATION (0x07)",
+                throw fail(streamOffset + 8, "configuration section", "QEMU_VM_CONFIGURATION (0x07)",  // bounded: 8 bytes read at streamOffset
                            "\(cursor.peek(1))")
             }
             cursor.context = "configuration section"
             _ = try cursor.byte()
             configuration = try StreamConfiguration.read(from: cursor)
             guard configuration.capabilities.contains("mapped-ram") else {
-                throw fail(streamOffset + 8, "configuration/capabilities",
+                throw fail(streamOffset + 8, "configuration/capabilities",  // bounded: 8 bytes read at streamOffset
                            "a capability list naming mapped-ram (a sparse stream)",
                            configuration.capabilities.isEmpty ? "no capabilities" : configuration.capabilities.joined(separator: ", "))
             }
             cursor.context = "RAM section"
-            ramOffset = streamOffset + cursor.offset
+            ramOffset = streamOffset + cursor.offset  // bounded: cursor.offset bytes read at streamOffset
             let type = try cursor.byte("a section type")
             sectionID = try cursor.u32("a section id")
             let nameLength = try cursor.byte("an idstr length")
-            let name = try cursor.bytes(Int(nameLength), "an idstr")
+            let name = try cursor.bytes(Int(nameLength), "an idstr")  // bounded: a UInt8
             let instance = try cursor.u32("an instance id")
             let sectionVersion = try cursor.u32("a version id")
             guard type == 0x01, name == Array("ram".utf8) else {
@@ -110,7 +122,7 @@ public struct MappedRAMLayout: Hashable, Sendable {
             header = section.bytes
             let word = try cursor.u64("the RAM size record")
             guard word & 0xfff == memSizeFlag else {
-                throw fail(streamOffset + cursor.offset - 8, "RAM size record", "RAM_SAVE_FLAG_MEM_SIZE (0x04)",
+                throw fail(streamOffset + cursor.offset - 8, "RAM size record", "RAM_SAVE_FLAG_MEM_SIZE (0x04)",  // bounded: the cursor just read this 8-byte word at streamOffset
                            "flags " + Hex.number(word & 0xfff))
             }
             total = word & ~0xfff
@@ -119,23 +131,27 @@ public struct MappedRAMLayout: Hashable, Sendable {
         }
 
         var blocks: [MappedRAMBlock] = []
-        var entry = streamOffset + cursor.offset
+        var bitmapBytes: UInt64 = 0
+        var entry = streamOffset + cursor.offset  // bounded: cursor.offset bytes read at streamOffset
         var remaining = total
         // Every region QEMU reads: none may overlap another (nor libvirt's header and XML).
         var regions: [(start: UInt64, end: UInt64, what: String)] = [
             (0, streamOffset, "libvirt's header and domain XML"), (streamOffset, entry, "the stream's start"),
         ]
         while remaining > 0 {
-            guard blocks.count < 4096 else {
-                throw fail(entry, "RAM block list", "at most 4096 blocks", "more (the sizes do not add up to \(total))")
+            guard blocks.count < maxBlocks else {
+                throw fail(entry, "RAM block list", "at most \(maxBlocks) blocks", "more (the sizes do not add up to \(total))")
             }
-            let block = try readBlock(file, at: entry, remaining: remaining, total: total)
+            let block = try readBlock(file, at: entry, remaining: remaining, total: total, bitmapBytes: bitmapBytes)
+            bitmapBytes += block.bitmapSize  // bounded: readBlock checked bitmapBytes + bitmapSize <= maxBitmapSize
+            // readBlock read the entry and its 28-byte header from the file, and checked
+            // bitmapOffset + bitmapSize and pagesOffset + size against the file's size.
             let own: [(start: UInt64, end: UInt64, what: String, field: String, at: UInt64)] = [
-                (block.entryOffset, block.headerOffset + UInt64(headerSize), "entry and header of '\(block.name)'",
+                (block.entryOffset, block.headerOffset + UInt64(headerSize), "entry and header of '\(block.name)'",  // bounded: the header was read from the file
                  "RAM block entry", block.entryOffset),
-                (block.bitmapOffset, block.bitmapOffset + block.bitmapSize, "bitmap of '\(block.name)'",
-                 "mapped-ram bitmap_offset", block.headerOffset + 12),
-                (block.pagesOffset, block.pagesEnd, "pages of '\(block.name)'", "mapped-ram pages_offset", block.headerOffset + 20),
+                (block.bitmapOffset, block.bitmapOffset + block.bitmapSize, "bitmap of '\(block.name)'",  // bounded: readBlock checked the sum (Checked.add, <= file size)
+                 "mapped-ram bitmap_offset", block.headerOffset + 12),  // bounded: within the header read from the file
+                (block.pagesOffset, block.pagesEnd, "pages of '\(block.name)'", "mapped-ram pages_offset", block.headerOffset + 20),  // bounded: pagesEnd: readBlock checked pagesOffset + size (Checked.add, <= file size); +20 within the header read
             ]
             for region in own where region.end > region.start {
                 if let clash = regions.first(where: { region.start < $0.end && $0.start < region.end }) {
@@ -146,7 +162,8 @@ public struct MappedRAMLayout: Hashable, Sendable {
                 regions.append((region.start, region.end, region.what))
             }
             blocks.append(block)
-            remaining -= block.size
+            remaining = try Checked.subtract(remaining, block.size,
+                                             Checked.Source(path: path, offset: block.entryOffset, field: "RAM block size"))
             entry = block.pagesEnd
         }
         guard entry <= file.size else {
@@ -159,30 +176,44 @@ public struct MappedRAMLayout: Hashable, Sendable {
             blocks: blocks, deviceStateOffset: entry, fileSize: file.size)
     }
 
-    /// Reads one block list entry and its MappedRamHeader at `entry`, and its bitmap.
+    /// Reads one block list entry and its MappedRamHeader at `entry`, and its
+    /// bitmap, unless it would take the bitmaps past `maxBitmapSize` (the blocks
+    /// before it have `bitmapBytes`, at most `maxBitmapSize`).
     static func readBlock(
-        _ file: borrowing some PositionalReader & ~Copyable, at entry: UInt64, remaining: UInt64, total: UInt64
+        _ file: borrowing some PositionalReader & ~Copyable, at entry: UInt64, remaining: UInt64, total: UInt64,
+        bitmapBytes: UInt64
     ) throws(SaveImageError) -> MappedRAMBlock {
         let path = file.path
         func fail(_ offset: UInt64, _ field: String, _ expected: String, _ found: String) -> SaveImageError {
             SaveImageError(.badStream, path: path, offset: offset, field: field, expected: expected, found: found)
         }
-        let bytes = try file.read(at: entry, count: 1 + 255 + 8 + headerSize)
-        guard let length = bytes.first.map(Int.init), bytes.count >= 1 + length + 8 + headerSize else {
+        let bytes = try file.read(at: entry, count: 1 + 255 + 8 + headerSize)  // bounded: constants
+        guard let length = bytes.first.map(Int.init), bytes.count >= 1 + length + 8 + headerSize else {  // bounded: length <= 255, the rest constants
             throw fail(entry, "RAM block entry", "a block name, size and 28-byte mapped-ram header",
                        "end of file after \(bytes.count) bytes")
         }
-        let name = String(decoding: bytes[1..<(1 + length)], as: UTF8.self)
-        var at = 1 + length
+        // The bytes from entry on were read from the file: entry + bytes.count <= the file's size,
+        // and every offset below into them (up to 1 + length + 8 + 28) is below it.
+        let nameBytes = bytes[1..<(1 + length)]  // bounded: length <= 255, checked against bytes.count
+        // The name is written back with its length byte (out of sparse): a name that
+        // is not UTF-8 would change (each bad byte becoming 3) and could pass 255 bytes.
+        guard let name = String(validating: nameBytes, as: UTF8.self) else {
+            throw fail(entry + 1, "RAM block name", "a RAM block name in UTF-8 (QEMU's idstr)",  // bounded: entry's bytes were read
+                       "bytes \(Hex.bytes(nameBytes)) that are not")
+        }
+        var at = 1 + length  // bounded: length <= 255
+        let sizeOffset = entry + UInt64(at)  // bounded: within the bytes read at entry
         let entryBytes = ByteReader(bytes, path: path, base: entry)
         let size = try entryBytes.integer(at: at, as: UInt64.self, .big, field: "RAM block size")
         guard size <= remaining else {
-            throw fail(entry + UInt64(at), "RAM block size", "blocks adding up to \(total) bytes",
+            throw fail(sizeOffset, "RAM block size", "blocks adding up to \(total) bytes",
                        "'\(name)' of \(size) bytes with \(remaining) left")
         }
-        guard size > 0 else { throw fail(entry + UInt64(at), "RAM block size", "a size above 0", "0 for '\(name)'") }
-        at += 8
-        let headerOffset = entry + UInt64(at)
+        guard size > 0 else { throw fail(sizeOffset, "RAM block size", "a size above 0", "0 for '\(name)'") }
+        at += 8  // bounded: an index into bytes, at most 264
+        let headerOffset = entry + UInt64(at)  // bounded: within the bytes read at entry
+        let pageSizeField = headerOffset + 4, bitmapOffsetField = headerOffset + 12  // bounded: within the 28-byte header read
+        let pagesOffsetField = headerOffset + 20, headerEnd = headerOffset + UInt64(headerSize)  // bounded: within the 28-byte header read from the file
         let version = try entryBytes.integer(at: at, as: UInt32.self, .big, field: "mapped-ram header version")
         let pageSize = try entryBytes.integer(at: at + 4, as: UInt64.self, .big, field: "mapped-ram page_size")  // bounded: at + 28 <= bytes.count (checked above)
         let bitmapOffset = try entryBytes.integer(at: at + 12, as: UInt64.self, .big, field: "mapped-ram bitmap_offset")  // bounded: as above
@@ -192,38 +223,38 @@ public struct MappedRAMLayout: Hashable, Sendable {
                        "\(headerVersion) (QEMU: \"Migration mapped-ram capability version not supported (expected <= 1, got \(version))\")",
                        "\(version)")
         }
-        guard pageSize > 0, pageSize & (pageSize - 1) == 0, pageSize <= 1 << 30 else {
-            throw fail(headerOffset + 4, "mapped-ram page_size", "a power of two up to 1 GiB", "\(pageSize)")
+        guard pageSize > 0, pageSize & (pageSize - 1) == 0, pageSize <= 1 << 30 else {  // bounded: pageSize > 0 is tested first
+            throw fail(pageSizeField, "mapped-ram page_size", "a power of two up to 1 GiB", "\(pageSize)")
         }
         guard size % pageSize == 0 else {
-            throw fail(entry + UInt64(1 + length), "RAM block size", "a multiple of the page size \(pageSize)",
+            throw fail(sizeOffset, "RAM block size", "a multiple of the page size \(pageSize)",
                        "\(size) for '\(name)'")
         }
         let pages = size / pageSize
         let bitmapSize = MappedRAMBlock.bitmapSize(pages: pages)
-        let headerEnd = headerOffset + UInt64(headerSize)
-        guard bitmapSize <= 256 << 20 else {
-            throw fail(entry + UInt64(1 + length), "RAM block size", "a block of at most 8 TiB (a 256 MiB bitmap)",
-                       "\(size) bytes for '\(name)'")
+        guard bitmapSize <= maxBitmapSize - min(bitmapBytes, maxBitmapSize) else {  // bounded: subtracts at most maxBitmapSize
+            let after = bitmapBytes > 0 ? " after blocks with \(bitmapBytes) bytes of bitmaps" : ""
+            throw fail(sizeOffset, "RAM block size", "at most 8 TiB of RAM in all (256 MiB of bitmaps)",
+                       "\(size) bytes for '\(name)'\(after)")
         }
-        let source = Checked.Source(path: path, offset: headerOffset + 12, field: "mapped-ram bitmap_offset")
+        let source = Checked.Source(path: path, offset: bitmapOffsetField, field: "mapped-ram bitmap_offset")
         let bitmapEnd = try Checked.add(bitmapOffset, bitmapSize, source)
         guard bitmapEnd <= file.size else {
-            throw fail(headerOffset + 12, "mapped-ram bitmap_offset",
+            throw fail(bitmapOffsetField, "mapped-ram bitmap_offset",
                        "a \(bitmapSize)-byte bitmap inside the file (\(file.size) bytes; QEMU writes it at \(headerEnd))",
                        "\(bitmapOffset), ending at \(bitmapEnd): past the end of the file")
         }
-        let pagesEnd = try Checked.add(pagesOffset, size, Checked.Source(path: path, offset: headerOffset + 20, field: "mapped-ram pages_offset"))
+        let pagesEnd = try Checked.add(pagesOffset, size, Checked.Source(path: path, offset: pagesOffsetField, field: "mapped-ram pages_offset"))
         guard pagesOffset % pageSize == 0 else {
-            throw fail(headerOffset + 20, "mapped-ram pages_offset",
+            throw fail(pagesOffsetField, "mapped-ram pages_offset",
                        "an offset aligned to the page size \(pageSize) (QEMU: \"region has bad alignment\")", "\(pagesOffset)")
         }
         guard pagesEnd <= file.size else {
-            throw fail(headerOffset + 20, "mapped-ram pages_offset",
+            throw fail(pagesOffsetField, "mapped-ram pages_offset",
                        "\(size) bytes of pages inside the file (\(file.size) bytes)",
                        "\(pagesOffset), ending at \(pagesEnd): past the end of the file")
         }
-        let bitmap = try file.read(at: bitmapOffset, count: Int(bitmapSize))
+        let bitmap = try file.read(at: bitmapOffset, count: Int(bitmapSize))  // bounded: at most maxBitmapSize (checked above)
         guard UInt64(bitmap.count) == bitmapSize else {
             throw fail(bitmapOffset, "mapped-ram bitmap", "\(bitmapSize) bytes", "\(bitmap.count) (end of file)")
         }

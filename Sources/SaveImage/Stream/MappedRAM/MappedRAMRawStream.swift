@@ -22,15 +22,20 @@ enum MappedRAMRawStream {
     }
 
     /// Offset in the raw stream where the copied device state begins.
+    ///
+    /// The sum cannot overflow: `MappedRAMLayout.read` builds every layout,
+    /// with at most 2^12 blocks of at most 2^31 pages each (its 256 MiB bitmap
+    /// cap) and names of at most 255 bytes, so each block adds below 2^44
+    /// (2^31 pages of at most 8 + 4096 bytes) and the whole stays below 2^57.
     static func deviceStateRawOffset(of layout: MappedRAMLayout, keepMappedRAM: Bool) -> UInt64 {
-        var offset = UInt64(8 + configuration(of: layout, keepMappedRAM: keepMappedRAM).encoded.count
-                            + layout.ramSectionHeader.count + 8)
+        let encoded = configuration(of: layout, keepMappedRAM: keepMappedRAM).encoded
+        var offset = UInt64(8 + encoded.count + layout.ramSectionHeader.count + 8)  // bounded: sizes of in-memory arrays
         for block in layout.blocks {
             let name = UInt64(block.name.utf8.count)
-            offset += 1 + name + 8
+            offset += 1 + name + 8  // bounded: below 2^57 in all (see above)
             guard block.pageCount > 0 else { continue }
-            offset += 1 + name  // the first record names its block
-            offset += block.pageCount * 8 + block.pagesPresent * 4096 + block.holes
+            offset += 1 + name  // bounded: as the line above; the first record names its block
+            offset += block.pageCount * 8 + block.pagesPresent * 4096 + block.holes  // bounded: pageCount <= 2^31, pagesPresent + holes == pageCount
         }
         return offset
     }
@@ -46,66 +51,72 @@ enum MappedRAMRawStream {
         pages: Bool = true, output: ([UInt8]) throws(SaveImageError) -> Void
     ) throws(SaveImageError) {
         for block in layout.blocks where block.pageSize != 4096 {
-            throw SaveImageError(.badStream, path: layout.path, offset: block.headerOffset + 4, field: "mapped-ram page_size",
+            throw SaveImageError(.badStream, path: layout.path, offset: block.headerOffset + 4, field: "mapped-ram page_size",  // bounded: within the header read from the file
                                  expected: "4096 (the target page size of the x86 streams saveimg converts)",
                                  found: "\(block.pageSize)")
         }
         var batch: [UInt8] = []
-        batch.reserveCapacity((1 << 20) + 8192)
+        batch.reserveCapacity((1 << 20) + 8192)  // bounded: constants
         func flushIfFull() throws(SaveImageError) {
             if batch.count >= 1 << 20 {
                 try output(batch)
                 batch.removeAll(keepingCapacity: true)
             }
         }
-        batch += QEMUStreamPrelude.magic
+        batch.append(contentsOf: QEMUStreamPrelude.magic)
         batch.appendInteger(layout.streamVersion, .big)
-        batch += configuration(of: layout, keepMappedRAM: keepMappedRAM).encoded
-        batch += layout.ramSectionHeader
+        batch.append(contentsOf: configuration(of: layout, keepMappedRAM: keepMappedRAM).encoded)
+        batch.append(contentsOf: layout.ramSectionHeader)
         batch.appendInteger(layout.totalRAM | MappedRAMLayout.memSizeFlag, .big)
         for block in layout.blocks {
-            batch.append(UInt8(block.name.utf8.count))
-            batch += Array(block.name.utf8)
+            // The name is the UTF-8 its one length byte announced (readBlock refuses any other): at most 255 bytes.
+            batch.append(UInt8(truncatingIfNeeded: block.name.utf8.count))
+            batch.append(contentsOf: block.name.utf8)
             batch.appendInteger(block.size, .big)
         }
+        // Every block's page size is 4096 (checked above), and readBlock checked
+        // pagesOffset + pageCount * 4096 (its size) against the file's size: the
+        // offsets and addresses below are below that sum, a run below 1 MiB.
         let runPages: UInt64 = 256
+        let pageBytes = 4096
         for block in layout.blocks where pages {
             var page: UInt64 = 0
             while page < block.pageCount {
                 // A run of up to 256 consecutive pages read in one go (holes read as zeros, cheaply).
-                let count = min(runPages, block.pageCount - page)
-                let runOffset = block.pagesOffset + page * block.pageSize
+                let count = min(runPages, block.pageCount - page)  // bounded: page < pageCount
+                let runOffset = block.pagesOffset + page * block.pageSize  // bounded: below pagesOffset + size (see above)
+                let runBytes = Int(count) * pageBytes  // bounded: at most 256 * 4096
                 var present: [Bool] = []
                 var anyPresent = false
-                for index in page..<(page + count) {
+                for index in page..<(page + count) {  // bounded: page + count <= pageCount
                     let bit = block.isPresent(index)
                     present.append(bit)
                     anyPresent = anyPresent || bit
                 }
-                let data = anyPresent ? try file.read(at: runOffset, count: Int(count * block.pageSize)) : []
-                if anyPresent && UInt64(data.count) != count * block.pageSize {
-                    throw SaveImageError(.io, path: layout.path, offset: runOffset + UInt64(data.count), field: "pages of '\(block.name)'",
-                                         expected: "\(count * block.pageSize) bytes of pages", found: "end of file (the file shrank)")
+                let data = anyPresent ? try file.read(at: runOffset, count: runBytes) : []
+                if anyPresent && data.count != runBytes {
+                    throw SaveImageError(.io, path: layout.path, offset: runOffset + UInt64(data.count), field: "pages of '\(block.name)'",  // bounded: a short read inside the run
+                                         expected: "\(runBytes) bytes of pages", found: "end of file (the file shrank)")
                 }
                 for (index, isPresent) in present.enumerated() {
-                    let address = (page + UInt64(index)) * block.pageSize
+                    let address = (page + UInt64(index)) * block.pageSize  // bounded: below the block's size (see above)
                     let first = page == 0 && index == 0
                     var word = address | (isPresent ? pageFlag : zeroFlag)
                     if !first { word |= continueFlag }
                     batch.appendInteger(word, .big)
                     if first {
-                        batch.append(UInt8(block.name.utf8.count))
-                        batch += Array(block.name.utf8)
+                        batch.append(UInt8(truncatingIfNeeded: block.name.utf8.count))  // at most 255 (see above)
+                        batch.append(contentsOf: block.name.utf8)
                     }
                     if isPresent {
-                        let start = index * Int(block.pageSize)
-                        batch += data[start..<(start + Int(block.pageSize))]
+                        let start = index * pageBytes  // bounded: index < 256
+                        batch.append(contentsOf: data[start..<(start + pageBytes)])  // bounded: start + 4096 <= runBytes
                     } else {
                         batch.append(0)
                     }
                 }
                 try flushIfFull()
-                page += count
+                page += count  // bounded: page + count <= pageCount
             }
         }
         if !batch.isEmpty { try output(batch) }

@@ -35,6 +35,8 @@ final class MappedRAMWriter: MigrationStreamObserver {
     private var pending: [UInt8] = []
     private var position: UInt64
     private var slots: [Slot] = []
+    /// Bytes of the bitmaps in ``slots``: at most `MappedRAMLayout.maxBitmapSize`.
+    private var bitmapBytes: UInt64 = 0
     private var sawBlockList = false
     private var sawConfiguration = false
     /// A run of consecutive pages waiting to be written.
@@ -51,7 +53,7 @@ final class MappedRAMWriter: MigrationStreamObserver {
     init(staged: ReplacementFile, streamOffset: UInt64) {
         self.staged = staged
         self.position = streamOffset
-        pending.reserveCapacity((1 << 20) + 65536)
+        pending.reserveCapacity((1 << 20) + 65536)  // bounded: constants
     }
 
     /// The tap to install on the walker's cursor.
@@ -79,7 +81,7 @@ final class MappedRAMWriter: MigrationStreamObserver {
             throw SaveImageError(.badStream, path: "", offset: 8, field: "configuration/capabilities",
                                  expected: "no x-ignore-shared (its block list carries addresses)", found: "x-ignore-shared")
         }
-        pending += configuration.withCapability("mapped-ram", present: true).encoded
+        pending.append(contentsOf: configuration.withCapability("mapped-ram", present: true).encoded)
     }
 
     func ramBlocks(_ blocks: [MigrationStreamSummary.RAMBlock], total: UInt64) throws(SaveImageError) {
@@ -93,13 +95,30 @@ final class MappedRAMWriter: MigrationStreamObserver {
                 throw SaveImageError(.badStream, path: "", field: "RAM block size", expected: "a multiple of 4096",
                                      found: "\(block.size) for '\(block.name)'")
             }
+            // The walker decodes names leniently: a name that was not UTF-8 has
+            // U+FFFD for its bad bytes (3 bytes each) and is not the stream's
+            // name any more (nor, past 85 bad bytes, one a length byte can hold).
             let name = Array(block.name.utf8)
-            pending.append(UInt8(name.count))
-            pending += name
+            guard name.count <= 255, !block.name.unicodeScalars.contains("\u{FFFD}") else {
+                throw SaveImageError(.badStream, path: "", field: "RAM block name",
+                                     expected: "a RAM block name in UTF-8 of at most 255 bytes (QEMU's idstr)",
+                                     found: "'\(block.name)', not valid UTF-8 in the stream")
+            }
+            // The bitmaps are held in memory until the end: as the reader
+            // (MappedRAMLayout.maxBitmapSize), at most 256 MiB of them in all.
+            let bitmapSize = MappedRAMBlock.bitmapSize(pages: block.size / Self.pageSize)
+            guard bitmapSize <= MappedRAMLayout.maxBitmapSize - bitmapBytes else {  // bounded: bitmapBytes <= maxBitmapSize, kept by this check
+                let after = bitmapBytes > 0 ? " after blocks with \(bitmapBytes) bytes of bitmaps" : ""
+                throw SaveImageError(.badStream, path: "", field: "RAM block size",
+                                     expected: "at most 8 TiB of RAM in all (256 MiB of bitmaps)",
+                                     found: "\(block.size) bytes for '\(block.name)'\(after)")
+            }
+            bitmapBytes += bitmapSize  // bounded: at most maxBitmapSize (checked just above)
+            pending.append(UInt8(truncatingIfNeeded: name.count))  // at most 255 (checked above)
+            pending.append(contentsOf: name)
             pending.appendInteger(block.size, .big)
             let source = Checked.Source(path: "", field: "RAM block '\(block.name)' size")
-            let bitmapOffset = try Checked.add(position, UInt64(pending.count + MappedRAMLayout.headerSize), source)
-            let bitmapSize = MappedRAMBlock.bitmapSize(pages: block.size / Self.pageSize)
+            let bitmapOffset = try Checked.add(position, UInt64(pending.count + MappedRAMLayout.headerSize), source)  // bounded: in-memory sizes
             let pagesOffset = try Checked.roundUp(try Checked.add(bitmapOffset, bitmapSize, source),
                                                   to: MappedRAMLayout.alignment, source)
             pending.appendInteger(MappedRAMLayout.headerVersion, .big)
@@ -109,7 +128,7 @@ final class MappedRAMWriter: MigrationStreamObserver {
             try flushPending()
             position = try Checked.add(pagesOffset, block.size, source)
             slots.append(Slot(pagesOffset: pagesOffset, bitmapOffset: bitmapOffset, size: block.size,
-                              bitmap: [UInt8](repeating: 0, count: Int(bitmapSize))))
+                              bitmap: [UInt8](repeating: 0, count: Int(bitmapSize))))  // bounded: at most maxBitmapSize (checked above)
         }
     }
 
@@ -121,19 +140,23 @@ final class MappedRAMWriter: MigrationStreamObserver {
     func ramFilledPage(block: Int, address: UInt64, fill: UInt8) throws(SaveImageError) {
         if fill != 0 {
             return try place(block: block, address: address) { (run) in
-                run.append(contentsOf: repeatElement(fill, count: Int(Self.pageSize)))
+                run.append(contentsOf: repeatElement(fill, count: Int(Self.pageSize)))  // bounded: the 4096 constant
             }
         }
         guard block < slots.count else { throw noBlockList() }
+        // The walker checked address < the block's size: page / 8 is inside the
+        // block's bitmap, and pagesOffset + address below the Checked.add of
+        // pagesOffset + size in ramBlocks.
         let page = address / Self.pageSize
-        let byte = Int(page / 8), bit = UInt8(1) << UInt8(page % 8)
+        let byte = Int(page / 8), bit = UInt8(1) << UInt8(truncatingIfNeeded: page % 8)  // bounded: page / 8 < the bitmap's count
         guard slots[block].bitmap[byte] & bit != 0 else { return }  // already a hole
         // A page sent before and now zero: clear its bit and make it a hole again.
         try flushRun()
         slots[block].bitmap[byte] &= ~bit
-        let offset = slots[block].pagesOffset + address
-        if saveimg_fallocate(staged.fd, 0x01 | 0x02 /* KEEP_SIZE | PUNCH_HOLE */, Int64(offset), Int64(Self.pageSize)) != 0 {
-            try staged.write([UInt8](repeating: 0, count: Int(Self.pageSize)), at: offset)
+        let offset = slots[block].pagesOffset + address  // bounded: below pagesOffset + size (see above)
+        let punchHole: Int32 = 0x01 | 0x02  // FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE
+        if saveimg_fallocate(staged.fd, punchHole, Int64(clamping: offset), Int64(clamping: Self.pageSize)) != 0 {
+            try staged.write([UInt8](repeating: 0, count: Int(Self.pageSize)), at: offset)  // bounded: the 4096 constant
         }
     }
 
@@ -143,9 +166,9 @@ final class MappedRAMWriter: MigrationStreamObserver {
 
     private func place(block: Int, address: UInt64, _ fill: (inout [UInt8]) -> Void) throws(SaveImageError) {
         guard block < slots.count else { throw noBlockList() }
-        let page = address / Self.pageSize
-        slots[block].bitmap[Int(page / 8)] |= UInt8(1) << UInt8(page % 8)
-        if let start = runStart, start.block == block, start.address + UInt64(run.count) == address, run.count < 1 << 20 {
+        let page = address / Self.pageSize  // the walker checked address < the block's size
+        slots[block].bitmap[Int(page / 8)] |= UInt8(1) << UInt8(truncatingIfNeeded: page % 8)  // bounded: page / 8 < the bitmap's count
+        if let start = runStart, start.block == block, start.address + UInt64(run.count) == address, run.count < 1 << 20 {  // bounded: an address below the block's size (at most 8 TiB: the bitmap cap in ramBlocks) plus at most 1 MiB
             fill(&run)
             return
         }
@@ -160,7 +183,7 @@ final class MappedRAMWriter: MigrationStreamObserver {
 
     private func flushRun() throws(SaveImageError) {
         guard let start = runStart, !run.isEmpty else { return }
-        let offset = slots[start.block].pagesOffset + start.address
+        let offset = slots[start.block].pagesOffset + start.address  // bounded: the walker checked address < size; ramBlocks, pagesOffset + size (Checked.add)
         try staged.write(run, at: offset)
         startWriteback(offset, run.count)
         run.removeAll(keepingCapacity: true)
@@ -171,7 +194,7 @@ final class MappedRAMWriter: MigrationStreamObserver {
         guard !pending.isEmpty else { return }
         try staged.write(pending, at: position)
         startWriteback(position, pending.count)
-        position += UInt64(pending.count)
+        position = try Checked.add(position, UInt64(pending.count), Checked.Source(path: "", field: "stream position"))
         pending.removeAll(keepingCapacity: true)
     }
 

@@ -44,6 +44,10 @@ struct SparseHostileTests {
         Case(name: "block size 0", field: "RAM block size", offset: ramHeader - 8, patches: [(ramHeader - 8, be(0, 8))]),
         Case(name: "block bigger than the RAM total", field: "RAM block size", offset: ramHeader - 8,
              patches: [(ramHeader - 8, be(0x4000_0000, 8))]),
+        // "pc.ram" (ramHeader - 14) as six 0xff: decoded leniently it became six U+FFFD, 18
+        // bytes, and out of sparse wrote that other name (past 85 such bytes, UInt8(count) trapped).
+        Case(name: "block name not UTF-8", field: "RAM block name", offset: ramHeader - 14,
+             patches: [(ramHeader - 14, [UInt8](repeating: 0xff, count: 6))]),
         Case(name: "no mapped-ram capability", field: "configuration/capabilities", offset: nil,
              patches: [(66895 + 68, Array("mapped-rom".utf8))]),
         Case(name: "truncated inside the pages", field: "mapped-ram pages_offset", offset: nil, patches: [], truncate: 0x2000000),
@@ -116,5 +120,60 @@ struct SparseHostileTests {
         let strayReport = try DeepCheck.run(path: stray)
         #expect(!strayReport.isValid)
         #expect(strayReport.problems.first?.fileOffset == rom.bitmapOffset + 4)
+    }
+
+    /// qemu64-m72-raw.sav (a sequential stream): its RAM_SAVE_FLAG_MEM_SIZE word,
+    /// pc.ram's block list entry and pc.ram's first page record's name.
+    static let memSizeWord = 66941, ramEntry = 66949, firstRecordName = 67021
+    /// pc.bios's block list entry ("\u{07}pc.bios", then its size).
+    static let biosEntry = 66964
+
+    @Test("into sparse: RAM blocks whose bitmaps pass the 256 MiB held in memory, or a name not in UTF-8, are refused")
+    func intoSparseRefusesWhatItCannotWrite() throws {
+        let directory = try TemporaryDirectory()
+        let original = try StreamFixtures.file(SparseFixtures.path("qemu64-m72-raw.sav"))
+        let name = [UInt8]([6]) + Array("pc.ram".utf8)
+        try #require(Array(original[Self.ramEntry..<(Self.ramEntry + 7)]) == name)
+        try #require(Array(original[Self.firstRecordName..<(Self.firstRecordName + 7)]) == name)
+        try #require(Array(original[Self.memSizeWord..<(Self.memSizeWord + 8)]) == Self.be(0x206_0000 | 0x04, 8))
+        try #require(Array(original[Self.biosEntry..<(Self.biosEntry + 16)]) == [7] + Array("pc.bios".utf8) + Self.be(0x4_0000, 8))
+
+        // pc.ram and the total 2^62 bytes bigger: a 2^47-byte bitmap, which the writer
+        // allocated (and crashed on) before it checked the reader's 256 MiB cap.
+        var huge = original
+        let extra: UInt64 = 1 << 62
+        huge.replaceSubrange(Self.memSizeWord..<(Self.memSizeWord + 8), with: Self.be((0x206_0000 + extra) | 0x04, 8))
+        huge.replaceSubrange((Self.ramEntry + 7)..<(Self.ramEntry + 15), with: Self.be(0x200_0000 + extra, 8))
+        // pc.ram and pc.bios of 8 TiB each: each bitmap is 256 MiB, together more than the
+        // 256 MiB the reader (and now the writer) holds in memory for all the blocks.
+        var twoBig = original
+        let eight: UInt64 = 8 << 40
+        twoBig.replaceSubrange(Self.memSizeWord..<(Self.memSizeWord + 8), with: Self.be((eight * 2 + 0x2_0000) | 0x04, 8))
+        twoBig.replaceSubrange((Self.ramEntry + 7)..<(Self.ramEntry + 15), with: Self.be(eight, 8))
+        twoBig.replaceSubrange((Self.biosEntry + 8)..<(Self.biosEntry + 16), with: Self.be(eight, 8))
+        // pc.ram named six 0xff bytes in the block list and its first record: the walker
+        // decodes both to the same six U+FFFD, which the writer wrote as an 18-byte name.
+        var badName = original
+        for offset in [Self.ramEntry, Self.firstRecordName] {
+            badName.replaceSubrange((offset + 1)..<(offset + 7), with: [UInt8](repeating: 0xff, count: 6))
+        }
+        for (file, bytes, field) in [("huge.sav", huge, "RAM block size"), ("two.sav", twoBig, "RAM block size"),
+                                     ("name.sav", badName, "RAM block name")] {
+            let input = try directory.write(file, bytes)
+            let output = directory.path + "/out-" + file
+            let convert = try CLI.run(["convert", input, output, "--format", "sparse"])
+            #expect(convert.status == 2, "\(file): status \(convert.status) \(convert.stderr)")
+            #expect(convert.stderr.contains(field), "\(file): \(convert.stderr)")
+            if file == "two.sav" { #expect(convert.stderr.contains("after blocks with 268435456 bytes of bitmaps"), "\(convert.stderr)") }
+            #expect(!FileManager.default.fileExists(atPath: output))
+            do throws(SaveImageError) {
+                _ = try SaveImageConverter.convert(input: input, output: output, request: ConversionRequest(format: .sparse))
+                Issue.record("\(file): converted")
+            } catch {
+                #expect(error.field == field, "\(error)")
+            }
+            #expect(!FileManager.default.fileExists(atPath: output))
+        }
+        #expect(try StreamFixtures.listing(directory.path) == ["huge.sav", "name.sav", "two.sav"])
     }
 }
