@@ -20,7 +20,7 @@
 # Rerunnable: works under $MATRIX_DIR (default /tmp/vx/matrix), every domain is named $MATRIX_PREFIX... (default vx-)
 # and destroyed/undefined.
 # Output: a Markdown table on stdout; raw results in /tmp/vx/matrix/results-TAG.tsv.
-# The run of 2026-12-01 is in scripts/lab-cross-version-matrix.results.md.
+# The run of 2026-12-03 (four labs) is in scripts/lab-cross-version-matrix.results.md.
 set -u
 cd "$(dirname "$0")/.."
 ROOT=$PWD

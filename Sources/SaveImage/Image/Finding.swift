@@ -68,7 +68,7 @@ extension Finding {
 extension Finding {
     /// Stable finding codes. The raw value is what `--json` output shows.
     public enum Code: String, Hashable, Sendable, Codable, CaseIterable {
-        /// The format is one libvirt 9.0 cannot decompress.
+        /// The format is not one of the five every libvirt restores (the target release decides).
         case formatUnsupported = "format_unsupported"
         /// A version 1 header with a format word libvirt ignores.
         case formatIgnored = "format_ignored"

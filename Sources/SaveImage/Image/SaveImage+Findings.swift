@@ -105,8 +105,9 @@ extension SaveImage {
         if error.code == .malformedXML {
             let parts = error.found.split(separator: ":", maxSplits: 1)
             let words = parts.first?.split(separator: " ") ?? []
-            if parts.count == 2, words.count == 2, words[0] == "line", let line = Int(words[1]) {  // bounded: Int(String) parses or gives nil
-                return .cookieXML(line: line, message: String(parts[1]).trimmingWhitespace())
+            if words.count == 2, words.first == "line", let number = words.last, let line = Int(number),  // bounded: a failable parse of text, no arithmetic
+               let message = parts.last, parts.count == 2 {
+                return .cookieXML(line: line, message: String(message).trimmingWhitespace())
             }
         }
         return .cookieRefused(message: error.libvirtMessage ?? error.description)

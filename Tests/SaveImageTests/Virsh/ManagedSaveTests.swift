@@ -56,7 +56,7 @@ import Testing
     @Test func completionOffersFormatsVersionsAndDomains() throws {
         let script = try CLI.run(["--generate-completion-script", "bash"]).output
         #expect(script.contains("'raw'$'\\n''gzip'$'\\n''bzip2'$'\\n''xz'$'\\n''lzop'$'\\n''zstd'$'\\n''sparse'"))
-        #expect(script.contains("'9.0'$'\\n''11.3'$'\\n''current'"))
+        #expect(script.contains("'9.0'$'\\n''11.3'$'\\n''12.8'$'\\n''current'"))  // 12.8: the fourth measured release
         #expect(script.contains("---completion inspect -- --managed-save"))
         let directory = try ManagedSaveTests.directory()
         _ = try directory.write("other-vm.save", [0])
