@@ -13,8 +13,12 @@ extension RestoreVerifier {
             let blocks = (StreamEvidence.ramBlocks(of: image) ?? []).map { (name: $0.name, size: $0.size) }
             let saved = FirmwareCompatibility.Saved(domain: image.domain.element, ramBlocks: blocks)
             for problem in FirmwareCompatibility.check(saved, target: firmware) {
-                reasons.append(RestoreVerdict.Reason(.finding(problem.kind.rawValue), problem.willFail ? .restoreFails : .warning,
-                                                     problem.message))
+                // A loader the target does not list may or may not be there: no answer without its files.
+                let severity: Finding.Severity = problem.willFail ? .restoreFails
+                    : problem.kind == .loaderNotListed ? .cannotTell : .warning
+                reasons.append(RestoreVerdict.Reason(.finding(problem.kind.rawValue), severity,
+                                                     problem.kind == .loaderNotListed
+                                                         ? problem.message + "; the target's files would tell (run saveimg there)" : problem.message))
             }
         }
         let dump = target.dump(for: image.streamPrelude?.machineType ?? image.domain.machine)
@@ -34,5 +38,19 @@ extension RestoreVerifier {
                                                  libvirt: problem.willFail ? "load of migration failed: Invalid argument: error while loading state for instance 0x0 of device '\(problem.section)'" : nil))
         }
         return reasons
+    }
+
+    /// What is known of the target's devices and firmware without its
+    /// `-dump-vmstate`: the virtqueue sizes its QEMU allocates, where that
+    /// QEMU refuses larger saved queues (measured: 11.1; ``VirtqueueLimits``),
+    /// and the firmware its domcapabilities list. nil when neither applies.
+    func defaultDeviceTarget(_ image: SaveImage) -> DeviceStateTarget? {
+        var limits = VirtqueueLimits.measured(qemu: "\(profile.effectiveQEMU)", machineType: image.domain.machine)
+        if limits?.enforced != true { limits = nil }
+        let firmware = host?.loaderValues.map {
+            FirmwareCompatibility.Target(loaderValues: $0, source: host?.hostModelSource ?? host?.source ?? "domcapabilities")
+        }
+        guard limits != nil || (firmware != nil && image.domain.element.descendant("os", "loader") != nil) else { return nil }
+        return DeviceStateTarget(virtqueueLimits: limits, firmware: firmware)
     }
 }

@@ -78,7 +78,9 @@ public struct RestoreVerifier: Sendable {
         let walk = walkStream(image)
         if abi.isEmpty { reasons += ramReasons(image, walk: walk) }  // QEMU starts only once the ABI check passed
         reasons += streamReasons(image, walk: walk)
-        if let deviceTarget { reasons += Self.deviceStateReasons(image, target: deviceTarget, decompress: deep) }
+        if let device = deviceTarget ?? defaultDeviceTarget(image) {
+            reasons += Self.deviceStateReasons(image, target: device, decompress: walksWholeStream(image))
+        }
         return RestoreVerdict(target: targetDescription, reasons: reasons)
     }
 

@@ -28,6 +28,9 @@ public struct TargetHost: Hashable, Sendable {
     public var machineAliases: [String: String] = [:]
     /// Emulator path by arch (capabilities) or domcapabilities' `<path>`.
     public var emulators: [String: String] = [:]
+    /// domcapabilities' `<os><loader><value>` paths: the firmware the target
+    /// announces (nil: no domcapabilities read).
+    public var loaderValues: [String]?
     /// domcapabilities' `<machine>` (the one machine it describes).
     public var domainCapabilitiesMachine: String?
     /// CPU modes domcapabilities lists as supported, and custom models with their `usable`.
@@ -68,6 +71,7 @@ public struct TargetHost: Hashable, Sendable {
         if let machine = domainCapabilitiesMachine, let arch = root.first("arch")?.text {
             machines[arch, default: []].insert(machine)
         }
+        loaderValues = root.descendant("os", "loader")?.all("value").map(\.text) ?? []
     }
 
     /// Reads `virsh capabilities` XML: machines per guest arch and the physical host CPU.
@@ -128,6 +132,7 @@ public struct TargetHost: Hashable, Sendable {
         merged.machineAliases.merge(other.machineAliases) { a, _ in a }
         merged.emulators.merge(other.emulators) { a, _ in a }
         merged.domainCapabilitiesMachine = merged.domainCapabilitiesMachine ?? other.domainCapabilitiesMachine
+        merged.loaderValues = merged.loaderValues ?? other.loaderValues
         merged.supportedCPUModes.formUnion(other.supportedCPUModes)
         merged.customModels.merge(other.customModels) { a, _ in a }
         merged.modelAdditions.merge(other.modelAdditions) { a, _ in a }
