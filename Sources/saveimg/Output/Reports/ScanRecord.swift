@@ -150,9 +150,4 @@ struct ScanSummary: Encodable, Sendable {
 }
 
 /// st_blocks × 512 of `path` (what the file occupies on disk), or nil when it cannot be stat'ed.
-func allocatedBytes(_ path: String) -> UInt64? {
-    var info = stat()
-    guard stat(path, &info) == 0, info.st_blocks >= 0 else { return nil }
-    let (bytes, overflow) = UInt64(info.st_blocks).multipliedReportingOverflow(by: 512)
-    return overflow ? nil : bytes
-}
+func allocatedBytes(_ path: String) -> UInt64? { FileStatus(following: path)?.allocatedBytes }

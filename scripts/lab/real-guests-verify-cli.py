@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""Runs `saveimg verify --json --target <lab capture>` for every (image, lab)
+row of the real-guest restore matrix ($RG/matrix.tsv, written by
+`scripts/lab-real-guests.sh matrix`) and compares verify's verdict with the
+real restore, outcome and reason, as `real-guests-compare.py` does; the
+verdicts are the command line's, with the captures in testdata/targets
+(the target's measured virtqueue limits and listed firmware; no -dump-vmstate).
+
+    scripts/lab/real-guests-verify-cli.py [SAVEIMG] [RG]   (default .build/debug/saveimg, /tmp/rg)
+    DEEP=1 ...   verify --deep (decodes compressed streams: their device state is then checked)
+
+Prints a Markdown table and a last line `N rows: A agree, D disagree, C cannot tell`;
+writes $RG/verdicts-cli.tsv. `cannot tell` rows are not agreement: each names
+the input that would decide it.
+"""
+import json, os, re, subprocess, sys
+
+here = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, here)
+saveimg = sys.argv[1] if len(sys.argv) > 1 else ".build/debug/saveimg"
+rg = sys.argv[2] if len(sys.argv) > 2 else "/tmp/rg"
+captures = os.path.join(here, "..", "..", "testdata", "targets")
+labs = {"7": "7.0", "9": "9.0", "11": "11.3", "12": "12.8"}
+
+def real_reason(message):
+    if "Invalid compressed save format" in message: return "format"
+    if "does not support machine type" in message or "unsupported machine type" in message: return "machine"
+    m = re.search(r"error while loading state for instance 0x\w+ of device '([^']+)'", message)
+    if m: return "device:" + m.group(1)
+    if "OVMF" in message or "loader" in message or ".fd" in message: return "firmware"
+    if "missing features" in message: return "cpu"
+    return "other"
+
+def verdict_reason(code, message):
+    for prefix, name in (("format_", "format"), ("machine_", "machine"), ("firmware_", "firmware"), ("cpu_", "cpu")):
+        if code.startswith(prefix): return name
+    if code.startswith("device_state_"):
+        m = re.search(r"device ([^,]+)[,:] ", message)
+        return "device:" + (m.group(1) if m else "?")
+    return code
+
+rows = []
+for line in open(os.path.join(rg, "matrix.tsv")):
+    p = line.rstrip("\n").split("\t")
+    if len(p) >= 5: rows.append(p)
+out = open(os.path.join(rg, "verdicts-cli.tsv"), "w")
+agree = disagree = cannot = 0
+print("| image | lab | real restore | verify (CLI, capture) | first reason | agrees |")
+print("|---|---|---|---|---|---|")
+for image, lab, outcome, alive, message in rows:
+    path = os.path.join(rg, "images", image + ".sav")
+    capture = os.path.join(captures, f"lab-libvirt-{labs[lab]}.json")
+    deep = ["--deep"] if os.environ.get("DEEP") == "1" else []
+    run = subprocess.run([saveimg, "verify", "--json"] + deep + ["--target", capture, path], capture_output=True, text=True)
+    try:
+        line = json.loads(run.stdout.splitlines()[0])
+    except (IndexError, ValueError):
+        line = {"verdict": "error", "findings": [], "error": run.stderr.strip()}
+    verdict = line.get("verdict", "?")
+    findings = [f for f in line.get("findings", []) if f.get("severity") not in ("info",)]
+    worst = {"restore_fails": 3, "invalid": 3, "cannot_tell": 2, "warning": 1}
+    findings.sort(key=lambda f: -worst.get(f.get("severity"), 0))
+    first = findings[0] if findings else {"code": "-", "message": ""}
+    out.write(f"{image}\t{lab}\t-\t{verdict}\t{first['code']}: {first['message']}\n")
+    fails = verdict in ("restore_fails", "invalid")
+    if verdict == "cannot_tell":
+        cannot += 1; mark = "cannot tell"
+    elif (outcome == "failed") != fails:
+        disagree += 1; mark = "NO"
+    elif fails and real_reason(message) != verdict_reason(first["code"], first.get("message", "")):
+        disagree += 1; mark = "NO (reason)"
+    else:
+        agree += 1; mark = "yes"
+    rr = real_reason(message) if outcome == "failed" else "-"
+    print(f"| {image} | {labs[lab]} | {outcome} ({rr}) | {verdict} | {first['code']} | {mark} |")
+print(f"{len(rows)} rows: {agree} agree, {disagree} disagree, {cannot} cannot tell")
