@@ -190,8 +190,8 @@ public enum MemoryExport {
             // With VBE enabled (vbe_regs[VBE_DISPI_INDEX_ENABLE] & VBE_DISPI_ENABLED) QEMU reads sr_vbe,
             // which vbe_update_vgaregs sets to all planes and chain 4.
             let vbe = try device.path(toFirst: "vbe_regs").map { (path) throws(SaveImageError) in
-                try device.unsigned([VMStatePathStep(path[0].name)] + path.dropFirst().dropLast()  // bounded: array concatenation
-                                        + [VMStatePathStep(path[path.count - 1].name, element: 4)], in: section.bytes)  // bounded: path is not empty
+                let last = VMStatePathStep(path[path.count - 1].name, element: 4)  // bounded: path is not empty (path(toFirst:) returns a step or nil)
+                return try device.unsigned(Array(path.dropLast()) + [last], in: section.bytes)  // bounded: array concatenation
             } ?? nil
             let vbeEnabled = (vbe ?? 0) & 1 != 0
             guard vbeEnabled || (sr[2] & 0x0f == 0x0f && sr[4] & 0x08 != 0) else { continue }

@@ -103,8 +103,14 @@ final class RAMBlockStore {
     /// `count` bytes of block `block` from `offset` (zeros past what was written).
     func read(block: Int, offset: UInt64, count: Int) throws(SaveImageError) -> [UInt8] {
         try flush()
-        var bytes = try file.read(at: offsets[block] + offset, count: count)  // bounded: offset within the block (callers)
-        if bytes.count < count { bytes += [UInt8](repeating: 0, count: count - bytes.count) }  // bounded: checked
+        // Not file.read(at:count:): it stops at the size the file had when opened (0 for this one).
+        var bytes = [UInt8](repeating: 0, count: count)
+        let result: Result<Int, SaveImageError> = bytes.withUnsafeMutableBytes { raw in
+            do throws(SaveImageError) { return .success(try file.read(into: raw, at: offsets[block] + offset)) } catch {  // bounded: offset within the block (callers)
+                return .failure(error)
+            }
+        }
+        _ = try result.get()  // a short read leaves zeros: the rest is a hole
         return bytes
     }
 

@@ -120,6 +120,20 @@ struct MemoryExportTests {
         #expect(summary.map.ranges.count == 2 && summary.notes.isEmpty)
     }
 
+    @Test("the scratch store reads back what it was given (the VMCOREINFO note is read from it), and leaves no file")
+    func storeReadsBack() throws {
+        let directory = try TemporaryDirectory()
+        let store = try RAMBlockStore(directory: directory.path, name: "t",
+                                      blocks: [.init(name: "a", size: 8192), .init(name: "b", size: 8192)])
+        let page = [UInt8](repeating: 0x5a, count: 4096)
+        try StreamCursor.withBytes(of: page, 0..<4096) { (raw) throws(SaveImageError) in
+            try store.page(block: 1, address: 4096, content: raw)
+        }
+        #expect(try store.read(block: 1, offset: 4090, count: 12) == [0, 0, 0, 0, 0, 0] + [UInt8](repeating: 0x5a, count: 6))
+        #expect(try store.read(block: 0, offset: 0, count: 4) == [0, 0, 0, 0])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
+    }
+
     @Test("walker: 7e + section id + 00 inside device state is not QEMU_VM_EOF (QEMU 11.1's timer state)")
     func falseEndOfStream() throws {
         func section(_ type: UInt8, _ id: UInt32, _ name: String, _ data: [UInt8]) -> [UInt8] {
