@@ -70,6 +70,6 @@ import Testing
             let text = try String(contentsOf: sources.appendingPathComponent(file), encoding: .utf8)
             if text.contains("print(\"saveimg: ") { printing.append(file) }
         }
-        #expect(printing == ["Output/ErrorExit.swift"])
+        #expect(printing == ["Errors/ErrorExit.swift"])
     }
 }
