@@ -1,6 +1,6 @@
 #!/bin/bash
 # export-memory speed and memory on one guest's images in several formats
-# (made by scripts/lab-export-memory-check.sh: /tmp/em/LAB-NAME/img-FMT.sav),
+# (made by scripts/lab/export-memory-check.sh: /tmp/em/LAB-NAME/img-FMT.sav),
 # against cp --sparse=always of the same bytes (the exported core).
 #
 #   Benchmarks/export-memory-bench.sh DIR [saveimg-binary]   (release build; default .build/release/saveimg)

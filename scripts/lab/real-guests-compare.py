@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Joins the real restores ($RG/matrix.tsv, scripts/lab-real-guests.sh matrix)
+"""Joins the real restores ($RG/matrix.tsv, scripts/lab/real-guests.sh matrix)
 with verify's verdicts ($RG/verdicts.tsv, RealGuestsLabTests) and says for
 each image x lab whether they agree, outcome and reason.
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Runs `saveimg verify --json --target <lab capture>` for every (image, lab)
 row of the real-guest restore matrix ($RG/matrix.tsv, written by
-`scripts/lab-real-guests.sh matrix`) and compares verify's verdict with the
+`scripts/lab/real-guests.sh matrix`) and compares verify's verdict with the
 real restore, outcome and reason, as `real-guests-compare.py` does; the
 verdicts are the command line's, with the captures in testdata/targets
 (the target's measured virtqueue limits and listed firmware; no -dump-vmstate).

@@ -4,7 +4,7 @@ import Testing
 
 /// `MemoryExport` on real images: the core's layout (QEMU's, checked byte for
 /// byte against `virsh dump --memory-only` on the labs by
-/// scripts/lab-export-memory-check.sh), the raw image, the files' safety.
+/// scripts/lab/export-memory-check.sh), the raw image, the files' safety.
 @Suite("Export: memory export of real images")
 struct MemoryExportTests {
     static func le<T: FixedWidthInteger>(_ bytes: [UInt8], _ at: Int, _: T.Type) -> T {

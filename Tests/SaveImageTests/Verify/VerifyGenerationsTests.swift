@@ -4,7 +4,7 @@ import Testing
 
 /// verify across the three lab generations, on their real images and real
 /// descriptions; every expected message is what the lab printed
-/// (scripts/lab-cross-version-matrix.sh).
+/// (scripts/lab/cross-version-matrix.sh).
 @Suite("Verify: across libvirt 7.0, 9.0, 11.3")
 struct VerifyGenerationsTests {
     /// Replaces the first `from` with `to`, padded with spaces before its last

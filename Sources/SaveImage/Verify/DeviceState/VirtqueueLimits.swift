@@ -4,7 +4,7 @@
 /// `-dump-vmstate` (it depends on device properties and the machine type's
 /// compat properties, not on the vmstate layout): measured per QEMU build and
 /// machine type (``measured(qemu:machineType:)``, from
-/// `scripts/lab-real-guests.sh`), or given by a target capture.
+/// `scripts/lab/real-guests.sh`), or given by a target capture.
 public struct VirtqueueLimits: Hashable, Sendable {
     /// Per vmstate name (`virtio-blk`, `virtio-net` ...), the allocated size of
     /// each queue in order; a device with more queues repeats the last one.

@@ -4,7 +4,7 @@ import Testing
 
 /// The device-state check on real bytes: the ends of three realistic guests'
 /// streams (testdata/real-guests/*.tail: the virtio sections through the VM
-/// description, cut from images `scripts/lab-real-guests.sh` made) and the
+/// description, cut from images `scripts/lab/real-guests.sh` made) and the
 /// labs' QEMUs' `-dump-vmstate` (trimmed to the device classes those images
 /// use). What a real restore did with each pairing is in the comments.
 @Suite("Device state: VM description, vmstate dump, virtqueue sizes")

@@ -6,7 +6,7 @@ import Testing
 /// 3653632 bytes); Debian 13 and sid only the 4 MiB one (`ls -l` in each lab).
 @Suite("Firmware: the saved loader and NVRAM against the target")
 struct FirmwareCompatibilityTests {
-    /// The `<os>` of a q35 guest saved on 9.0 with the 2 MiB build (scripts/lab-real-guests.sh, guest q35ovmf2m).
+    /// The `<os>` of a q35 guest saved on 9.0 with the 2 MiB build (scripts/lab/real-guests.sh, guest q35ovmf2m).
     static let domain = """
         <domain type='qemu'><name>rg-9-q35ovmf2m</name><os>
         <type arch='x86_64' machine='pc-q35-7.2'>hvm</type>

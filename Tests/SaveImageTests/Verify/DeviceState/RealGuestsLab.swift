@@ -1,7 +1,7 @@
 import Foundation
 @testable import SaveImage
 
-/// The four labs as `scripts/lab-real-guests.sh` leaves them in /tmp/rg:
+/// The four labs as `scripts/lab/real-guests.sh` leaves them in /tmp/rg:
 /// images, each lab QEMU's -dump-vmstate, domcapabilities and OVMF sizes.
 /// Tests that need them skip when the directory is not there (CI).
 enum RealGuestsLab {

@@ -6,7 +6,7 @@ import Testing
 /// each lab: the verdict `verify` gives today (the lab's profile,
 /// capabilities and domcapabilities) plus the device-state and firmware
 /// reasons (``RestoreVerifier/deviceStateReasons(_:target:)``), written to
-/// $RG/verdicts.tsv for `scripts/lab-real-guests.sh compare` against the real
+/// $RG/verdicts.tsv for `scripts/lab/real-guests.sh compare` against the real
 /// restores ($RG/matrix.tsv). Skips without the labs' images.
 @Suite("Real guests on the labs: device state and firmware verdicts")
 struct RealGuestsLabTests {
@@ -22,7 +22,7 @@ struct RealGuestsLabTests {
     }
 
     @Test(.enabled(if: RealGuestsLab.available && FileManager.default.fileExists(atPath: captures),
-                   "no realistic guest images in /tmp/rg (scripts/lab-real-guests.sh make LAB)"))
+                   "no realistic guest images in /tmp/rg (scripts/lab/real-guests.sh make LAB)"))
     func verdictsPerImageAndLab() throws {
         var lines: [String] = []
         let labs = ["7", "9", "11", "12"]

@@ -4,7 +4,7 @@
 # appended cpio holding the host's qemu_fw_cfg.ko and an init-top script that
 # insmods it (the kernel then writes its VMCOREINFO note's address to the
 # vmcoreinfo fw_cfg file, and the vmcoreinfo device migrates it).
-# usage: scripts/lab-export-memory-initrd.sh [OUT]   (default /tmp/em/initrd-fwcfg.img)
+# usage: scripts/lab/export-memory-initrd.sh [OUT]   (default /tmp/em/initrd-fwcfg.img)
 # Needs the host's modules for the guest kernel's version (linux-image-amd64).
 set -eu
 OUT=${1:-/tmp/em/initrd-fwcfg.img}

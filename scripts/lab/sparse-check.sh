@@ -15,7 +15,7 @@
 # undefined at the end. Prints a Markdown table; exit 1 if any row fails.
 #
 # Run from the repository root, under the shared lab lock:
-#   flock /tmp/libvirt-lab.lock scripts/lab-sparse-check.sh
+#   flock /tmp/libvirt-lab.lock scripts/lab/sparse-check.sh
 # SAVEIMG may name the binary (default: .build/debug/saveimg); WORK the
 # scratch directory (default /tmp/sp/lab-check; the chroot labs see /tmp).
 set -u

@@ -2,13 +2,13 @@
 # Opt-in (not CI): restores images written by each saveimg editing command with
 # the real libvirt of ../shared/libvirt-lab and checks the live guest.
 #
-#   scripts/lab-restore-check.sh [path/to/saveimg]
+#   scripts/lab/restore-check.sh [path/to/saveimg]
 #
 # Runs under /tmp/libvirt-lab.lock. Every image is first renamed (saveimg define
 # --force --output, new name "edit-lab-<fixture>-<case>" and a new UUID) so it
 # never collides with other users' domains; restores are transient and destroyed.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 SAVEIMG=$(realpath "${1:-.build/debug/saveimg}")
 [ -x "$SAVEIMG" ] || { echo "build saveimg first (swift build)"; exit 1; }
 export SAVEIMG

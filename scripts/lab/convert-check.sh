@@ -4,7 +4,7 @@
 # version-1 header), `virsh restore`s each one and prints a table.
 #
 # Run under the shared lab lock, from the repository root:
-#   flock /tmp/libvirt-lab.lock scripts/lab-convert-check.sh
+#   flock /tmp/libvirt-lab.lock scripts/lab/convert-check.sh
 # SAVEIMG may name the binary (default: .build/debug/saveimg).
 set -u
 SAVEIMG=${SAVEIMG:-.build/debug/saveimg}

@@ -7,7 +7,7 @@
 # record of flags 0 as a no-op, so a zeroed region read as RAM records
 # passed; QEMU refuses it ("Unknown combination of migration flags").
 #
-#   scripts/lab-ram-records-check.sh [path/to/saveimg]
+#   scripts/lab/ram-records-check.sh [path/to/saveimg]
 #
 # For each lab, its own raw image (testdata/libvirt-GEN/qemu64-raw.sav, for 9.0
 # qemu64-raw-running.sav), renamed to ramrec-GEN-FLAGS with a fresh UUID, has
@@ -15,7 +15,7 @@
 # the flags FLAGS. "unchanged" is the image as it is. A row agrees when both
 # restore, or both refuse. Exit status 1 when any row disagrees.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 S=$(realpath "${1:-.build/debug/saveimg}")
 [ -x "$S" ] || { echo "build saveimg first (swift build)"; exit 1; }
 LAB=/work/shared/libvirt-lab

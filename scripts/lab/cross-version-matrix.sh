@@ -10,7 +10,7 @@
 # message verify predicts appears in what the real restore printed; `cannot_tell`
 # never agrees (a capture makes every check).
 #
-#   scripts/lab-cross-version-matrix.sh [--make] [--retarget] [path/to/saveimg]
+#   scripts/lab/cross-version-matrix.sh [--make] [--retarget] [path/to/saveimg]
 #
 #   --make      also make fresh images on each lab from ../shared/fixtures/libvirt-9.0/domain-*.xml
 #               (renamed vx-mk-...; 7.0 gzip through `setup-7.sh set-format gzip`, set back to raw)
@@ -20,9 +20,9 @@
 # Rerunnable: works under $MATRIX_DIR (default /tmp/vx/matrix), every domain is named $MATRIX_PREFIX... (default vx-)
 # and destroyed/undefined.
 # Output: a Markdown table on stdout; raw results in /tmp/vx/matrix/results-TAG.tsv.
-# The run of 2026-12-03 (four labs) is in scripts/lab-cross-version-matrix.results.md.
+# The run of 2026-12-03 (four labs) is in docs/lab-results/cross-version-matrix.md.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 ROOT=$PWD
 MAKE=0; RETARGET=0; SAVEIMG=""
 for a in "$@"; do

@@ -6,11 +6,11 @@
 #     and 12.8 (QEMU 11.1), beside verify with each lab's capture and with --qemu 10.0 / 11.0 / 11.1;
 #  4. verify's cost with a capture on a 16 GiB (apparent) sparse image from 12.8 and on a 0.5 MB one.
 #
-#   scripts/lab-verify-target-check.sh [path/to/saveimg]
+#   scripts/lab/verify-target-check.sh [path/to/saveimg]
 #
 # Rerunnable: works under /tmp/vt-check, every domain is named vt-chk-... and undefined.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 S=$(realpath "${1:-.build/debug/saveimg}")
 LAB=/work/shared/libvirt-lab; [ -d "$LAB" ] || LAB=$PWD/../shared/libvirt-lab
 FIX=$(dirname "$LAB")/fixtures

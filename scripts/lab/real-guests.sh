@@ -5,12 +5,12 @@
 # Saved in every format each lab writes without restarting its daemon
 # (7.0/9.0: raw; 11.3/12.8: raw, zstd, sparse), then restored on every lab.
 #
-#   scripts/lab-real-guests.sh make LAB [GUEST...]   boot, save, destroy (LAB: 7 9 11 12)
-#   scripts/lab-real-guests.sh restore IMAGE LAB [--parallel-channels 2]
+#   scripts/lab/real-guests.sh make LAB [GUEST...]   boot, save, destroy (LAB: 7 9 11 12)
+#   scripts/lab/real-guests.sh restore IMAGE LAB [--parallel-channels 2]
 #                                                     one real restore; prints the result line
-#   scripts/lab-real-guests.sh matrix [LAB...]       every image in $RG/images on each LAB -> $RG/matrix.tsv
-#   scripts/lab-real-guests.sh dumps                 -dump-vmstate of each lab's QEMU per machine type -> $RG/dumps
-#   scripts/lab-real-guests.sh firmware              each lab's domcapabilities loaders + sizes -> $RG/firmware
+#   scripts/lab/real-guests.sh matrix [LAB...]       every image in $RG/images on each LAB -> $RG/matrix.tsv
+#   scripts/lab/real-guests.sh dumps                 -dump-vmstate of each lab's QEMU per machine type -> $RG/dumps
+#   scripts/lab/real-guests.sh firmware              each lab's domcapabilities loaders + sizes -> $RG/firmware
 #
 # Needs /tmp/guest/{vmlinuz,initrd.img} (linux-image-amd64 on the host) and
 # `ovmf` in each lab. Images stay in $RG (default /tmp/rg), never in git.
@@ -179,7 +179,7 @@ case ${1:-} in
         # convert LAB IMAGE FMT...: saveimg convert IMAGE to each FMT, restore each output on LAB
         # (sparse also with --parallel-channels 2), record in $RG/conversions.tsv.
         lab=$2 image=$3; shift 3
-        SAVEIMG=${SAVEIMG:-$(dirname "$0")/saveimg}
+        SAVEIMG=${SAVEIMG:-$(dirname "$0")/../saveimg}
         mkdir -p "$RG/conv"; chmod 700 "$RG/conv"
         for fmt in "$@"; do
             out="$RG/conv/$(basename "$image" .sav)-to-$fmt.sav"

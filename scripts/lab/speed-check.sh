@@ -15,7 +15,7 @@
 #     gzip -dc's stream and restores on 9.0.
 #
 # Run under the shared lab lock, from the repository root:
-#   flock /tmp/libvirt-lab.lock scripts/lab-speed-check.sh
+#   flock /tmp/libvirt-lab.lock scripts/lab/speed-check.sh
 # SAVEIMG may name the binary (default: .build/release/saveimg). Scratch: /tmp/sd.
 set -u
 SAVEIMG=${SAVEIMG:-.build/release/saveimg}

@@ -5,7 +5,7 @@
 #  3. an 11.3 sparse image of a pc-i440fx-10.0 guest retargeted to 9.0 is refused
 #     (machine_unsupported), as libvirt 9.0 refuses the original.
 # Prints PASS/FAIL lines; exit 1 on any FAIL. Run from the repository root:
-#   flock /tmp/libvirt-lab.lock scripts/lab-retarget-sparse-check.sh [SAVEIMG]
+#   flock /tmp/libvirt-lab.lock scripts/lab/retarget-sparse-check.sh [SAVEIMG]
 set -u
 S=${1:-.build/debug/saveimg}
 LAB=../shared/libvirt-lab

@@ -4,19 +4,19 @@
 #   -> virsh save (each format; 7.0/9.0: raw, then saveimg convert) -> export
 #   -> same PT_LOAD ranges, same bytes, same notes (registers, VMCOREINFO),
 #      same rip/rsp in gdb, raw export holding each range at its address.
-# usage: scripts/lab-export-memory-check.sh LAB DOMAIN.xml [WAIT_SECONDS] [FORMATS]
+# usage: scripts/lab/export-memory-check.sh LAB DOMAIN.xml [WAIT_SECONDS] [FORMATS]
 #   LAB: 7 | 9 | 11 | 12; DOMAIN.xml: a domain whose <name> starts with em-.
 #   WAIT_SECONDS: run time before pausing (default 3); FORMATS: e.g. "raw gzip zstd sparse".
 # Leaves results in /tmp/em/LAB-NAME/ and prints one line per image. Not run by CI.
-# Guests used (scripts/lab-export-memory-guests/): em-qemu64 (the labs' 32 MiB guest),
+# Guests used (scripts/lab/export-memory-guests/): em-qemu64 (the labs' 32 MiB guest),
 # em-q35big (q35, OVMF, 2 vCPUs, 4 GiB), em-pcnuma (i440fx, NUMA + DIMM, > 3.5 GiB),
-# em-vmci (kernel registers VMCOREINFO: initrd from scripts/lab-export-memory-initrd.sh),
+# em-vmci (kernel registers VMCOREINFO: initrd from scripts/lab/export-memory-initrd.sh),
 # em-big16 (16 GiB, 100 MiB loaded from /tmp/em/fill.bin: head -c 100M /dev/urandom).
 # The kernel guests need /tmp/guest/{vmlinuz,initrd.img} (lab README, "Realistic guests").
 set -u
 LAB=$1; XML=$2; WAIT=${3:-3}
 HERE=$(cd "$(dirname "$0")" && pwd)
-SAVEIMG=${SAVEIMG:-$HERE/../.build/debug/saveimg}
+SAVEIMG=${SAVEIMG:-$HERE/../../.build/debug/saveimg}
 LABDIR=/work/shared/libvirt-lab
 case $LAB in
   9) V() { virsh -c qemu:///system "$@"; } ; DEFAULT="raw gzip xz zstd" ;;

@@ -4,12 +4,12 @@
 # libvirt 9.0 (`virsh save-image-dumpxml`) and `saveimg inspect --json` make
 # of each: the measurements behind Tests/SaveImageTests/Hostile/HostileExtremeValueTests.swift.
 #
-#   scripts/lab-extreme-values.sh [path/to/saveimg]
+#   scripts/lab/extreme-values.sh [path/to/saveimg]
 #
 # Never sends <vcpu> -1, 4294967295 or >= 2^31: they crash or hang libvirtd
 # 9.0 (if it dies anyway: ../shared/libvirt-lab/setup.sh start).
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 S=$(realpath "${1:-.build/debug/saveimg}")
 [ -x "$S" ] || { echo "build saveimg first (swift build)"; exit 1; }
 WORK=$(mktemp -d /tmp/saveimg-extremes.XXXXXX)
