@@ -60,15 +60,12 @@ extension SaveImg {
             let running = state.map { $0 == .running }
             let keep = !dropSecrets
             var secrets: DomainSecrets.Kept?
-            try options.run(file) { image in
+            try options.run(file, secrets: { secrets }) { image in
                 let kept = DomainSecrets.keeping(keep ? image.domainSecrets : [], in: bytes)
                 secrets = kept
                 var content = try image.replacingDomainXML(kept.bytes, force: force, sourceName: xml)
                 if let running { content.wasRunning = running ? 1 : 0 }
                 return content
-            }
-            if let secrets {
-                for line in SecretNotes.lines(secrets, dryRun: options.dryRun) { print(line) }
             }
         }
     }

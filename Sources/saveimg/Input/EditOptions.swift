@@ -15,9 +15,22 @@ struct EditOptions: ParsableArguments {
 
     /// Runs `edit` on `file` with these options and prints what was (or would
     /// be) done; a failure is thrown to the one error exit (exit code 2).
-    func run(_ file: String, _ edit: (SaveImage) throws -> ImageContent) throws {
+    /// `secrets`, asked after the edit, says what happened to stored secrets
+    /// (`define`): in the JSON line's `secrets`, or as text lines after the report.
+    func run(_ file: String, secrets: () -> DomainSecrets.Kept? = { nil },
+             _ edit: (SaveImage) throws -> ImageContent) throws {
         let result = try ImageEditor(path: file, output: output, dryRun: dryRun).run(edit)
         let report = EditReport(result: result, dryRun: dryRun)
-        if json { try printJSONLine(report.json) } else { print(report.text) }
+        let kept = secrets()
+        if json {
+            var line = report.json
+            line.secrets = kept.map {
+                .init(kept: $0.kept.map(\.location), replaced: $0.replaced.map(\.location), dropped: $0.dropped.map(\.location))
+            }
+            try printJSONLine(line)
+        } else {
+            print(report.text)
+            for note in kept.map({ SecretNotes.lines($0, dryRun: dryRun) }) ?? [] { print(note) }
+        }
     }
 }

@@ -24,6 +24,22 @@ import Testing
         #expect(edited.header.wasRunning == 0)
     }
 
+    /// `define --json` is one JSON line (the secrets in it, never their values), valid against the schema.
+    @Test func defineJSONSaysWhichSecretsWereKept() throws {
+        let directory = try TemporaryDirectory()
+        let path = try SecretFixtures.copy("vnc-spice-9.0", into: directory)
+        let xml = try directory.write("vm.xml", Array(try CLI.run(["dumpxml", path]).output.utf8))
+        for dryRun in [["--dry-run"], []] {
+            let result = try CLI.run(["define", "--json"] + dryRun + [path, xml])
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.output.split(separator: "\n").count == 1, "\(result.output)")
+            let line = try #require(JSONSchema.validate(result, "edit_result").first)
+            let secrets = try #require(line["secrets"] as? [String: [String]])
+            #expect(secrets["kept"] == ["VNC (<graphics type='vnc'>)", "SPICE (<graphics type='spice'>)"])
+            #expect(!result.output.contains("vnc-pw42"))
+        }
+    }
+
     @Test func newPasswordReplacesTheStoredOne() throws {
         let directory = try TemporaryDirectory()
         let path = try SecretFixtures.copy("vnc-spice-9.0", into: directory)

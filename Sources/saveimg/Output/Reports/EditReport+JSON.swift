@@ -42,6 +42,15 @@ extension EditReport {
         var regionWrites: [RegionWrite]
         var copied: Copied?
         var skippedAttributes: [String]
+        /// `define`: what happened to the stored secrets (their places, never their values).
+        var secrets: Secrets?
+
+        /// Where the stored secrets went (`define`): kept as stored, replaced by the new XML's, dropped.
+        struct Secrets: Encodable {
+            var kept: [String]
+            var replaced: [String]
+            var dropped: [String]
+        }
     }
 
     var json: JSON {
