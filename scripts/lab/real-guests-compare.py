@@ -21,24 +21,8 @@ for line in open(rg + "/verdicts.tsv"):
     if len(p) >= 5:
         verdicts[(p[0], p[1])] = (p[2], p[3], p[4])
 
-def real_reason(message):
-    if "Invalid compressed save format" in message: return "format"
-    if "does not support machine type" in message or "unsupported machine type" in message: return "machine"
-    m = re.search(r"error while loading state for instance 0x\w+ of device '([^']+)'", message)
-    if m: return "device:" + m.group(1)
-    if "OVMF" in message or "loader" in message or ".fd" in message: return "firmware"
-    if "missing features" in message: return "cpu"
-    return "other"
-
-def verdict_reason(code, message):
-    if code.startswith("format_"): return "format"
-    if code.startswith("machine_"): return "machine"
-    if code.startswith("device_state_"):
-        m = re.search(r"device ([^,]+)[,:] ", message)
-        return "device:" + (m.group(1) if m else "?")
-    if code.startswith("firmware_"): return "firmware"
-    if code.startswith("cpu_"): return "cpu"
-    return code
+sys.path.insert(0, __import__("os").path.dirname(__import__("os").path.abspath(__file__)))
+from real_guests_reasons import real_reason, verdict_reason
 
 if "--grid" in sys.argv:
     # image x lab: real result / verify's verdict

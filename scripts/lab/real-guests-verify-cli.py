@@ -22,22 +22,7 @@ rg = sys.argv[2] if len(sys.argv) > 2 else "/tmp/rg"
 captures = os.path.join(here, "..", "..", "testdata", "targets")
 labs = {"7": "7.0", "9": "9.0", "11": "11.3", "12": "12.8"}
 
-def real_reason(message):
-    if "Invalid compressed save format" in message: return "format"
-    if "does not support machine type" in message or "unsupported machine type" in message: return "machine"
-    m = re.search(r"error while loading state for instance 0x\w+ of device '([^']+)'", message)
-    if m: return "device:" + m.group(1)
-    if "OVMF" in message or "loader" in message or ".fd" in message: return "firmware"
-    if "missing features" in message: return "cpu"
-    return "other"
-
-def verdict_reason(code, message):
-    for prefix, name in (("format_", "format"), ("machine_", "machine"), ("firmware_", "firmware"), ("cpu_", "cpu")):
-        if code.startswith(prefix): return name
-    if code.startswith("device_state_"):
-        m = re.search(r"device ([^,]+)[,:] ", message)
-        return "device:" + (m.group(1) if m else "?")
-    return code
+from real_guests_reasons import real_reason, verdict_reason
 
 rows = []
 for line in open(os.path.join(rg, "matrix.tsv")):
