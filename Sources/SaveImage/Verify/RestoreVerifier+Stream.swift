@@ -31,7 +31,7 @@ extension RestoreVerifier {
         guard image.streamLength > 0, profile.canRestore(format: format) else { return [] }
         if image.findings.contains(where: { $0.code == .streamMissing || $0.code == .formatStreamMismatch }) { return [] }
         if let walk { return walkReasons(walk) }
-        switch StreamEvidence.tail(of: image) {
+        switch image.stream.tail() {
         case .complete(_, _, let trailing):
             var reasons: [RestoreVerdict.Reason] = []
             if trailing > 0 {

@@ -1,8 +1,8 @@
 /// What `saveimg verify` learns about the migration stream without reading
 /// it all: the RAM block list from the stream's first bytes, and for raw and
 /// sparse streams whether the file ends as a complete QEMU stream does
-/// (``StreamSource/tail()``). Both read a bounded number of bytes, whatever
-/// the image's size.
+/// (``StreamSource/tail()``, called directly). Both read a bounded number of
+/// bytes, whatever the image's size.
 enum StreamEvidence {
     /// The RAM blocks the stream declares (`ram` section, RAM_SAVE_FLAG_MEM_SIZE),
     /// as far as the stream's first decoded bytes reach (``StreamSource/prefix``,
@@ -14,10 +14,4 @@ enum StreamEvidence {
         let blocks = walk.summary.ramBlocks
         return blocks.isEmpty ? nil : blocks
     }
-
-    /// The end of a raw or sparse stream (``StreamSource/tail()``).
-    typealias Tail = StreamTail
-
-    /// Looks for the VM description that QEMU writes last (``StreamSource/tail()``).
-    static func tail(of image: SaveImage) -> Tail { image.stream.tail() }
 }

@@ -3,7 +3,7 @@
 /// virtqueue sizes (``VirtqueueSizes``) the description does not show.
 ///
 /// Raw and sparse streams: a bounded read at the end of the file (the
-/// description found by ``StreamEvidence/tail(of:)``, the device sections in
+/// description found by ``StreamSource/tail()``, the device sections in
 /// the ``deviceWindow`` bytes before it). Compressed streams: only with
 /// `decompress` (the whole stream is decoded, keeping the last
 /// ``deviceWindow`` + 1 MiB in memory), else nil.
