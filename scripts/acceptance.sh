@@ -89,11 +89,15 @@ head -c 500 "$repo/testdata/libvirt-9.0/qemu64-raw-running.sav" > "$fleet/nested
 printf 'LibvirtQemud' > "$fleet/too-short.sav"                 # 12 bytes: skipped
 printf 'not a save image at all\n' > "$fleet/README.txt"         # skipped
 ln -s .. "$fleet/nested/loop"                                    # directory link: not followed
+# The verdicts are judged against the 9.0 lab's capture, not this machine:
+# with no target named, scan judges the machine it runs on, and a CI machine
+# without libvirt rightly says "cannot_tell" (checked below too).
+target=$repo/testdata/targets/lab-libvirt-9.0.json
 set +e
-"$saveimg" scan "$fleet" > "$work/scan.txt" 2> "$work/scan.err"
+"$saveimg" scan --target "$target" "$fleet" > "$work/scan.txt" 2> "$work/scan.err"
 status=$?
-"$saveimg" scan --json "$fleet" > "$work/scan.jsonl" 2>/dev/null
-"$saveimg" scan --color always "$fleet" > "$work/scan-color.txt" 2>/dev/null
+"$saveimg" scan --target "$target" --json "$fleet" > "$work/scan.jsonl" 2>/dev/null
+"$saveimg" scan --target "$target" --color always "$fleet" > "$work/scan-color.txt" 2>/dev/null
 set -e
 check "scan exits 2 (broken images present)" test "$status" -eq 2
 check "scan prints a header" grep -Eq '^VERDICT +STATE +FORMAT +SIZE/ALLOC +DOMAIN +CPU DELTA +FILE$' "$work/scan.txt"
@@ -112,12 +116,17 @@ check "scan --json: 11 image lines and a summary" bash -c "
     tail -1 '$work/scan.jsonl' | grep -q '\"type\":\"summary\"' &&
     tail -1 '$work/scan.jsonl' | grep -q '\"images\":11'"
 check "scan --json matches the schema" bash -c "python3 '$repo/scripts/validate-json.py' '$repo/schema/saveimg-output.schema.json' scan < '$work/scan.jsonl'"
+# No target named, and neither libvirt nor QEMU answers here: never "ok".
+mkdir -p "$work/silent-bin"
+for tool in virsh qemu-system-x86_64; do printf '#!/bin/sh\nexit 1\n' > "$work/silent-bin/$tool"; chmod +x "$work/silent-bin/$tool"; done
+PATH="$work/silent-bin:$PATH" "$saveimg" scan "$repo/testdata/libvirt-9.0/westmere-raw.sav" > "$work/scan-local.txt" 2>/dev/null || true
+check "scan with nothing answering on this machine says cannot_tell" grep -Eq "^cannot_tell .*westmere-raw.sav\$" "$work/scan-local.txt"
 check "no colour when piped" bash -c "! grep -q \$'\\e\\[' '$work/scan.txt'"
 check "--color always colours" grep -q $'\e\[' "$work/scan-color.txt"
 if command -v script >/dev/null 2>&1; then
     # A pseudo-terminal: colour by default, none with NO_COLOR.
-    TERM=xterm script -qec "'$saveimg' scan '$fleet'" /dev/null > "$work/scan-tty.txt" 2>&1 || true
-    NO_COLOR=1 TERM=xterm script -qec "'$saveimg' scan '$fleet'" /dev/null > "$work/scan-nocolor.txt" 2>&1 || true
+    TERM=xterm script -qec "'$saveimg' scan --target '$target' '$fleet'" /dev/null > "$work/scan-tty.txt" 2>&1 || true
+    NO_COLOR=1 TERM=xterm script -qec "'$saveimg' scan --target '$target' '$fleet'" /dev/null > "$work/scan-nocolor.txt" 2>&1 || true
     check "colour on a terminal" grep -q $'\e\\[' "$work/scan-tty.txt"
     check "no colour on a terminal with NO_COLOR" bash -c "grep -q VERDICT '$work/scan-nocolor.txt' && ! grep -q \$'\\e\\[' '$work/scan-nocolor.txt'"
 else
