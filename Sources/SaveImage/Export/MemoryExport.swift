@@ -90,6 +90,13 @@ public enum MemoryExport {
         path: String, request: MemoryExportRequest, progress: (@Sendable (UInt64, UInt64) -> Void)?
     ) throws(SaveImageError) -> MemoryExportSummary {
         let image = try SaveImage(contentsOf: path)
+        // Under x-ignore-shared, QEMU leaves RAM in shared memory out of the
+        // stream: exporting it would show that memory as zeros.
+        if image.streamPrelude?.capabilities?.contains("x-ignore-shared") == true {
+            throw SaveImageError(.editRejected, path: path, offset: image.streamOffset + 8, field: "configuration/capabilities",  // bounded: 8 bytes into the stream, inside the file
+                                 expected: "a stream that holds the guest's RAM",
+                                 found: "x-ignore-shared: RAM in shared memory (a memory backend with share=on) is not in the image; export it from the backend's file")
+        }
         for target in [request.output, request.nvramOutput].compactMap({ $0 }) where FileStatus(ofLink: target) != nil {
             throw SaveImageError(.editRejected, path: target, field: "OUT", expected: "a path that does not exist",
                                  found: "an existing file (export-memory never replaces one)")

@@ -170,6 +170,19 @@ public struct ReaderProfile: Hashable, Sendable {
         return prefix + "load of migration failed: " + (truncated ? "Input/output error" : "Invalid argument")
     }
 
+    /// What the target prints when QEMU refuses the stream's capability list
+    /// (measured, `scripts/lab/ignore-shared-check.sh`): 7.0 and 9.0 pass on
+    /// QEMU's "Capability x-ignore-shared is off, but received capability is on";
+    /// 11.3 reports the job's error; 12.8 (QEMU 11.1) adds QEMU's post-load error.
+    public func capabilityMismatchMessage(_ capability: String) -> String {
+        if nearestMeasured >= LibvirtVersion(12, 8, 0) {
+            return streamLoadFailure(truncated: false)
+                + ": post load hook failed for: configuration, version_id: 1, minimum_version: 0: Failed to validate capabilities"
+        }
+        if nearestMeasured >= LibvirtVersion(11, 3, 0) { return streamLoadFailure(truncated: false) }
+        return "Capability \(capability) is off, but received capability is on"
+    }
+
     /// A short note for reports when some behaviour came from another release.
     public var resolutionNote: String? {
         basis == .measured ? nil

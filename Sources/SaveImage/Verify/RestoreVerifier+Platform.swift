@@ -14,6 +14,7 @@ extension RestoreVerifier {
                 "the domain XML's machine \(domainMachine) is not the stream's (\(streamMachine))",
                 libvirt: "Machine type received is '\(streamMachine)' and local is '\(domainMachine)'"))
         }
+        reasons += capabilityReasons(image)
         reasons += lifecycleReasons(machine: machine, arch: image.domain.arch ?? "x86_64")
         if reasons.contains(where: { $0.code == .machineUnsupported }) { return reasons }
         guard let host else {
@@ -39,6 +40,23 @@ extension RestoreVerifier {
         let message = "the emulator of \(host.physicalSource ?? host.source) (\(emulator)) does not know machine type \(machine)"
         reasons.append(unsupportedMachine(machine, emulator: emulator, message: message))
         return reasons
+    }
+
+    /// The stream's validated capabilities against what libvirt turns on at
+    /// restore. QEMU's configuration section lists `x-ignore-shared` (and
+    /// `mapped-ram`) when they were on; the destination refuses a stream whose
+    /// list differs from its own settings (migration/savevm.c,
+    /// `configuration_validate_capabilities`), and libvirt never turns
+    /// `x-ignore-shared` on: measured on 7.0, 9.0, 11.3 and 12.8
+    /// (`scripts/lab/ignore-shared-check.sh`).
+    func capabilityReasons(_ image: SaveImage) -> [RestoreVerdict.Reason] {
+        guard let capabilities = image.streamPrelude?.capabilities, capabilities.contains("x-ignore-shared") else { return [] }
+        return [RestoreVerdict.Reason(
+            .streamCapabilityMismatch, .restoreFails,
+            "the stream was saved with QEMU's x-ignore-shared capability (RAM in shared memory is not in the image); "
+                + "libvirt never turns it on at restore, and QEMU refuses a stream whose capabilities differ from its own",
+            libvirt: profile.capabilityMismatchMessage("x-ignore-shared"),
+            offset: image.streamOffset + 8)]  // bounded: the stream's offset is below the file's size; 8 more is the configuration section
     }
 
     /// A machine type the target's emulator lacks, in the release's words.

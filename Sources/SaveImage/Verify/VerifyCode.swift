@@ -5,6 +5,7 @@ public enum VerifyCode: Hashable, Sendable, Codable, CustomStringConvertible {
     // Format and stream.
     case formatUnsupported, formatStreamMismatch, formatIgnored, streamMissing
     case streamTruncated, streamEndDamaged, streamBodyNotChecked, streamDamaged, streamTailNotChecked, streamWalked
+    case streamCapabilityMismatch
     // Cookie and data region.
     case cookieEmpty, cookieInvalid, cookieUnterminated, cookieIgnored, documentsIgnored, gap
     case extensionPresent, extensionInvalid, paddingNotZero, bigEndian, wasRunningNonstandard, unusedWordsSet
@@ -32,6 +33,7 @@ public enum VerifyCode: Hashable, Sendable, Codable, CustomStringConvertible {
         (.streamTruncated, "stream_truncated"), (.streamEndDamaged, "stream_end_damaged"),
         (.streamBodyNotChecked, "stream_body_not_checked"), (.streamDamaged, "stream_damaged"),
         (.streamTailNotChecked, "stream_tail_not_checked"), (.streamWalked, "stream_walked"),
+        (.streamCapabilityMismatch, "stream_capability_mismatch"),
         (.cookieEmpty, "cookie_empty"), (.cookieInvalid, "cookie_invalid"), (.cookieUnterminated, "cookie_unterminated"),
         (.cookieIgnored, "cookie_ignored"), (.documentsIgnored, "documents_ignored"), (.gap, "gap"),
         (.extensionPresent, "extension_present"), (.extensionInvalid, "extension_invalid"),
@@ -106,6 +108,8 @@ public enum VerifyCode: Hashable, Sendable, Codable, CustomStringConvertible {
             return "rewrite the stream in a format the target reads: `saveimg convert IN OUT --format raw` (or gzip), or `saveimg retarget IN --target-libvirt V` to apply every safe fix"
         case .formatStreamMismatch: return "rewrite the image with its real stream format: `saveimg convert IN OUT --format raw`"
         case .formatIgnored: return "`saveimg convert IN OUT --format raw` writes a version-2 raw image"
+        case .streamCapabilityMismatch:
+            return "no libvirt restores it (libvirt never turns x-ignore-shared on); get the guest's memory out with `saveimg export-memory`, or load the stream with QEMU itself and the same shared memory backend"
         case .streamMissing, .streamTruncated, .streamEndDamaged, .streamDamaged:
             return "the guest's memory in the file is incomplete or damaged; no rewrite can restore it (restore an intact copy)"
         case .streamBodyNotChecked, .ramSizeNotChecked:

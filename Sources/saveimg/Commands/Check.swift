@@ -66,6 +66,10 @@ extension SaveImg {
                 lines.append("  sparse        \(sparse.pagesPresent) pages present, \(sparse.holes) holes; device state at \(sparse.deviceStateOffset); "
                     + "\(sparse.apparentBytes) bytes apparent, \(sparse.allocatedBytes.map(String.init) ?? "?") allocated")
                 for block in sparse.blocks {
+                    if block.skipped == true {
+                        lines.append("    \(block.name): \(block.size) bytes, skipped under x-ignore-shared (its pages are in shared memory, not in the image)")
+                        continue
+                    }
                     lines.append("    \(block.name): \(block.size) bytes, \(block.pagesPresent) pages present, \(block.holes) holes, "
                         + "bitmap at \(block.bitmapOffset), pages at \(block.pagesOffset)")
                 }

@@ -18,6 +18,15 @@ public struct MigrationStreamSummary: Hashable, Sendable, Codable {
     public struct RAMBlock: Hashable, Sendable, Codable {
         public var name: String
         public var size: UInt64
+        /// The block's guest physical address, sent only with the
+        /// `x-ignore-shared` capability (nil without it).
+        public var guestAddress: UInt64?
+
+        public init(name: String, size: UInt64, guestAddress: UInt64? = nil) {
+            self.name = name
+            self.size = size
+            self.guestAddress = guestAddress
+        }
     }
 
     public var version: UInt32?

@@ -283,6 +283,8 @@ struct MigrationStreamWalker {
             let name = String(decoding: try cursor.bytes(try int(length, "a RAM block name length"), "a RAM block name"),
                               as: UTF8.self)
             let size = try cursor.u64("a RAM block size")
+            // x-ignore-shared: each entry carries the block's guest address (ram_save_setup).
+            let address = summary.capabilities.contains("x-ignore-shared") ? try cursor.u64("a RAM block guest address (x-ignore-shared)") : nil
             guard size <= remaining else {
                 throw garbage(at: offset, expected: "RAM blocks adding up to \(total) bytes",
                               found: "block '\(name)' of \(size) bytes with \(remaining) left")
@@ -291,7 +293,7 @@ struct MigrationStreamWalker {
                 throw garbage(at: offset, expected: "each RAM block once", found: "block '\(name)' again")
             }
             ramBlocks[name] = (summary.ramBlocks.count, size)
-            summary.ramBlocks.append(.init(name: name, size: size))
+            summary.ramBlocks.append(.init(name: name, size: size, guestAddress: address))
             remaining = try Checked.subtract(remaining, size, source("the RAM block list total"))
         }
         try observer?.ramBlocks(Array(summary.ramBlocks[first...]), total: total)

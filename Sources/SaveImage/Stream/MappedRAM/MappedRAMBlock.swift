@@ -4,6 +4,7 @@
 ///
 /// ```
 /// u8 len, idstr[len], u64be used_length        (the block list entry)
+/// [u64be guest address]                        (only with x-ignore-shared)
 /// MappedRamHeader, 28 bytes, big-endian, packed:
 ///   u32 version (1), u64 page_size, u64 bitmap_offset, u64 pages_offset
 /// bitmap at bitmap_offset: ceil(pages / 64) host-endian u64 words;
@@ -12,6 +13,11 @@
 /// ```
 /// Offsets are absolute file offsets (QEMU opens the file at libvirt's
 /// `offset=` and `qemu_get_offset` is the fd's position).
+///
+/// With the `x-ignore-shared` capability, QEMU (11.0 on) skips a block backed
+/// by shared memory: `bitmap_offset = pages_offset = 0`, no bitmap, no pages;
+/// the next entry follows the header. Its contents are in the shared memory
+/// backend, not in the image (``isSkipped``).
 public struct MappedRAMBlock: Hashable, Sendable, Codable {
     /// The RAMBlock's idstr (`pc.ram`, `pc.bios`, ...).
     public var name: String
@@ -29,18 +35,27 @@ public struct MappedRAMBlock: Hashable, Sendable, Codable {
     public var pageCount: UInt64
     /// Pages whose bitmap bit is set.
     public var pagesPresent: UInt64
-    /// The bitmap as stored (little-endian words on x86_64).
+    /// The bitmap as stored (little-endian words on x86_64); empty for a skipped block.
     public var bitmap: [UInt8]
+    /// The block's guest physical address, written before the header when the
+    /// stream has the `x-ignore-shared` capability (nil without it).
+    public var guestAddress: UInt64? = nil
+    /// A block skipped under `x-ignore-shared` (both offsets 0): its pages are
+    /// in shared memory outside the image, neither present nor holes.
+    public var isSkipped: Bool = false
 
-    /// Pages not in the file (zero pages: holes).
-    public var holes: UInt64 { pageCount - min(pagesPresent, pageCount) }  // bounded: subtracts at most pageCount
+    /// Pages not in the file (zero pages: holes); 0 for a skipped block.
+    public var holes: UInt64 { isSkipped ? 0 : pageCount - min(pagesPresent, pageCount) }  // bounded: subtracts at most pageCount
     /// Bytes of the bitmap: `BITS_TO_LONGS(pages) * sizeof(long)`.
     public var bitmapSize: UInt64 { UInt64(bitmap.count) }
     /// The file offset just past the page region (where the next entry, or the device state, starts).
     /// `MappedRAMLayout.readBlock` checked the sum against the file; a block
     /// decoded from elsewhere whose sum does not fit in 64 bits gives `UInt64.max`.
     public var pagesEnd: UInt64 {
-        let (end, overflow) = pagesOffset.addingReportingOverflow(size)
+        // A skipped block has no pages: the next entry follows its header.
+        let (end, overflow) = isSkipped
+            ? headerOffset.addingReportingOverflow(UInt64(MappedRAMLayout.headerSize))
+            : pagesOffset.addingReportingOverflow(size)
         return overflow ? .max : end
     }
 

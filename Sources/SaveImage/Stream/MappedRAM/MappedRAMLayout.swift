@@ -8,7 +8,9 @@
 /// stream   "QEVM" u32be(3), 0x07 configuration (capabilities incl. "mapped-ram")
 ///          0x01 u32be(id) u8(3) "ram" u32be(instance) u32be(version 4)
 ///          u64be(total | RAM_SAVE_FLAG_MEM_SIZE)
-///          per block: entry + MappedRamHeader, bitmap, padding to 1 MiB, pages
+///          per block: entry [+ u64be guest address with x-ignore-shared] + MappedRamHeader,
+///                     bitmap, padding to 1 MiB, pages (none of the three for a
+///                     block skipped under x-ignore-shared: both offsets 0)
 /// device   u64be(RAM_SAVE_FLAG_EOS) 0x7e u32be(id), then sections as in any stream,
 ///          QEMU_VM_EOF, VM description
 /// ```
@@ -130,6 +132,9 @@ public struct MappedRAMLayout: Hashable, Sendable {
             throw error.locating(path, base: streamOffset)
         }
 
+        // With x-ignore-shared each entry carries the block's guest address, and a
+        // block backed by shared memory is skipped (QEMU 11.0 on).
+        let ignoreShared = configuration.capabilities.contains("x-ignore-shared")
         var blocks: [MappedRAMBlock] = []
         var bitmapBytes: UInt64 = 0
         var entry = streamOffset + cursor.offset  // bounded: cursor.offset bytes read at streamOffset
@@ -142,17 +147,20 @@ public struct MappedRAMLayout: Hashable, Sendable {
             guard blocks.count < maxBlocks else {
                 throw fail(entry, "RAM block list", "at most \(maxBlocks) blocks", "more (the sizes do not add up to \(total))")
             }
-            let block = try readBlock(file, at: entry, remaining: remaining, total: total, bitmapBytes: bitmapBytes)
+            let block = try readBlock(file, at: entry, remaining: remaining, total: total, bitmapBytes: bitmapBytes,
+                                      ignoreShared: ignoreShared)
             bitmapBytes += block.bitmapSize  // bounded: readBlock checked bitmapBytes + bitmapSize <= maxBitmapSize
             // readBlock read the entry and its 28-byte header from the file, and checked
             // bitmapOffset + bitmapSize and pagesOffset + size against the file's size.
-            let own: [(start: UInt64, end: UInt64, what: String, field: String, at: UInt64)] = [
+            var own: [(start: UInt64, end: UInt64, what: String, field: String, at: UInt64)] = [
                 (block.entryOffset, block.headerOffset + UInt64(headerSize), "entry and header of '\(block.name)'",  // bounded: the header was read from the file
                  "RAM block entry", block.entryOffset),
+            ]
+            if !block.isSkipped { own += [  // bounded: an array append (a skipped block has neither bitmap nor pages)
                 (block.bitmapOffset, block.bitmapOffset + block.bitmapSize, "bitmap of '\(block.name)'",  // bounded: readBlock checked the sum (Checked.add, <= file size)
                  "mapped-ram bitmap_offset", block.headerOffset + 12),  // bounded: within the header read from the file
                 (block.pagesOffset, block.pagesEnd, "pages of '\(block.name)'", "mapped-ram pages_offset", block.headerOffset + 20),  // bounded: pagesEnd: readBlock checked pagesOffset + size (Checked.add, <= file size); +20 within the header read
-            ]
+            ] }
             for region in own where region.end > region.start {
                 if let clash = regions.first(where: { region.start < $0.end && $0.start < region.end }) {
                     throw fail(region.at, region.field,
@@ -181,15 +189,18 @@ public struct MappedRAMLayout: Hashable, Sendable {
     /// before it have `bitmapBytes`, at most `maxBitmapSize`).
     static func readBlock(
         _ file: borrowing some PositionalReader & ~Copyable, at entry: UInt64, remaining: UInt64, total: UInt64,
-        bitmapBytes: UInt64
+        bitmapBytes: UInt64, ignoreShared: Bool = false
     ) throws(SaveImageError) -> MappedRAMBlock {
         let path = file.path
         func fail(_ offset: UInt64, _ field: String, _ expected: String, _ found: String) -> SaveImageError {
             SaveImageError(.badStream, path: path, offset: offset, field: field, expected: expected, found: found)
         }
-        let bytes = try file.read(at: entry, count: 1 + 255 + 8 + headerSize)  // bounded: constants
-        guard let length = bytes.first.map(Int.init), bytes.count >= 1 + length + 8 + headerSize else {  // bounded: length <= 255, the rest constants
-            throw fail(entry, "RAM block entry", "a block name, size and 28-byte mapped-ram header",
+        let addressSize = ignoreShared ? 8 : 0
+        let bytes = try file.read(at: entry, count: 1 + 255 + 8 + addressSize + headerSize)  // bounded: constants
+        guard let length = bytes.first.map(Int.init), bytes.count >= 1 + length + 8 + addressSize + headerSize else {  // bounded: length <= 255, the rest constants
+            throw fail(entry, "RAM block entry",
+                       ignoreShared ? "a block name, size, guest address (x-ignore-shared) and 28-byte mapped-ram header"
+                                    : "a block name, size and 28-byte mapped-ram header",
                        "end of file after \(bytes.count) bytes")
         }
         // The bytes from entry on were read from the file: entry + bytes.count <= the file's size,
@@ -211,6 +222,11 @@ public struct MappedRAMLayout: Hashable, Sendable {
         }
         guard size > 0 else { throw fail(sizeOffset, "RAM block size", "a size above 0", "0 for '\(name)'") }
         at += 8  // bounded: an index into bytes, at most 264
+        var guestAddress: UInt64?
+        if ignoreShared {
+            guestAddress = try entryBytes.integer(at: at, as: UInt64.self, .big, field: "RAM block guest address (x-ignore-shared)")
+            at += 8  // bounded: an index into bytes, at most 272
+        }
         let headerOffset = entry + UInt64(at)  // bounded: within the bytes read at entry
         let pageSizeField = headerOffset + 4, bitmapOffsetField = headerOffset + 12  // bounded: within the 28-byte header read
         let pagesOffsetField = headerOffset + 20, headerEnd = headerOffset + UInt64(headerSize)  // bounded: within the 28-byte header read from the file
@@ -231,6 +247,14 @@ public struct MappedRAMLayout: Hashable, Sendable {
                        "\(size) for '\(name)'")
         }
         let pages = size / pageSize
+        if ignoreShared, bitmapOffset == 0, pagesOffset == 0 {
+            // Skipped under x-ignore-shared: no bitmap, no pages (QEMU 11.0's
+            // parse_ramblock_mapped_ram returns here).
+            return MappedRAMBlock(
+                name: name, size: size, entryOffset: entry, headerOffset: headerOffset, version: version, pageSize: pageSize,
+                bitmapOffset: 0, pagesOffset: 0, pageCount: pages, pagesPresent: 0, bitmap: [],
+                guestAddress: guestAddress, isSkipped: true)
+        }
         let bitmapSize = MappedRAMBlock.bitmapSize(pages: pages)
         guard bitmapSize <= maxBitmapSize - min(bitmapBytes, maxBitmapSize) else {  // bounded: subtracts at most maxBitmapSize
             let after = bitmapBytes > 0 ? " after blocks with \(bitmapBytes) bytes of bitmaps" : ""
@@ -261,6 +285,6 @@ public struct MappedRAMLayout: Hashable, Sendable {
         return MappedRAMBlock(
             name: name, size: size, entryOffset: entry, headerOffset: headerOffset, version: version, pageSize: pageSize,
             bitmapOffset: bitmapOffset, pagesOffset: pagesOffset, pageCount: pages,
-            pagesPresent: MappedRAMBlock.countPresent(bitmap, pages: pages), bitmap: bitmap)
+            pagesPresent: MappedRAMBlock.countPresent(bitmap, pages: pages), bitmap: bitmap, guestAddress: guestAddress)
     }
 }

@@ -3,11 +3,13 @@
 ///
 /// - the configuration section, with `mapped-ram` taken out of the
 ///   capabilities (or kept, for a deep check that reports what QEMU wrote);
-/// - the RAM section's start and block list without the mapped-ram headers;
+/// - the RAM section's start and block list without the mapped-ram headers
+///   (with each block's guest address under `x-ignore-shared`);
 /// - every page of every block in address order, as QEMU's first pass
 ///   sends them: `RAM_SAVE_FLAG_PAGE` + 4 KiB for a page in the bitmap,
 ///   `RAM_SAVE_FLAG_ZERO` + 0 for a hole; the first record of a block names
-///   it, the others carry `RAM_SAVE_FLAG_CONTINUE`;
+///   it, the others carry `RAM_SAVE_FLAG_CONTINUE`; none for a block
+///   skipped under `x-ignore-shared` (its pages are in shared memory);
 /// - the file from the end of the last block's pages to its end, byte for
 ///   byte (the RAM section's EOS and footer, the other devices, QEMU_VM_EOF,
 ///   the VM description).
@@ -33,7 +35,8 @@ enum MappedRAMRawStream {
         for block in layout.blocks {
             let name = UInt64(block.name.utf8.count)
             offset += 1 + name + 8  // bounded: below 2^57 in all (see above)
-            guard block.pageCount > 0 else { continue }
+            if block.guestAddress != nil { offset += 8 }  // bounded: as above
+            guard block.pageCount > 0, !block.isSkipped else { continue }
             offset += 1 + name  // bounded: as the line above; the first record names its block
             offset += block.pageCount * 8 + block.pagesPresent * 4096 + block.holes  // bounded: pageCount <= 2^31, pagesPresent + holes == pageCount
         }
@@ -73,13 +76,15 @@ enum MappedRAMRawStream {
             batch.append(UInt8(truncatingIfNeeded: block.name.utf8.count))
             batch.append(contentsOf: block.name.utf8)
             batch.appendInteger(block.size, .big)
+            if let address = block.guestAddress { batch.appendInteger(address, .big) }  // x-ignore-shared
         }
         // Every block's page size is 4096 (checked above), and readBlock checked
         // pagesOffset + pageCount * 4096 (its size) against the file's size: the
         // offsets and addresses below are below that sum, a run below 1 MiB.
         let runPages: UInt64 = 256
         let pageBytes = 4096
-        for block in layout.blocks where pages {
+        // A block skipped under x-ignore-shared sends no pages (as QEMU without mapped-ram).
+        for block in layout.blocks where pages && !block.isSkipped {
             var page: UInt64 = 0
             while page < block.pageCount {
                 // A run of up to 256 consecutive pages read in one go (holes read as zeros, cheaply).

@@ -79,7 +79,8 @@ final class MappedRAMWriter: MigrationStreamObserver {
         sawConfiguration = true
         guard !configuration.capabilities.contains("x-ignore-shared") else {
             throw SaveImageError(.badStream, path: "", offset: 8, field: "configuration/capabilities",
-                                 expected: "no x-ignore-shared (its block list carries addresses)", found: "x-ignore-shared")
+                                 expected: "a stream without x-ignore-shared (saveimg reads such streams but does not write them as sparse; no libvirt restores them)",
+                                 found: "x-ignore-shared")
         }
         pending.append(contentsOf: configuration.withCapability("mapped-ram", present: true).encoded)
     }

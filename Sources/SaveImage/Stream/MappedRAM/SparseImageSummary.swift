@@ -13,6 +13,11 @@ public struct SparseImageSummary: Hashable, Sendable, Codable {
         public var headerOffset: UInt64
         public var bitmapOffset: UInt64
         public var pagesOffset: UInt64
+        /// The block's guest physical address (streams with `x-ignore-shared` only).
+        public var guestAddress: UInt64?
+        /// True for a block skipped under `x-ignore-shared` (its pages are in
+        /// shared memory, not in the image); nil without `x-ignore-shared`.
+        public var skipped: Bool?
     }
 
     public var capabilities: [String]
@@ -30,7 +35,8 @@ public struct SparseImageSummary: Hashable, Sendable, Codable {
         capabilities = layout.configuration.capabilities
         blocks = layout.blocks.map {
             Block(name: $0.name, size: $0.size, pageSize: $0.pageSize, pages: $0.pageCount, pagesPresent: $0.pagesPresent,
-                  holes: $0.holes, headerOffset: $0.headerOffset, bitmapOffset: $0.bitmapOffset, pagesOffset: $0.pagesOffset)
+                  holes: $0.holes, headerOffset: $0.headerOffset, bitmapOffset: $0.bitmapOffset, pagesOffset: $0.pagesOffset,
+                  guestAddress: $0.guestAddress, skipped: $0.guestAddress == nil ? nil : $0.isSkipped)
         }
         pagesPresent = layout.pagesPresent
         holes = layout.holes

@@ -32,7 +32,13 @@ extension InspectReport {
             row("sparse", "\(sparse.apparentBytes) bytes apparent, \(allocated); capabilities \(sparse.capabilities.joined(separator: ", "))")
             row("ram blocks", "\(sparse.pagesPresent) pages present, \(sparse.holes) holes; device state at \(sparse.deviceStateOffset)")
             for block in sparse.blocks {
-                lines.append("    \(block.name): \(block.size) bytes, \(block.pages) pages of \(block.pageSize): \(block.pagesPresent) present, "
+                let address = block.guestAddress.map { " at guest address \(Hex.number($0))" } ?? ""
+                if block.skipped == true {
+                    lines.append("    \(block.name): \(block.size) bytes, \(block.pages) pages of \(block.pageSize)\(address): "
+                        + "skipped under x-ignore-shared (its pages are in shared memory, not in the image); header at \(block.headerOffset)")
+                    continue
+                }
+                lines.append("    \(block.name): \(block.size) bytes, \(block.pages) pages of \(block.pageSize)\(address): \(block.pagesPresent) present, "
                     + "\(block.holes) holes; header at \(block.headerOffset), bitmap at \(block.bitmapOffset), pages at \(block.pagesOffset)")
             }
         }

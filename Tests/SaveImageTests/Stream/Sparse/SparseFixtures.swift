@@ -14,8 +14,11 @@ enum SparseFixtures {
     static let archives: [(archive: String, images: [String])] = [
         ("sparse-images.tar.zst", ["qemu64-sparse.sav", "westmere-sparse.sav"]),
         ("lab-sparse-images.tar.zst", ["sp-q64-sparse-par2.sav", "sp-q64-managedsave-sparse.sav", "sp-q64m72-sparse.sav"]),
+        // QEMU 11.1 with mapped-ram + x-ignore-shared (scripts/lab/ignore-shared-check.sh; testdata/libvirt-12.8/MANIFEST.md).
+        ("../libvirt-12.8/ignore-shared-images.tar.zst", ["qemu111-ignore-shared-sparse.sav"]),
     ]
-    static var allSparseImages: [String] { archives.flatMap(\.images) }
+    /// The sparse images libvirt wrote (not the QEMU-only x-ignore-shared one, which no libvirt writes or restores).
+    static var allSparseImages: [String] { archives.filter { !$0.archive.contains("ignore-shared") }.flatMap(\.images) }
 
     /// Unpacks the archive holding `image` into `into` (with holes) and returns the image's path.
     static func unpack(_ image: String, into directory: TemporaryDirectory) throws -> String {
