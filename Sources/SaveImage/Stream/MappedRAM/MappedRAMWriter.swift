@@ -90,8 +90,18 @@ final class MappedRAMWriter: MigrationStreamObserver {
             throw SaveImageError(.badStream, path: "", field: "RAM section", expected: "one block list", found: "a second RAM_SAVE_FLAG_MEM_SIZE")
         }
         sawBlockList = true
+        // What the reader (MappedRAMLayout.read) refuses, the writer refuses too:
+        // a file saveimg writes is one it reads back.
+        guard blocks.count <= MappedRAMLayout.maxBlocks else {
+            throw SaveImageError(.badStream, path: "", field: "RAM block list", expected: "at most \(MappedRAMLayout.maxBlocks) blocks",
+                                 found: "\(blocks.count)")
+        }
         pending.appendInteger(total | MappedRAMLayout.memSizeFlag, .big)
         for block in blocks {
+            guard block.size > 0 else {
+                throw SaveImageError(.badStream, path: "", field: "RAM block size", expected: "a size above 0",
+                                     found: "0 for '\(block.name)'")
+            }
             guard block.size % Self.pageSize == 0 else {
                 throw SaveImageError(.badStream, path: "", field: "RAM block size", expected: "a multiple of 4096",
                                      found: "\(block.size) for '\(block.name)'")
