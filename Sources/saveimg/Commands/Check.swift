@@ -20,7 +20,7 @@ extension SaveImg {
                 Exit status: 0 every image is whole; 2 at least one is not (or cannot be read).
                 """)
 
-        @Argument(help: "Save image files.", completion: .file())
+        @Argument(help: ArgumentHelp("Save image files.", valueName: "FILE"), completion: .file())
         var files: [String] = []
 
         @OptionGroup var source: ImageSource

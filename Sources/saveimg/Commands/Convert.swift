@@ -23,10 +23,10 @@ extension SaveImg {
                 Exit status: 0 converted; 1 usage error; 2 the input is invalid or the conversion failed.
                 """)
 
-        @Argument(help: "Input image (left out with --managed-save).", completion: .file())
+        @Argument(help: ArgumentHelp("Input image (left out with --managed-save).", valueName: "IN"), completion: .file())
         var input: String?
 
-        @Argument(help: "Output image (may be the input).", completion: .file())
+        @Argument(help: ArgumentHelp("Output image (may be the input).", valueName: "OUT"), completion: .file())
         var output: String?
 
         @OptionGroup var source: ImageSource
@@ -35,17 +35,17 @@ extension SaveImg {
                                    valueName: "FORMAT"))
         var format: CompressionFormat
 
-        @Option(help: "Compression level (default: the level of libvirt's program: gzip 6, bzip2 9, xz 3, lzop 3, zstd 3).")
+        @Option(help: ArgumentHelp("Compression level (default: the level of libvirt's program: gzip 6, bzip2 9, xz 3, lzop 3, zstd 3).", valueName: "N"))
         var level: Int?
 
-        @Option(help: "Worker threads for gzip, xz and zstd (default: the number of CPUs).")
+        @Option(help: ArgumentHelp("Worker threads for gzip, xz and zstd (default: the number of CPUs).", valueName: "N"))
         var threads: Int?
 
-        @Option(name: .customLong("byte-order"), help: "Header byte order to write: little or big (default: the input's).",
+        @Option(name: .customLong("byte-order"), help: ArgumentHelp("Header byte order to write: little or big (default: the input's).", valueName: "ORDER"),
                 completion: .list(["little", "big"]))
         var byteOrder: String?
 
-        @Option(name: .customLong("header-version"), help: "Header version to write: 1 or 2 (1 only with a raw stream).")
+        @Option(name: .customLong("header-version"), help: ArgumentHelp("Header version to write: 1 or 2 (1 only with a raw stream).", valueName: "N"))
         var version: UInt32?
 
         @Flag(name: [.short, .long], help: "Show a progress bar on standard error (only when it is a terminal).")

@@ -15,8 +15,9 @@ extension SaveImg {
                 anyway (libvirt's restore will then fail).
 
                 Secrets that `dumpxml` hides (a VNC or SPICE password, a network disk's HTTP cookies) \
-                are kept as stored when the new XML does not set them, so `dumpxml`, edit, `define` \
-                keeps the password; the output says which were kept. --drop-secrets writes the new XML as \
+                are kept as stored when the new XML does not set them: a password survives a round trip \
+                through `saveimg dumpxml`, your editor and `saveimg define`, and the output says which \
+                secrets were kept. --drop-secrets writes the new XML as \
                 given (a stored password it does not set is removed, as `virsh save-image-define` does). --running or --paused also sets \
                 whether the guest resumes after restore, in the same write (as \
                 `virsh save-image-define --running/--paused`).
@@ -26,15 +27,17 @@ extension SaveImg {
                 does not fit, a new file is written and renamed over FILE (the stream is copied, holes kept).
 
                 Examples:
-                  saveimg dumpxml vm.save > vm.xml; $EDITOR vm.xml; saveimg define vm.save vm.xml
+                  saveimg dumpxml vm.save > vm.xml
+                  $EDITOR vm.xml
+                  saveimg define vm.save vm.xml
                   saveimg define vm.save vm.xml --paused
                   saveimg define --managed-save vm vm.xml
                 """)
 
-        @Argument(help: "Save image file (left out with --managed-save).", completion: .file())
+        @Argument(help: ArgumentHelp("Save image file (left out with --managed-save).", valueName: "FILE"), completion: .file())
         var file: String?
 
-        @Argument(help: "The new domain XML ('-' for standard input).", completion: .file())
+        @Argument(help: ArgumentHelp("The new domain XML ('-' for standard input).", valueName: "XML"), completion: .file())
         var xml: String?
 
         @OptionGroup var source: ImageSource

@@ -31,7 +31,7 @@ extension SaveImg {
                 editor failed, or the new XML was refused.
                 """)
 
-        @Argument(help: "Save image file.", completion: .file())
+        @Argument(help: ArgumentHelp("Save image file.", valueName: "FILE"), completion: .file())
         var file: String?
 
         @OptionGroup var source: ImageSource

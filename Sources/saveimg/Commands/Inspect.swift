@@ -25,7 +25,7 @@ extension SaveImg {
                 (each is still reported; the others are inspected).
                 """)
 
-        @Argument(help: "Save image files.", completion: .file())
+        @Argument(help: ArgumentHelp("Save image files.", valueName: "FILE"), completion: .file())
         var files: [String] = []
 
         @OptionGroup var source: ImageSource

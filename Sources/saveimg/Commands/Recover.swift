@@ -22,7 +22,7 @@ extension SaveImg {
                 Exit status: 0 rolled back or nothing to do; 2 the image could not be recovered.
                 """)
 
-        @Argument(help: "Save image file (left out with --managed-save).", completion: .file())
+        @Argument(help: ArgumentHelp("Save image file (left out with --managed-save).", valueName: "FILE"), completion: .file())
         var file: String?
 
         @OptionGroup var source: ImageSource

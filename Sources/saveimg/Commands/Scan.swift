@@ -35,7 +35,7 @@ extension SaveImg {
                 cannot tell for an image (a check libvirt makes was not made: see verify).
                 """)
 
-        @Argument(help: "Directories (or files) to scan.", completion: .directory)
+        @Argument(help: ArgumentHelp("Directories (or files) to scan.", valueName: "PATH"), completion: .directory)
         var paths: [String]
 
         @Flag(help: "Print JSON lines: one object per image, then a summary object.")
@@ -44,10 +44,10 @@ extension SaveImg {
         @Flag(help: "List only images whose verdict is not ok (the summary counts all).")
         var problems = false
 
-        @Option(help: "Colour: auto (a terminal without NO_COLOR), always or never.")
+        @Option(help: ArgumentHelp("Colour: auto (a terminal without NO_COLOR), always or never.", valueName: "WHEN"))
         var color: ColorChoice = .auto
 
-        @Option(name: .shortAndLong, help: "Files read at the same time (default: the number of CPUs).")
+        @Option(name: .shortAndLong, help: ArgumentHelp("Files read at the same time (default: the number of CPUs).", valueName: "N"))
         var jobs: Int?
 
         @Flag(help: "Add when QEMU will refuse each image's machine type (QEMU's 3/6-year rule) and whether the target marks it deprecated.")

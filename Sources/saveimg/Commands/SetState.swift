@@ -14,7 +14,7 @@ extension SaveImg {
                   saveimg set-state vm.save --paused
                 """)
 
-        @Argument(help: "Save image file.", completion: .file())
+        @Argument(help: ArgumentHelp("Save image file.", valueName: "FILE"), completion: .file())
         var file: String?
 
         @OptionGroup var source: ImageSource

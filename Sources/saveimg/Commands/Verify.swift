@@ -250,7 +250,8 @@ extension SaveImg {
                   saveimg verify vm.save
                   saveimg verify --target host.json --forecast vm.save
                   saveimg verify --target host.json --qemu 11.2 vm.save
-                  saveimg verify --target-libvirt 7.0 --capabilities caps.xml --domcapabilities domcaps.xml vm.save
+                  saveimg verify --target-libvirt 7.0 --capabilities caps.xml \\
+                      --domcapabilities domcaps.xml vm.save
                   saveimg verify --deep vm.save
                   saveimg verify --recursive --json /var/lib/libvirt/qemu/save
 
@@ -266,14 +267,15 @@ extension SaveImg {
                 at least one (and none fails or is invalid).
                 """)
 
-        @Argument(help: "Save image files or directories.", completion: .file())
+        @Argument(help: ArgumentHelp("Save image files or directories.", valueName: "PATH"), completion: .file())
         var paths: [String] = []
 
         @OptionGroup var source: ImageSource
 
         @OptionGroup var target: TargetOptions
 
-        @Option(help: "Replacement domain XML (as `virsh restore --xml`): check its ABI against the image.",
+        @Option(help: ArgumentHelp("Replacement domain XML (as `virsh restore --xml`): check its ABI against the image.",
+                                   valueName: "FILE"),
                 completion: .file())
         var xml: String?
 
