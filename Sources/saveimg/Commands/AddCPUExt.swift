@@ -17,7 +17,7 @@ extension SaveImg {
                 domain XML.
 
                 A CPU whose model differs from the domain XML's is refused: libvirt would fail the restore \
-                with "guest CPU doesn't match specification: extra features: ...". --force writes it anyway.
+                with "guest CPU doesn't match specification: extra features: ...". --allow-model-change writes it anyway.
 
                 Examples:
                   saveimg add-cpu-ext vm.save --cpu cpu.xml
@@ -41,8 +41,13 @@ extension SaveImg {
                                    valueName: "FILE"), completion: .file())
         var originalCPU: String?
 
-        @Flag(help: "Write a CPU whose model differs from the domain XML's.")
-        var force = false
+        @Flag(name: .customLong("allow-model-change"),
+              help: "Write the CPU even when its model differs from the domain XML's (libvirt then refuses the restore), or when --from-domain finds nothing to repair or would drop the cookie CPU's features.")
+        var allowModelChange = false
+
+        /// The old spelling, kept hidden for scripts written before the flag had one name per meaning.
+        @Flag(name: .customLong("force"), help: .hidden)
+        var legacyForce = false
 
         @OptionGroup var options: EditOptions
 
@@ -60,7 +65,7 @@ extension SaveImg {
             let file = try source.path(file)
             let source = (fromDomain ? originalCPU : cpu) ?? "-"
             let element = try CPUXML.parse(try readInputFile(source), path: source)
-            let force = force
+            let force = allowModelChange || legacyForce
             if fromDomain {
                 try options.run(file) { try $0.movingDomainCPUToCookie(originalCPU: element, force: force) }
             } else {

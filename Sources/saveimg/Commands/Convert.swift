@@ -14,7 +14,7 @@ extension SaveImg {
                 The output is written to a temporary file beside OUT and renamed over it when \
                 complete: an error or Ctrl-C leaves no partial OUT and IN is never modified; OUT \
                 may be IN. An existing OUT that is not IN is refused (so a typo cannot replace an unrelated \
-                file) unless --force. libvirt 9.0 restores raw, gzip, bzip2, xz and lzop, not zstd.
+                file) unless --overwrite. libvirt 9.0 restores raw, gzip, bzip2, xz and lzop, not zstd.
 
                 Examples:
                   saveimg convert vm.save vm.save --format gzip
@@ -55,7 +55,11 @@ extension SaveImg {
         var json = false
 
         @Flag(help: "Replace an existing OUT that is not IN.")
-        var force = false
+        var overwrite = false
+
+        /// The old spelling, kept hidden for scripts written before the flag had one name per meaning.
+        @Flag(name: .customLong("force"), help: .hidden)
+        var legacyForce = false
 
         @Flag(name: .customLong("no-direct-io"),
               help: "Write OUT through the page cache (default: direct I/O from a second thread, like virsh's --bypass-cache).")
@@ -95,7 +99,7 @@ extension SaveImg {
                 format: format,
                 options: CompressionOptions(level: level, threads: threads ?? ProcessorCount.online),
                 byteOrder: byteOrder.flatMap(ByteOrder.init(rawValue:)), version: version,
-                replaceExisting: force, directIO: !noDirectIO)
+                replaceExisting: overwrite || legacyForce, directIO: !noDirectIO)
             let bar = progress ? ProgressBar(label: "convert") : nil
             defer { bar?.finish() }
             let summary = try SaveImageConverter.convert(input: input, output: output, request: request) { step in

@@ -11,7 +11,7 @@ extension SaveImg {
                 drops them) and grows the data region when the XML no longer fits (libvirt refuses: \
                 "new xml too large to fit in file"). Changes to memory, vCPUs, OS type, architecture, \
                 machine, the CPU or the number of devices of a kind are refused with libvirt's message \
-                (e.g. "Target domain max memory 65536 does not match source 32768"); --force writes them \
+                (e.g. "Target domain max memory 65536 does not match source 32768"); --allow-abi-change writes them \
                 anyway (libvirt's restore will then fail).
 
                 Secrets that `dumpxml` hides (a VNC or SPICE password, a network disk's HTTP cookies) \
@@ -42,8 +42,13 @@ extension SaveImg {
 
         @OptionGroup var source: ImageSource
 
-        @Flag(help: "Write an ABI-incompatible domain XML.")
-        var force = false
+        @Flag(name: .customLong("allow-abi-change"),
+              help: "Write a domain XML that changes the guest ABI (libvirt's restore will then fail).")
+        var allowABIChange = false
+
+        /// The old spelling, kept hidden for scripts written before the flag had one name per meaning.
+        @Flag(name: .customLong("force"), help: .hidden)
+        var legacyForce = false
 
         @Flag(help: "Do not keep stored secrets (passwords) that the new XML does not set.")
         var dropSecrets = false
@@ -59,7 +64,7 @@ extension SaveImg {
             guard let xml = xmlArgument else { throw ValidationError("missing the new domain XML (NEW.xml or '-')") }
             let file = try source.path(fileArgument)
             let bytes = try readInputFile(xml)
-            let force = force
+            let force = allowABIChange || legacyForce
             let running = state.map { $0 == .running }
             let keep = !dropSecrets
             var secrets: DomainSecrets.Kept?

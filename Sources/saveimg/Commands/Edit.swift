@@ -19,7 +19,7 @@ extension SaveImg {
 
                 When the new XML is refused and standard input is a terminal, you are asked as virsh \
                 asks: "Failed. Try again? [y,n,f,?]" (y: edit again, n: throw the changes away, f: \
-                write it anyway, as define --force). Without a terminal the command exits 2 and leaves \
+                write it anyway, as define --allow-abi-change). Without a terminal the command exits 2 and leaves \
                 the image untouched.
 
                 Examples:
@@ -42,8 +42,13 @@ extension SaveImg {
         @Flag(help: "Show the secrets (passwords) in the file you edit; what you delete is then removed.")
         var securityInfo = false
 
-        @Flag(help: "Write an ABI-incompatible domain XML without asking.")
-        var force = false
+        @Flag(name: .customLong("allow-abi-change"),
+              help: "Write a domain XML that changes the guest ABI without asking (libvirt's restore will then fail).")
+        var allowABIChange = false
+
+        /// The old spelling, kept hidden for scripts written before the flag had one name per meaning.
+        @Flag(name: .customLong("force"), help: .hidden)
+        var legacyForce = false
 
         @OptionGroup var options: EditOptions
 
@@ -57,7 +62,7 @@ extension SaveImg {
             let stored = image.region.domainXML.bytes
             let session = try EditorSession(shown)
             defer { session.remove() }
-            var force = force
+            var force = allowABIChange || legacyForce
             while true {
                 let status = try session.edit()
                 guard status == 0 else {

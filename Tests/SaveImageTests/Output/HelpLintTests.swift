@@ -93,6 +93,21 @@ import Testing
         }
     }
 
+    /// `--force` meant three things; each now has its own name, and the old one is hidden.
+    @Test func eachOverrideHasItsOwnName() {
+        let expected: [(any ParsableCommand.Type, String)] = [
+            (SaveImg.Define.self, "--allow-abi-change"), (SaveImg.Edit.self, "--allow-abi-change"),
+            (SaveImg.AddCPUExt.self, "--allow-model-change"), (SaveImg.Convert.self, "--overwrite"),
+        ]
+        for (command, flag) in expected {
+            let help = Self.help(command)
+            #expect(help.contains(flag), "\(command) --help lacks \(flag)")
+        }
+        for (name, command) in Self.commands() {
+            #expect(!Self.help(command).contains("--force"), "saveimg \(name) --help still shows --force")
+        }
+    }
+
     @Test func theLintSeesAWrappedExample() {
         let help = "OVERVIEW: x\n\nExamples:\n  saveimg define vm.save\nvm.xml\n\nUSAGE: saveimg x <file> [--format <FORMAT>]\n"
         let offences = Self.offences(in: help)
