@@ -61,6 +61,8 @@ extension SaveImg {
             }
         }
 
+        @OptionGroup var verbosity: QuietOption
+
         func run() throws {
             let file = try source.path(file)
             let source = (fromDomain ? originalCPU : cpu) ?? "-"

@@ -91,6 +91,8 @@ extension SaveImg {
             }
         }
 
+        @OptionGroup var verbosity: QuietOption
+
         func run() throws {
             let (inputArgument, outputArgument) = source.shifted(input, output)
             let input = try source.path(inputArgument)

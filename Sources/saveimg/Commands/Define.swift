@@ -58,6 +58,8 @@ extension SaveImg {
 
         @OptionGroup var options: EditOptions
 
+        @OptionGroup var verbosity: QuietOption
+
         func run() throws {
             // With --managed-save the one positional argument is the XML.
             let (fileArgument, xmlArgument) = source.shifted(file, xml)

@@ -42,6 +42,8 @@ extension SaveImg {
         @Flag(help: "Print JSON lines: one object per image with the difference and the diff's hunks.")
         var json = false
 
+        @OptionGroup var verbosity: QuietOption
+
         func run() throws {
             let files = try source.paths(self.files)
             let style = TextStyle(json ? .never : color)

@@ -63,6 +63,8 @@ extension SaveImg {
             if xpath != nil && all { throw ValidationError("--xpath selects from one document; drop --all") }
         }
 
+        @OptionGroup var verbosity: QuietOption
+
         func run() throws {
             let file = try source.path(file)
             let image = try source.open(file)

@@ -55,6 +55,8 @@ extension SaveImg {
         /// `--json` comes with the editing options: one object saying what changed (never a secret's value).
         var json: Bool { options.json }
 
+        @OptionGroup var verbosity: QuietOption
+
         func run() throws {
             let file = try source.path(file)
             let image = try source.open(file)

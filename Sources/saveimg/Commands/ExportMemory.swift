@@ -67,6 +67,8 @@ extension SaveImg {
             guard qemuNoteSize == 440 || qemuNoteSize == 432 else { throw ValidationError("--qemu-note-size must be 440 or 432") }
         }
 
+        @OptionGroup var verbosity: QuietOption
+
         func run() throws {
             let (inputArgument, outputArgument) = source.shifted(input, output)
             let input = try source.path(inputArgument)

@@ -30,6 +30,8 @@ extension SaveImg {
             @Flag(help: "Print the cookie and the extensions as JSON (one line).")
             var json = false
 
+            @OptionGroup var verbosity: QuietOption
+
             func run() throws {
                 let image = try source.open(try source.path(file))
                 if json {
@@ -61,6 +63,8 @@ extension SaveImg {
 
             @Flag(help: "Print the extension as JSON (one line): where it is and its text.")
             var json = false
+
+            @OptionGroup var verbosity: QuietOption
 
             func run() throws {
                 let (file, index) = try source.pathAndIndex(file, index)
@@ -98,6 +102,8 @@ extension SaveImg {
 
             @OptionGroup var options: EditOptions
 
+            @OptionGroup var verbosity: QuietOption
+
             func run() throws {
                 let (fileArgument, second) = source.shifted(file, document)
                 let file = try source.path(fileArgument)
@@ -121,6 +127,8 @@ extension SaveImg {
             var index: Int?
 
             @OptionGroup var options: EditOptions
+
+            @OptionGroup var verbosity: QuietOption
 
             func run() throws {
                 let (file, index) = try source.pathAndIndex(file, index)

@@ -36,6 +36,8 @@ extension SaveImg {
         @OptionGroup(title: "Target (as for verify): the findings are verify's for it")
         var target: TargetOptions
 
+        @OptionGroup var verbosity: QuietOption
+
         func run() throws {
             let (verifier, how) = try target.verifier()
             try Self.inspect(try source.paths(files), json: json, verifier: verifier, how: how, open: source.open)

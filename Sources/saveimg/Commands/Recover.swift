@@ -35,6 +35,8 @@ extension SaveImg {
             var outcome: String
         }
 
+        @OptionGroup var verbosity: QuietOption
+
         func run() throws {
             let path = try source.path(file)
             let outcome = try SaveImage.recoverInterruptedEdit(at: path)

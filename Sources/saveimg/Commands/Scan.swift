@@ -59,9 +59,11 @@ extension SaveImg {
             if let jobs, !(1...256).contains(jobs) { throw ValidationError("--jobs must be between 1 and 256") }
         }
 
+        @OptionGroup var verbosity: QuietOption
+
         func run() throws {
             let (verifier, how) = try target.verifier()
-            print("saveimg scan: judging against \(verifier.targetDescription) (from \(how))", to: &standardError)
+            Verbosity.inform("saveimg scan: judging against \(verifier.targetDescription) (from \(how))")
             let printer = ScanPrinter(json: json, problemsOnly: problems, style: TextStyle(json ? .never : color))
             printer.start()
             forEachInOrder(DirectoryWalker(roots: paths),

@@ -30,6 +30,8 @@ extension SaveImg {
         @Flag(help: "Print the result as JSON (one line): the digest and, when sealed now, the edit.")
         var json = false
 
+        @OptionGroup var verbosity: QuietOption
+
         func run() throws {
             let file = try source.path(file)
             let report = try DeepCheck.run(image: try source.open(file))

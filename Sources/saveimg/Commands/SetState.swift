@@ -28,6 +28,8 @@ extension SaveImg {
 
         @OptionGroup var options: EditOptions
 
+        @OptionGroup var verbosity: QuietOption
+
         func run() throws {
             let file = try source.path(file)
             let running = state == .running

@@ -36,6 +36,8 @@ extension SaveImg {
             @Option(name: .customLong("qemu-binary"), help: ArgumentHelp("QEMU binary asked when no libvirt daemon answers.", valueName: "PROGRAM"))
             var qemuBinary = "qemu-system-x86_64"
 
+            @OptionGroup var verbosity: QuietOption
+
             func run() throws {
                 var prefix = (virsh ?? "virsh").split(separator: " ").map(String.init)
                 if let connect { prefix += ["-c", connect] }

@@ -291,6 +291,8 @@ extension SaveImg {
         @Flag(help: "Print JSON lines: one object per image.")
         var json = false
 
+        @OptionGroup var verbosity: QuietOption
+
         func run() throws {
             let paths = try source.paths(self.paths)
             var (verifier, how) = try target.verifier(replacement: try loadReplacement(), deep: deep)

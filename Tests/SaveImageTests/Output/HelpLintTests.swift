@@ -108,6 +108,13 @@ import Testing
         }
     }
 
+    /// `-q/--quiet` on every command that runs (retarget's options belong to the retarget change).
+    @Test func everyCommandTakesQuiet() {
+        for (name, command) in Self.commands() where command.configuration.subcommands.isEmpty && name != "retarget" {
+            #expect(Self.help(command).contains("-q, --quiet"), "saveimg \(name) --help has no -q, --quiet")
+        }
+    }
+
     @Test func theLintSeesAWrappedExample() {
         let help = "OVERVIEW: x\n\nExamples:\n  saveimg define vm.save\nvm.xml\n\nUSAGE: saveimg x <file> [--format <FORMAT>]\n"
         let offences = Self.offences(in: help)
