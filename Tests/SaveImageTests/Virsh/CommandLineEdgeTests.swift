@@ -67,7 +67,7 @@ import Testing
     @Test func convertHeaderVersionDoesNotHideVersion() throws {
         #expect(try CLI.run(["--version"]).output == "0.1.0\n")
         let help = try CLI.run(["convert", "--help"]).output
-        #expect(help.contains("--header-version <header-version>"))
+        #expect(help.contains("--header-version <N>"))
         let directory = try TemporaryDirectory()
         let output = directory.path + "/v1.sav"
         let result = try CLI.run(["convert", Fixtures.path("qemu64-raw-running.sav"), output, "--format", "raw", "--header-version", "1"])
