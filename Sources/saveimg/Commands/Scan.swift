@@ -68,18 +68,30 @@ extension SaveImg {
             printer.start()
             forEachInOrder(DirectoryWalker(roots: paths),
                            workers: jobs ?? ProcessInfo.processInfo.activeProcessorCount, window: 256,
-                           work: { [forecast] in Self.scan($0, verifier: verifier, forecast: forecast) }, deliver: printer.print)
+                           work: { [forecast, paths] in
+                               Self.scan($0, verifier: verifier, forecast: forecast, named: paths) }, deliver: printer.print)
             let summary = printer.finish()
             if summary.invalid > 0 || summary.unreadable > 0 { throw ExitCode(ExitStatus.invalid) }
             if summary.restoreFails > 0 { throw ExitCode(ExitStatus.wouldFail) }
             if summary.cannotTell > 0 { throw ExitCode(ExitStatus.cannotTell) }
         }
 
-        /// One walk entry to a result: nil for files that are not save images.
-        @Sendable static func scan(_ entry: DirectoryWalker.Entry, verifier: RestoreVerifier, forecast: Bool = false) -> ScanRecord? {
+        /// One walk entry to a result: nil for files found in a directory that are not save images; a file
+        /// `named` on the command line that is not one is invalid (an error, exit 2), not skipped.
+        @Sendable static func scan(_ entry: DirectoryWalker.Entry, verifier: RestoreVerifier, forecast: Bool = false,
+                                   named: [String] = []) -> ScanRecord? {
             switch entry {
             case .file(let path, let size):
-                return ScanRecord.scanning(path: path, size: size, verifier: verifier, forecast: forecast)
+                if let record = ScanRecord.scanning(path: path, size: size, verifier: verifier, forecast: forecast) {
+                    return record
+                }
+                guard named.contains(path) else { return nil }
+                var record = ScanRecord(path: path, size: size, verdict: .invalid,
+                                        error: SaveImageError(.badMagic, path: path, offset: 0, field: "magic",
+                                                              expected: "LibvirtQemudSave (a save image)",
+                                                              found: "other bytes (not a save image)"))
+                record.allocatedSize = nil
+                return record
             case .unreadable(let path, let reason):
                 return ScanRecord(path: path, size: nil, verdict: .unreadable,
                                   error: SaveImageError(.io, path: path, field: "path", expected: "a readable directory or file",
