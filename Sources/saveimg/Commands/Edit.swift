@@ -136,7 +136,7 @@ extension SaveImg {
                 return
             }
             if unchanged { print("\(file): domain XML not changed") }
-            print(EditReport(result: result, dryRun: options.dryRun).text)
+            print(EditReport(result: result, dryRun: options.dryRun, verbose: options.verbose).text)
             if let secrets {
                 for line in SecretNotes.lines(secrets, dryRun: options.dryRun) { print(line) }
             }

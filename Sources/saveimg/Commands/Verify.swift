@@ -327,7 +327,7 @@ extension SaveImg {
                 print("target: \(verifier.targetDescription) (from \(how))")
                 let many = results.count > 1
                 for ((file, verdict), forecast) in zip(results, forecasts) {
-                    print(VerifyReport.text(path: file, verdict: verdict, oneLine: many))
+                    print(VerifyReport.text(path: file, verdict: verdict, oneLine: many, sharedTarget: verifier.targetDescription))
                     if let forecast {
                         print("  forecast: machine \(forecast.machine): "
                               + (forecast.refusedFrom.map { "deprecated from QEMU \(forecast.deprecatedFrom ?? "?"), refused from QEMU \($0) (\(forecast.source ?? ""))" }

@@ -92,7 +92,7 @@ struct HostileNothingLostTests {
         #expect(remove.status == 0 && remove.stdout.contains("removes: extension 1 (<note>)"), "\(remove.output)")
 
         let state = try Hostile.saveimg(["set-state", image, "--paused"])
-        #expect(state.status == 0 && state.stdout.contains("replaces: was_running 1 with 0"), "\(state.output)")
+        #expect(state.status == 0 && state.stdout.contains("changes: the guest stays paused after restore"), "\(state.output)")
 
         let xml = try VerifyLab.documents("westmere-raw.sav").xml
         let described = xml.replacingOccurrences(of: "</name>", with: "</name>\n  <description>d</description>")
