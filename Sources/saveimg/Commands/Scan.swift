@@ -10,8 +10,9 @@ extension SaveImg {
             discussion: """
                 Walks the directories recursively (symbolic links to directories are not \
                 followed) and reads the metadata of every file whose first 16 bytes start with \
-                LibvirtQemud; other files are skipped quietly, broken images are reported with \
-                the error. Files are read in parallel; lines come out in path order as results \
+                LibvirtQemud; other files in a directory are skipped quietly (a file named on the \
+                command line that is not a save image is an error), broken images are reported with \
+                the error, and a line that is not ok ends with its first reason. Files are read in parallel; lines come out in path order as results \
                 arrive, so memory does not grow with the number of files.
 
                 Columns: VERDICT (ok, warning, cannot_tell, restore_fails, invalid, unreadable), STATE (what \
