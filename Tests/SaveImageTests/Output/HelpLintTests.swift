@@ -115,6 +115,11 @@ import Testing
         }
     }
 
+    @Test func topLevelHelpAt80Columns() {
+        let offences = Self.offences(in: SaveImg.helpMessage(columns: 80))
+        #expect(offences.isEmpty, "saveimg --help at 80 columns:\n\(offences.joined(separator: "\n"))")
+    }
+
     @Test func theLintSeesAWrappedExample() {
         let help = "OVERVIEW: x\n\nExamples:\n  saveimg define vm.save\nvm.xml\n\nUSAGE: saveimg x <file> [--format <FORMAT>]\n"
         let offences = Self.offences(in: help)
