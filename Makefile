@@ -36,7 +36,7 @@ BASH_COMPLETION := $(GEN)/completions/saveimg.bash
 ZSH_COMPLETION := $(GEN)/completions/_saveimg
 FISH_COMPLETION := $(GEN)/completions/saveimg.fish
 
-.PHONY: all build man completions install uninstall deps
+.PHONY: all build man completions install uninstall deps dev-man
 
 all: build man completions
 
@@ -55,6 +55,11 @@ man: build
 	$(SCRATCH)/$(CONFIGURATION)/generate-manual $(BIN) --output-directory $(GEN)/man
 	# mdoc warns about blank lines (paragraph breaks in --help text): make them .Pp.
 	sed -i 's/^$$/.Pp/' $(MANPAGE)
+
+# The man page of the debug build `swift build` makes (.build/debug/saveimg), without a release
+# build: `make dev-man && man -l .build/generated/man/saveimg.1` (about 15 s the first time).
+dev-man:
+	$(MAKE) man CONFIGURATION=debug SCRATCH=.build
 
 completions: build
 	mkdir -p $(GEN)/completions

@@ -74,7 +74,12 @@ let package = Package(
         .executableTarget(name: "saveimg-fuzz", dependencies: ["SaveImage", "CFuzzDriver"]),
         .testTarget(
             name: "SaveImageTests",
-            dependencies: ["SaveImage"],
+            // The CLI too: the help lint (Tests/SaveImageTests/Output/HelpLintTests.swift) renders every
+            // subcommand's help in-process with ArgumentParser's helpMessage(for:columns:).
+            dependencies: [
+                "SaveImage", "saveimg",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             resources: []
         ),
     ],

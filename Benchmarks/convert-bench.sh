@@ -59,26 +59,26 @@ row() {  # case, tool, "seconds rss", output file
 }
 
 warm "$WORK/mem.sav" "$WORK/stream.raw"
-row "raw->gzip" "saveimg --threads 2" "$(measure sg "$BIN convert $WORK/mem.sav $WORK/mem.gz.sav --force --format gzip --threads 2")" "$WORK/mem.gz.sav"
+row "raw->gzip" "saveimg --threads 2" "$(measure sg "$BIN convert $WORK/mem.sav $WORK/mem.gz.sav --overwrite --format gzip --threads 2")" "$WORK/mem.gz.sav"
 row "raw->gzip" "pigz -6 -p2" "$(measure pigz "pigz -6 -p2 -c < $WORK/stream.raw > $WORK/stream.pigz")" "$WORK/stream.pigz"
 row "raw->gzip" "pigz -6 -p2 + sync" "$(measure pigzs "pigz -6 -p2 -c < $WORK/stream.raw > $WORK/stream.pigz && sync $WORK/stream.pigz")" "$WORK/stream.pigz"
 row "raw->gzip" "gzip -6" "$(measure gzip "gzip -6 -c < $WORK/stream.raw > $WORK/stream.gz")" "$WORK/stream.gz"
 
 warm "$WORK/mem.gz.sav" "$WORK/stream.gz"
-row "gzip->raw" "saveimg" "$(measure sgd "$BIN convert $WORK/mem.gz.sav $WORK/back.sav --force --format raw")" "$WORK/back.sav"
+row "gzip->raw" "saveimg" "$(measure sgd "$BIN convert $WORK/mem.gz.sav $WORK/back.sav --overwrite --format raw")" "$WORK/back.sav"
 row "gzip->raw" "gzip -dc" "$(measure gzd "gzip -dc < $WORK/stream.gz > $WORK/stream.back")" "$WORK/stream.back"
 row "gzip->raw" "gzip -dc + sync" "$(measure gzds "gzip -dc < $WORK/stream.gz > $WORK/stream.back && sync $WORK/stream.back")" "$WORK/stream.back"
 cmp "$WORK/back.sav" "$WORK/mem.sav" && echo "<!-- gzip round trip byte-identical -->"
 rm -f "$WORK/back.sav" "$WORK/stream.back"
 
 warm "$WORK/mem.sav" "$WORK/stream.raw"
-row "raw->zstd" "saveimg --threads 2" "$(measure sz "$BIN convert $WORK/mem.sav $WORK/mem.zst.sav --force --format zstd --threads 2")" "$WORK/mem.zst.sav"
+row "raw->zstd" "saveimg --threads 2" "$(measure sz "$BIN convert $WORK/mem.sav $WORK/mem.zst.sav --overwrite --format zstd --threads 2")" "$WORK/mem.zst.sav"
 row "raw->zstd" "zstd -T2 -3" "$(measure zs "zstd -q -T2 -3 -c < $WORK/stream.raw > $WORK/stream.zst")" "$WORK/stream.zst"
 row "raw->zstd" "zstd -T2 -3 + sync" "$(measure zss "zstd -q -T2 -3 -c < $WORK/stream.raw > $WORK/stream.zst && sync $WORK/stream.zst")" "$WORK/stream.zst"
 
 head -c $((92 + DATA_LEN + (64 << 20))) "$WORK/mem.sav" > "$WORK/mem64.sav"; head -c $((64 << 20)) "$WORK/stream.raw" > "$WORK/stream64.raw"
 BYTES=$((64 << 20)); echo "<!-- xz cases: first 64 MiB of the stream only (xz -3 runs below 1 MB/s on this data) -->"
-row "raw->xz (64 MiB)" "saveimg --threads 2" "$(measure sx "$BIN convert $WORK/mem64.sav $WORK/mem64.xz.sav --force --format xz --threads 2")" "$WORK/mem64.xz.sav"
+row "raw->xz (64 MiB)" "saveimg --threads 2" "$(measure sx "$BIN convert $WORK/mem64.sav $WORK/mem64.xz.sav --overwrite --format xz --threads 2")" "$WORK/mem64.xz.sav"
 row "raw->xz (64 MiB)" "xz -3 -T2" "$(measure xz "xz -3 -T2 -c < $WORK/stream64.raw > $WORK/stream64.xz")" "$WORK/stream64.xz"
 
 unset BYTES

@@ -63,26 +63,26 @@ echo "saveimg $(git rev-parse --short HEAD 2>/dev/null || echo '?'), $(nproc) CP
 echo "load before: $(uptime)"
 cat "$BENCH/big-9-raw.sav" "$BENCH/big-9-gzip.sav" "$BENCH/big-11-raw.sav" "$WORK"/stream* > /dev/null
 
-pair sg "$BIN convert $BENCH/big-9-raw.sav $WORK/out.gz.sav --force --format gzip --threads 2" \
+pair sg "$BIN convert $BENCH/big-9-raw.sav $WORK/out.gz.sav --overwrite --format gzip --threads 2" \
      pigz "pigz -6 -p2 -c < $WORK/stream.raw > $WORK/stream.pigz && sync $WORK/stream.pigz"
 tail -c +$(( $(stream_offset "$WORK/out.gz.sav") + 1 )) "$WORK/out.gz.sav" | gzip -dc | cmp -s - "$WORK/stream.raw" \
     && GZ_OK="gzip -dc of saveimg's output = the raw stream" || GZ_OK="MISMATCH: gzip -dc of saveimg's output"
 SG_STREAM=$(( $(stat -c %s "$WORK/out.gz.sav") - $(stream_offset "$WORK/out.gz.sav") ))
 
-pair sgd "$BIN convert $BENCH/big-9-gzip.sav $WORK/back.sav --force --format raw" \
+pair sgd "$BIN convert $BENCH/big-9-gzip.sav $WORK/back.sav --overwrite --format raw" \
      gzd "gzip -dc < $WORK/stream.gz > $WORK/stream.back && sync $WORK/stream.back"
 tail -c +$(( $(stream_offset "$WORK/back.sav") + 1 )) "$WORK/back.sav" | cmp -s - "$WORK/stream.back" \
     && RT="saveimg's raw stream = gzip -dc's output (byte-identical)" || RT="MISMATCH: gzip -> raw"
-"$BIN" convert "$WORK/back.sav" "$WORK/again.gz.sav" --force --format gzip --threads 2 >/dev/null
-"$BIN" convert "$WORK/again.gz.sav" "$WORK/again.sav" --force --format raw >/dev/null
+"$BIN" convert "$WORK/back.sav" "$WORK/again.gz.sav" --overwrite --format gzip --threads 2 >/dev/null
+"$BIN" convert "$WORK/again.gz.sav" "$WORK/again.sav" --overwrite --format raw >/dev/null
 cmp -s "$WORK/again.sav" "$WORK/back.sav" && RT="$RT; raw -> gzip -> raw byte-identical" || RT="$RT; MISMATCH: raw -> gzip -> raw"
 rm -f "$WORK/back.sav" "$WORK/stream.back" "$WORK/again.gz.sav" "$WORK/again.sav"
 
 pair deep "$BIN check --deep $BENCH/big-9-gzip.sav" dsha "gzip -dc < $WORK/stream.gz | sha256sum"
 
-pair sz "$BIN convert $BENCH/big-11-raw.sav $WORK/out.zst.sav --force --format zstd --threads 2" \
+pair sz "$BIN convert $BENCH/big-11-raw.sav $WORK/out.zst.sav --overwrite --format zstd --threads 2" \
      zs "zstd -q -3 -T2 -c < $WORK/stream11.raw > $WORK/stream.zst && sync $WORK/stream.zst"
-"$BIN" convert "$WORK/out.zst.sav" "$WORK/back11.sav" --force --format raw >/dev/null
+"$BIN" convert "$WORK/out.zst.sav" "$WORK/back11.sav" --overwrite --format raw >/dev/null
 cmp -s "$WORK/back11.sav" "$BENCH/big-11-raw.sav" && RTZ="zstd round trip byte-identical" || RTZ="MISMATCH: zstd round trip"
 rm -f "$WORK/back11.sav"
 RAW11=$(stat -c %s "$WORK/stream11.raw")

@@ -8,9 +8,14 @@ struct SaveImg: ParsableCommand {
         commandName: "saveimg",
         abstract: "Inspect, verify and edit libvirt QEMU save images.",
         discussion: """
-            Exit codes: 0 success; 1 usage error; 2 an image is invalid (libvirt \
-            would refuse to read it) or an operation failed; 3 (verify) an image \
-            reads but would fail to restore.
+            Exit codes: 0 success; 1 usage error (diff-cpu: the CPUs differ); 2 an \
+            image is invalid (libvirt would refuse to read it) or an operation \
+            failed; 3 (verify, scan, retarget) an image reads but would fail to \
+            restore; 4 (verify, scan, retarget) cannot tell: a check libvirt makes \
+            was not made.
+
+            Every command takes -q/--quiet (no informational lines on standard \
+            error); editing commands take --verbose (how the file was written).
 
             Examples:
               saveimg inspect /var/lib/libvirt/qemu/save/vm.save

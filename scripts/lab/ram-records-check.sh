@@ -64,7 +64,7 @@ for gen in 7.0 9.0 11.3; do
     img=$W/$name.sav
     "$S" dumpxml "$src" > $W/x.xml
     sed -i "s#<name>.*</name>#<name>$name</name>#; s#<uuid>.*</uuid>#<uuid>$(cat /proc/sys/kernel/random/uuid)</uuid>#" $W/x.xml
-    "$S" define --force "$src" $W/x.xml --output $W/renamed.sav >/dev/null
+    "$S" define --allow-abi-change "$src" $W/x.xml --output $W/renamed.sav >/dev/null
     patch $W/renamed.sav "$img" $flags
     rm -f $W/renamed.sav
     if "$S" check --deep "$img" > $W/check.txt 2>&1; then ours=valid; else

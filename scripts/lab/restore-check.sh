@@ -5,7 +5,7 @@
 #   scripts/lab/restore-check.sh [path/to/saveimg]
 #
 # Runs under /tmp/libvirt-lab.lock. Every image is first renamed (saveimg define
-# --force --output, new name "edit-lab-<fixture>-<case>" and a new UUID) so it
+# --allow-abi-change --output, new name "edit-lab-<fixture>-<case>" and a new UUID) so it
 # never collides with other users' domains; restores are transient and destroyed.
 set -u
 cd "$(dirname "$0")/../.."
@@ -25,7 +25,7 @@ for fx in qemu64-raw-running westmere-raw qemu64-gzip; do
     base=$WORK/$fx-$case-base.sav; img=$WORK/$fx-$case.sav
     $S dumpxml testdata/libvirt-9.0/$fx.sav > $WORK/x.xml
     sed -i "s#<name>.*</name>#<name>$name</name>#; s#<uuid>.*</uuid>#<uuid>$(cat /proc/sys/kernel/random/uuid)</uuid>#" $WORK/x.xml
-    $S define --force testdata/libvirt-9.0/$fx.sav $WORK/x.xml --output $base >/dev/null || { echo "$fx $case: base failed"; continue; }
+    $S define --allow-abi-change testdata/libvirt-9.0/$fx.sav $WORK/x.xml --output $base >/dev/null || { echo "$fx $case: base failed"; continue; }
     $S dumpxml --cookie $base | sed -n "/<cpu/,/<\/cpu>/p" > $WORK/cookie-cpu.xml
     expect=""
     case $case in
@@ -55,7 +55,7 @@ import re,sys
 x=open(sys.argv[1]).read(); c=open(sys.argv[2]).read().strip()
 c=re.sub(r\"check=.full.\",\"check=\x27partial\x27\",c)
 open(sys.argv[3],\"w\").write(re.sub(r\"<cpu.*?</cpu>\",lambda m:c,x,count=1,flags=re.S))" $WORK/x.xml $WORK/cookie-cpu.xml $WORK/r.xml
-        $S define --force $base $WORK/r.xml --output $WORK/regressed.sav >/dev/null
+        $S define --allow-abi-change $base $WORK/r.xml --output $WORK/regressed.sav >/dev/null
         out=$($S add-cpu-ext $WORK/regressed.sav --from-domain --original-cpu $WORK/orig-cpu.xml --output $img 2>&1)
         rm -f $WORK/regressed.sav ;;
     esac

@@ -66,6 +66,10 @@ public struct FileStatus: Hashable, Sendable {
     public var isRegularFile: Bool { mode & UInt32(S_IFMT) == UInt32(S_IFREG) }
     public var isDirectory: Bool { mode & UInt32(S_IFMT) == UInt32(S_IFDIR) }
     public var isSymbolicLink: Bool { mode & UInt32(S_IFMT) == UInt32(S_IFLNK) }
+    /// A FIFO (`<(cmd)` gives one) or a character device (`/dev/stdin` on a terminal): read once, to its end.
+    public var isPipeOrCharacterDevice: Bool {
+        mode & UInt32(S_IFMT) == UInt32(S_IFIFO) || mode & UInt32(S_IFMT) == UInt32(S_IFCHR)
+    }
 
     /// "a directory", "a FIFO" ..., for error messages.
     public var kindDescription: String {

@@ -251,24 +251,51 @@ public final class PositionalFile: PositionalReader, @unchecked Sendable {
     }
 }
 
-/// Standard input read to its end (`-` as an input file name).
+/// Standard input read to its end (`-` as an input file name), and pipes named by a path.
 public enum StandardInput {
     /// Everything on standard input, refusing more than `limit` bytes.
     public static func contents(limit: Int = 16 << 20) throws(SaveImageError) -> [UInt8] {
+        try readToEnd(.standardInput, path: "-", field: "standard input", limit: limit)
+    }
+
+    /// Everything from the FIFO or character device at `path` (`define FILE <(cmd)`, `/dev/stdin`), read to
+    /// its end as standard input is, refusing more than `limit` bytes (so `/dev/zero` cannot flood saveimg).
+    /// A FIFO's open waits for its writer, as `cat` does.
+    ///
+    /// - Throws: `.notRegularFile` for anything but a FIFO or a character device (a regular file is read
+    ///   with ``PositionalFile/contents(of:limit:)``).
+    public static func contents(ofPipe path: String, limit: Int = 16 << 20) throws(SaveImageError) -> [UInt8] {
+        guard let status = FileStatus(following: path), status.isPipeOrCharacterDevice else {
+            throw SaveImageError(.notRegularFile, path: path, field: "file", expected: "a FIFO or a character device",
+                                 found: FileStatus(following: path)?.kindDescription ?? "nothing")
+        }
+        let descriptor: FileDescriptor
+        do {
+            descriptor = try FileDescriptor.open(path, .readOnly, options: [.closeOnExec], retryOnInterrupt: true)
+        } catch {
+            throw .systemCall("open", failedWith: (error as? Errno) ?? .ioError, path: path, field: "file",
+                              expected: "a readable pipe")
+        }
+        defer { try? descriptor.close() }
+        return try readToEnd(descriptor, path: path, field: "pipe", limit: limit)
+    }
+
+    private static func readToEnd(_ descriptor: FileDescriptor, path: String, field: String,
+                                  limit: Int) throws(SaveImageError) -> [UInt8] {
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
             let got: Int
             do {
-                got = try buffer.withUnsafeMutableBytes { try FileDescriptor.standardInput.read(into: $0) }
+                got = try buffer.withUnsafeMutableBytes { try descriptor.read(into: $0) }
             } catch {
-                throw .systemCall("read", failedWith: (error as? Errno) ?? .ioError, path: "-", field: "standard input",
+                throw .systemCall("read", failedWith: (error as? Errno) ?? .ioError, path: path, field: field,
                                   expected: "readable input")
             }
             if got == 0 { return bytes }
             bytes += buffer[0..<got]
             guard bytes.count <= limit else {
-                throw SaveImageError(.tooLarge, path: "-", field: "standard input", expected: "at most \(limit) bytes",
+                throw SaveImageError(.tooLarge, path: path, field: field, expected: "at most \(limit) bytes",
                                      found: "more")
             }
         }

@@ -122,11 +122,11 @@ public enum VerifyCode: Hashable, Sendable, Codable, CustomStringConvertible {
             return "give the target's measured model additions (--model-additions), or write the cookie CPU with the domain XML's model: `saveimg add-cpu-ext IN --cpu CPU.xml`"
         case .streamTailNotChecked: return "run `saveimg verify --deep` to read the whole stream"
         case .cookieEmpty, .cookieInvalid:
-            return "write a new cookie with QEMU's CPU: `saveimg add-cpu-ext IN --cpu CPU.xml --force`"
+            return "write a new cookie with QEMU's CPU: `saveimg add-cpu-ext IN --cpu CPU_XML --allow-model-change`"
         case .machineUnsupported:
             return "no rewrite can change the machine type (it is guest ABI): restore on a libvirt whose QEMU has it"
         case .ramSizeMismatch:
-            return "set the domain XML's <memory> back to the stream's RAM size (`saveimg dumpxml IN > x.xml`, edit, `saveimg define --force IN x.xml`)"
+            return "set the domain XML's <memory> back to the stream's RAM size (`saveimg dumpxml IN > x.xml`, edit, `saveimg define --allow-abi-change IN x.xml`)"
         case .xmlConstructUnsupported:
             return "restore on a libvirt that accepts the construct; it describes the running guest, so saveimg does not rewrite it"
         case .cpuUnknownFeature:

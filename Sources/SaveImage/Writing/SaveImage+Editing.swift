@@ -45,7 +45,7 @@ extension SaveImage {
             throw SaveImageError(.editRejected, path: path, offset: region.domainXML.fileOffset, field: "domain XML <cpu>",
                                  expected: "the updated CPU (the 2017 regression) to move into the cookie",
                                  found: "the defined CPU already, the same as the original CPU given: "
-                                     + "nothing to repair\(cookieCPU); --force moves it anyway")
+                                     + "nothing to repair\(cookieCPU); --allow-model-change moves it anyway")
         }
         if let cookieCPU = cookie?.cpu, !force {
             let lost = CPUDifference(domain: updated, cookie: cookieCPU).added
@@ -54,7 +54,7 @@ extension SaveImage {
                                      expected: "a cookie without a CPU, or one the domain XML's CPU covers",
                                      found: "a cookie CPU (\(cookieCPU.summary)) with features the domain XML's "
                                          + "CPU lacks (\(lost.map(\.name).joined(separator: ", "))): moving would drop them; "
-                                         + "--force moves it anyway")
+                                         + "--allow-model-change moves it anyway")
             }
         }
         var result = try settingCookieCPU(updated.element, force: true)
@@ -113,7 +113,7 @@ extension SaveImage {
         let problems = DomainABICheck.differences(source: domain, target: try DomainSummary(element: element, path: sourceName))
         if let first = problems.first, !force {
             throw SaveImageError(.editRejected, path: sourceName, field: "domain XML",
-                                 expected: "a guest ABI compatible with the saved domain (or --force)",
+                                 expected: "a guest ABI compatible with the saved domain (or --allow-abi-change)",
                                  found: problems.joined(separator: "; "), libvirtMessage: first)
         }
         var result = content
@@ -134,7 +134,7 @@ extension SaveImage {
         guard !force, let cookieModel = cookie.model, let domainModel = domain?.model, cookieModel != domainModel else { return }
         throw SaveImageError(
             .editRejected, path: path, field: "cpu model",
-            expected: "the domain XML's model \(domainModel) (or --force)", found: "\(cookieModel)",
+            expected: "the domain XML's model \(domainModel) (or --allow-model-change)", found: "\(cookieModel)",
             libvirtMessage: "guest CPU doesn't match specification: extra features: ... (libvirt compares the "
                 + "cookie's \(cookieModel) with the domain's \(domainModel) at restore)")
     }
@@ -144,7 +144,7 @@ extension SaveImage {
         if let cookie { return cookie.element }
         if force { return XMLElement(name: "cookie") }
         throw SaveImageError(.editRejected, path: path, offset: document.fileOffset, field: "save cookie",
-                             expected: "a <cookie> document to update (or --force to replace it)",
+                             expected: "a <cookie> document to update (or --allow-model-change to replace it)",
                              found: "<\(document.rootElementName ?? "?")> or malformed XML")
     }
 

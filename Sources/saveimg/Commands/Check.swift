@@ -20,7 +20,7 @@ extension SaveImg {
                 Exit status: 0 every image is whole; 2 at least one is not (or cannot be read).
                 """)
 
-        @Argument(help: "Save image files.", completion: .file())
+        @Argument(help: ArgumentHelp("Save image files.", valueName: "FILE"), completion: .file())
         var files: [String] = []
 
         @OptionGroup var source: ImageSource
@@ -28,8 +28,17 @@ extension SaveImg {
         @Flag(help: "Decompress and walk the whole stream.")
         var deep = false
 
+        @Flag(name: [.short, .long], help: "With --deep: show a progress bar on standard error (only when it is a terminal).")
+        var progress = false
+
         @Flag(help: "Print JSON lines: one object per image.")
         var json = false
+
+        @OptionGroup var verbosity: QuietOption
+
+        func validate() throws {
+            if progress && !deep { throw ValidationError("--progress needs --deep (without it check reads a bounded number of bytes)") }
+        }
 
         func run() throws {
             let files = try source.paths(self.files)
@@ -37,7 +46,17 @@ extension SaveImg {
             for path in files {
                 do {
                     if deep {
-                        let report = try DeepCheck.run(image: try source.open(path))
+                        let bar = progress && !json ? ProgressBar(label: "check --deep") : nil
+                        let report: DeepCheckReport
+                        if let bar {
+                            nonisolated(unsafe) let shared = bar  // drawn from the reading thread only
+                            report = try DeepCheck.run(image: try source.open(path)) { done, total in
+                                shared.update(done: done, total: total)
+                            }
+                            bar.finish()
+                        } else {
+                            report = try DeepCheck.run(image: try source.open(path))
+                        }
                         if !report.isValid { output.failed = true }
                         try output.report(CheckReport.Deep(report), text: Self.text(report))
                     } else {
@@ -77,8 +96,8 @@ extension SaveImg {
             lines.append("  qemu stream   version \(summary.version.map(String.init) ?? "?"), machine \(summary.machineType ?? "?")")
             let ram = summary.ramBlocks.map { "\($0.name) \($0.size)" }.joined(separator: ", ")
             lines.append("  ram           \(summary.pages) pages, \(summary.zeroPages) zero pages; blocks: \(ram)")
-            lines.append("  sections      \(summary.sections.count): "
-                + summary.sections.map { "\($0.id) \($0.name)" }.joined(separator: ", "))
+            lines.append("  sections      \(summary.sections.count) device sections: "
+                + summary.sections.map { "\($0.name) (id \($0.id))" }.joined(separator: ", "))
             if let description = summary.description {
                 lines.append("  vm description  \(description.devices.count) devices, page size \(description.pageSize.map(String.init) ?? "?")")
             }

@@ -14,7 +14,7 @@ extension SaveImg {
                 The output is written to a temporary file beside OUT and renamed over it when \
                 complete: an error or Ctrl-C leaves no partial OUT and IN is never modified; OUT \
                 may be IN. An existing OUT that is not IN is refused (so a typo cannot replace an unrelated \
-                file) unless --force. libvirt 9.0 restores raw, gzip, bzip2, xz and lzop, not zstd.
+                file) unless --overwrite. libvirt 9.0 restores raw, gzip, bzip2, xz and lzop, not zstd.
 
                 Examples:
                   saveimg convert vm.save vm.save --format gzip
@@ -23,10 +23,10 @@ extension SaveImg {
                 Exit status: 0 converted; 1 usage error; 2 the input is invalid or the conversion failed.
                 """)
 
-        @Argument(help: "Input image (left out with --managed-save).", completion: .file())
+        @Argument(help: ArgumentHelp("Input image (left out with --managed-save).", valueName: "IN"), completion: .file())
         var input: String?
 
-        @Argument(help: "Output image (may be the input).", completion: .file())
+        @Argument(help: ArgumentHelp("Output image (may be the input).", valueName: "OUT"), completion: .file())
         var output: String?
 
         @OptionGroup var source: ImageSource
@@ -35,17 +35,17 @@ extension SaveImg {
                                    valueName: "FORMAT"))
         var format: CompressionFormat
 
-        @Option(help: "Compression level (default: the level of libvirt's program: gzip 6, bzip2 9, xz 3, lzop 3, zstd 3).")
+        @Option(help: ArgumentHelp("Compression level (default: the level of libvirt's program: gzip 6, bzip2 9, xz 3, lzop 3, zstd 3).", valueName: "N"))
         var level: Int?
 
-        @Option(help: "Worker threads for gzip, xz and zstd (default: the number of CPUs).")
+        @Option(help: ArgumentHelp("Worker threads for gzip, xz and zstd (default: the number of CPUs).", valueName: "N"))
         var threads: Int?
 
-        @Option(name: .customLong("byte-order"), help: "Header byte order to write: little or big (default: the input's).",
+        @Option(name: .customLong("byte-order"), help: ArgumentHelp("Header byte order to write: little or big (default: the input's).", valueName: "ORDER"),
                 completion: .list(["little", "big"]))
         var byteOrder: String?
 
-        @Option(name: .customLong("header-version"), help: "Header version to write: 1 or 2 (1 only with a raw stream).")
+        @Option(name: .customLong("header-version"), help: ArgumentHelp("Header version to write: 1 or 2 (1 only with a raw stream).", valueName: "N"))
         var version: UInt32?
 
         @Flag(name: [.short, .long], help: "Show a progress bar on standard error (only when it is a terminal).")
@@ -55,7 +55,11 @@ extension SaveImg {
         var json = false
 
         @Flag(help: "Replace an existing OUT that is not IN.")
-        var force = false
+        var overwrite = false
+
+        /// The old spelling, kept hidden for scripts written before the flag had one name per meaning.
+        @Flag(name: .customLong("force"), help: .hidden)
+        var legacyForce = false
 
         @Flag(name: .customLong("no-direct-io"),
               help: "Write OUT through the page cache (default: direct I/O from a second thread, like virsh's --bypass-cache).")
@@ -87,6 +91,8 @@ extension SaveImg {
             }
         }
 
+        @OptionGroup var verbosity: QuietOption
+
         func run() throws {
             let (inputArgument, outputArgument) = source.shifted(input, output)
             let input = try source.path(inputArgument)
@@ -95,7 +101,7 @@ extension SaveImg {
                 format: format,
                 options: CompressionOptions(level: level, threads: threads ?? ProcessorCount.online),
                 byteOrder: byteOrder.flatMap(ByteOrder.init(rawValue:)), version: version,
-                replaceExisting: force, directIO: !noDirectIO)
+                replaceExisting: overwrite || legacyForce, directIO: !noDirectIO)
             let bar = progress ? ProgressBar(label: "convert") : nil
             defer { bar?.finish() }
             let summary = try SaveImageConverter.convert(input: input, output: output, request: request) { step in

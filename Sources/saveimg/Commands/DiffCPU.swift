@@ -20,18 +20,19 @@ extension SaveImg {
                   saveimg diff-cpu --color always -U 1 vm.save | less -R
 
                 Exit status, as diff(1): 0 the CPUs are the same in every image (or a cookie has no \
-                <cpu>); 1 they differ in at least one; 2 an image is invalid (or a usage error, 1).
+                <cpu>); 1 they differ in at least one; 2 an image is invalid or cannot be read. A usage \
+                error exits 1, as in every saveimg command (not 2 as in diff).
                 """)
 
-        @Argument(help: "Save image files.", completion: .file())
+        @Argument(help: ArgumentHelp("Save image files.", valueName: "FILE"), completion: .file())
         var files: [String] = []
 
         @OptionGroup var source: ImageSource
 
-        @Option(name: [.customShort("U", allowingJoined: true), .long], help: "Lines of context around each change.")
+        @Option(name: [.customShort("U", allowingJoined: true), .long], help: ArgumentHelp("Lines of context around each change.", valueName: "N"))
         var context = 3
 
-        @Option(help: "Colour: auto (a terminal without NO_COLOR), always or never.")
+        @Option(help: ArgumentHelp("Colour: auto (a terminal without NO_COLOR), always or never.", valueName: "WHEN"))
         var color: ColorChoice = .auto
 
         func validate() throws {
@@ -40,6 +41,8 @@ extension SaveImg {
 
         @Flag(help: "Print JSON lines: one object per image with the difference and the diff's hunks.")
         var json = false
+
+        @OptionGroup var verbosity: QuietOption
 
         func run() throws {
             let files = try source.paths(self.files)

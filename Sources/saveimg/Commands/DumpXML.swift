@@ -24,11 +24,11 @@ extension SaveImg {
                   saveimg dumpxml --xpath '//disk/source/@file' --wrap vm.save
                   saveimg dumpxml --managed-save vm       # /var/lib/libvirt/qemu/save/vm.save
                   saveimg dumpxml --cookie vm.save        # libvirt's <cookie>
-                  saveimg dumpxml --extension 1 vm.save   # first document chained after the cookie
+                  saveimg dumpxml --extension 1 vm.save   # first document after the cookie
                   saveimg dumpxml --all -0 vm.save        # every document, NUL-separated
                 """)
 
-        @Argument(help: "Save image file.", completion: .file())
+        @Argument(help: ArgumentHelp("Save image file.", valueName: "FILE"), completion: .file())
         var file: String?
 
         @OptionGroup var source: ImageSource
@@ -45,7 +45,7 @@ extension SaveImg {
         @Flag(help: "Print the cookie (first document of the extension chain).")
         var cookie = false
 
-        @Option(name: .long, help: "Print extension N (1 = first document after the cookie).")
+        @Option(name: .long, help: ArgumentHelp("Print extension N (1 = first document after the cookie).", valueName: "N"))
         var `extension`: Int?
 
         @Flag(help: "Print every document: domain XML, cookie, extensions.")
@@ -62,6 +62,8 @@ extension SaveImg {
             if wrap && xpath == nil { throw ValidationError("--wrap wraps the matches of --xpath; add --xpath EXPR") }
             if xpath != nil && all { throw ValidationError("--xpath selects from one document; drop --all") }
         }
+
+        @OptionGroup var verbosity: QuietOption
 
         func run() throws {
             let file = try source.path(file)

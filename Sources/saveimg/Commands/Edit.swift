@@ -19,7 +19,7 @@ extension SaveImg {
 
                 When the new XML is refused and standard input is a terminal, you are asked as virsh \
                 asks: "Failed. Try again? [y,n,f,?]" (y: edit again, n: throw the changes away, f: \
-                write it anyway, as define --force). Without a terminal the command exits 2 and leaves \
+                write it anyway, as define --allow-abi-change). Without a terminal the command exits 2 and leaves \
                 the image untouched.
 
                 Examples:
@@ -31,7 +31,7 @@ extension SaveImg {
                 editor failed, or the new XML was refused.
                 """)
 
-        @Argument(help: "Save image file.", completion: .file())
+        @Argument(help: ArgumentHelp("Save image file.", valueName: "FILE"), completion: .file())
         var file: String?
 
         @OptionGroup var source: ImageSource
@@ -42,13 +42,20 @@ extension SaveImg {
         @Flag(help: "Show the secrets (passwords) in the file you edit; what you delete is then removed.")
         var securityInfo = false
 
-        @Flag(help: "Write an ABI-incompatible domain XML without asking.")
-        var force = false
+        @Flag(name: .customLong("allow-abi-change"),
+              help: "Write a domain XML that changes the guest ABI without asking (libvirt's restore will then fail).")
+        var allowABIChange = false
+
+        /// The old spelling, kept hidden for scripts written before the flag had one name per meaning.
+        @Flag(name: .customLong("force"), help: .hidden)
+        var legacyForce = false
 
         @OptionGroup var options: EditOptions
 
         /// `--json` comes with the editing options: one object saying what changed (never a secret's value).
         var json: Bool { options.json }
+
+        @OptionGroup var verbosity: QuietOption
 
         func run() throws {
             let file = try source.path(file)
@@ -57,7 +64,7 @@ extension SaveImg {
             let stored = image.region.domainXML.bytes
             let session = try EditorSession(shown)
             defer { session.remove() }
-            var force = force
+            var force = allowABIChange || legacyForce
             while true {
                 let status = try session.edit()
                 guard status == 0 else {
@@ -129,7 +136,7 @@ extension SaveImg {
                 return
             }
             if unchanged { print("\(file): domain XML not changed") }
-            print(EditReport(result: result, dryRun: options.dryRun).text)
+            print(EditReport(result: result, dryRun: options.dryRun, verbose: options.verbose).text)
             if let secrets {
                 for line in SecretNotes.lines(secrets, dryRun: options.dryRun) { print(line) }
             }

@@ -27,25 +27,25 @@ extension SaveImg {
                 Exit status: 0 exported; 1 usage error; 2 the image cannot be exported.
                 """)
 
-        @Argument(help: "Input image (left out with --managed-save).", completion: .file())
+        @Argument(help: ArgumentHelp("Input image (left out with --managed-save).", valueName: "IN"), completion: .file())
         var input: String?
 
-        @Argument(help: "Output file (a new file).", completion: .file())
+        @Argument(help: ArgumentHelp("Output file (a new file).", valueName: "OUT"), completion: .file())
         var output: String?
 
         @OptionGroup var source: ImageSource
 
-        @Option(help: "Output format: elf (default) or raw.", completion: .list(["elf", "raw"]))
+        @Option(help: ArgumentHelp("Output format: elf (default) or raw.", valueName: "FORMAT"), completion: .list(["elf", "raw"]))
         var format: String = "elf"
 
-        @Option(help: "Also write the UEFI variable store (OVMF's system.flash1 block) to this new file.", completion: .file())
+        @Option(help: ArgumentHelp("Also write the UEFI variable store (OVMF's system.flash1 block) to this new file.", valueName: "FILE"), completion: .file())
         var nvram: String?
 
         @Flag(help: "Print the guest-physical map (and write OUT only when given).")
         var map = false
 
         @Option(name: .customLong("qemu-note-size"),
-                help: "Bytes of each QEMU note's QEMUCPUState: 440 (QEMU >= 7.1, default) or 432 (older QEMU, no kernel_gs_base).")
+                help: ArgumentHelp("Bytes of each QEMU note's QEMUCPUState: 440 (QEMU >= 7.1, default) or 432 (older QEMU, no kernel_gs_base).", valueName: "BYTES"))
         var qemuNoteSize: Int = 440
 
         @Flag(name: .customLong("no-section-headers"),
@@ -66,6 +66,8 @@ extension SaveImg {
             }
             guard qemuNoteSize == 440 || qemuNoteSize == 432 else { throw ValidationError("--qemu-note-size must be 440 or 432") }
         }
+
+        @OptionGroup var verbosity: QuietOption
 
         func run() throws {
             let (inputArgument, outputArgument) = source.shifted(input, output)

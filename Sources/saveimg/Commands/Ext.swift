@@ -22,13 +22,15 @@ extension SaveImg {
         struct List: ParsableCommand {
             static let configuration = CommandConfiguration(abstract: "List the extensions (index, root element, size, offset).")
 
-            @Argument(help: "Save image file (left out with --managed-save).", completion: .file())
+            @Argument(help: ArgumentHelp("Save image file (left out with --managed-save).", valueName: "FILE"), completion: .file())
             var file: String?
 
             @OptionGroup var source: ImageSource
 
             @Flag(help: "Print the cookie and the extensions as JSON (one line).")
             var json = false
+
+            @OptionGroup var verbosity: QuietOption
 
             func run() throws {
                 let image = try source.open(try source.path(file))
@@ -51,16 +53,18 @@ extension SaveImg {
         struct Show: ParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Print extension N exactly as stored.")
 
-            @Argument(help: "Save image file (left out with --managed-save).", completion: .file())
+            @Argument(help: ArgumentHelp("Save image file (left out with --managed-save).", valueName: "FILE"), completion: .file())
             var file: String?
 
             @OptionGroup var source: ImageSource
 
-            @Argument(help: "Extension index (1 = first document after the cookie).")
+            @Argument(help: ArgumentHelp("Extension index (1 = first document after the cookie).", valueName: "N"))
             var index: Int?
 
             @Flag(help: "Print the extension as JSON (one line): where it is and its text.")
             var json = false
+
+            @OptionGroup var verbosity: QuietOption
 
             func run() throws {
                 let (file, index) = try source.pathAndIndex(file, index)
@@ -85,18 +89,20 @@ extension SaveImg {
             static let configuration = CommandConfiguration(
                 abstract: "Chain an XML document after the cookie (an image without a cookie gets <cookie/> first).")
 
-            @Argument(help: "Save image file (left out with --managed-save).", completion: .file())
+            @Argument(help: ArgumentHelp("Save image file (left out with --managed-save).", valueName: "FILE"), completion: .file())
             var file: String?
 
             @OptionGroup var source: ImageSource
 
-            @Argument(help: "The XML document ('-' for standard input).", completion: .file())
+            @Argument(help: ArgumentHelp("The XML document ('-' for standard input).", valueName: "XML"), completion: .file())
             var document: String?
 
-            @Option(help: "Insert as extension N (default: append).")
+            @Option(help: ArgumentHelp("Insert as extension N (default: append).", valueName: "N"))
             var at: Int?
 
             @OptionGroup var options: EditOptions
+
+            @OptionGroup var verbosity: QuietOption
 
             func run() throws {
                 let (fileArgument, second) = source.shifted(file, document)
@@ -112,15 +118,17 @@ extension SaveImg {
         struct Remove: ParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Remove extension N from the chain.")
 
-            @Argument(help: "Save image file (left out with --managed-save).", completion: .file())
+            @Argument(help: ArgumentHelp("Save image file (left out with --managed-save).", valueName: "FILE"), completion: .file())
             var file: String?
 
             @OptionGroup var source: ImageSource
 
-            @Argument(help: "Extension index (1 = first document after the cookie).")
+            @Argument(help: ArgumentHelp("Extension index (1 = first document after the cookie).", valueName: "N"))
             var index: Int?
 
             @OptionGroup var options: EditOptions
+
+            @OptionGroup var verbosity: QuietOption
 
             func run() throws {
                 let (file, index) = try source.pathAndIndex(file, index)

@@ -25,7 +25,7 @@ extension SaveImg {
                 (each is still reported; the others are inspected).
                 """)
 
-        @Argument(help: "Save image files.", completion: .file())
+        @Argument(help: ArgumentHelp("Save image files.", valueName: "FILE"), completion: .file())
         var files: [String] = []
 
         @OptionGroup var source: ImageSource
@@ -35,6 +35,8 @@ extension SaveImg {
 
         @OptionGroup(title: "Target (as for verify): the findings are verify's for it")
         var target: TargetOptions
+
+        @OptionGroup var verbosity: QuietOption
 
         func run() throws {
             let (verifier, how) = try target.verifier()

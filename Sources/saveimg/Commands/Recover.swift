@@ -22,7 +22,7 @@ extension SaveImg {
                 Exit status: 0 rolled back or nothing to do; 2 the image could not be recovered.
                 """)
 
-        @Argument(help: "Save image file (left out with --managed-save).", completion: .file())
+        @Argument(help: ArgumentHelp("Save image file (left out with --managed-save).", valueName: "FILE"), completion: .file())
         var file: String?
 
         @OptionGroup var source: ImageSource
@@ -34,6 +34,8 @@ extension SaveImg {
             var file: String
             var outcome: String
         }
+
+        @OptionGroup var verbosity: QuietOption
 
         func run() throws {
             let path = try source.path(file)

@@ -2,33 +2,35 @@ import ArgumentParser
 import SaveImage
 
 extension SaveImg {
-    /// `saveimg seal FILE`: store the raw stream's SHA-256 in the extension chain.
+    /// `saveimg seal FILE`: store the guest-state digest in the extension chain.
     struct Seal: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Store the stream's SHA-256 in the image (an extension document) for check --deep.",
+            abstract: "Store the guest-state digest (SHA-256 of RAM pages and device state) in the image for check --deep.",
             discussion: """
                 Walks the whole stream first (as check --deep) and refuses a damaged stream. The \
                 seal, <saveimg-seal digest='guest-state-v1' sha256='...'/>, is appended to the extension \
                 chain in place in the padding (libvirt ignores it). It is the digest of the guest \
-                state (RAM pages and device sections; FORMAT.md says exactly what), the same in \
+                state (the RAM pages and the device sections, in stream order), the same in \
                 every format, so it stays valid through saveimg convert, sparse included. Older \
                 seals without digest= hold the SHA-256 of the decompressed stream and still verify.
 
                 Examples:
                   saveimg seal vm.save
-                  saveimg check --deep vm.save     # later: compares the stream with the seal
+                  saveimg check --deep vm.save     # later: checks the seal
 
                 Exit status: 0 sealed (or already sealed with this digest); 2 damaged stream, a \
                 different seal already present, or the write failed.
                 """)
 
-        @Argument(help: "Save image file.", completion: .file())
+        @Argument(help: ArgumentHelp("Save image file.", valueName: "FILE"), completion: .file())
         var file: String?
 
         @OptionGroup var source: ImageSource
 
         @Flag(help: "Print the result as JSON (one line): the digest and, when sealed now, the edit.")
         var json = false
+
+        @OptionGroup var verbosity: QuietOption
 
         func run() throws {
             let file = try source.path(file)

@@ -14,7 +14,7 @@ extension SaveImg {
                   saveimg set-state vm.save --paused
                 """)
 
-        @Argument(help: "Save image file.", completion: .file())
+        @Argument(help: ArgumentHelp("Save image file.", valueName: "FILE"), completion: .file())
         var file: String?
 
         @OptionGroup var source: ImageSource
@@ -27,6 +27,8 @@ extension SaveImg {
         }
 
         @OptionGroup var options: EditOptions
+
+        @OptionGroup var verbosity: QuietOption
 
         func run() throws {
             let file = try source.path(file)

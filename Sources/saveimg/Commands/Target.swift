@@ -18,23 +18,25 @@ extension SaveImg {
                     `capabilities` and `domcapabilities` per virt type (qemu, kvm) and machine family \
                     (pc, q35); without a libvirt daemon, the installed QEMU binary (`--version`, \
                     `-machine help`). The document's schema: saveimg-target/1 \
-                    (schema/saveimg-output.schema.json, target_capture); its `vmstate` member is room \
+                    (target_capture in saveimg's JSON Schema); its `vmstate` member is room \
                     for QEMU's -dump-vmstate JSON per machine type.
 
                     Examples:
                       saveimg target capture > host.json
                       saveimg target capture --connect qemu:///system > host.json
-                      saveimg target capture --virsh "../shared/libvirt-lab/setup-12.sh virsh" > lab12.json
+                      saveimg target capture --virsh "sudo virsh" > host.json
                     """)
 
-            @Option(help: "libvirt connection URI for virsh (default: virsh's own default).")
+            @Option(help: ArgumentHelp("libvirt connection URI for virsh (default: virsh's own default).", valueName: "URI"))
             var connect: String?
 
-            @Option(help: "The virsh command to run, split at spaces (default: virsh), e.g. a lab's wrapper.")
+            @Option(help: ArgumentHelp("The virsh command to run, split at spaces (default: virsh), e.g. a lab's wrapper.", valueName: "COMMAND"))
             var virsh: String?
 
-            @Option(name: .customLong("qemu-binary"), help: "QEMU binary asked when no libvirt daemon answers.")
+            @Option(name: .customLong("qemu-binary"), help: ArgumentHelp("QEMU binary asked when no libvirt daemon answers.", valueName: "PROGRAM"))
             var qemuBinary = "qemu-system-x86_64"
+
+            @OptionGroup var verbosity: QuietOption
 
             func run() throws {
                 var prefix = (virsh ?? "virsh").split(separator: " ").map(String.init)

@@ -250,7 +250,8 @@ extension SaveImg {
                   saveimg verify vm.save
                   saveimg verify --target host.json --forecast vm.save
                   saveimg verify --target host.json --qemu 11.2 vm.save
-                  saveimg verify --target-libvirt 7.0 --capabilities caps.xml --domcapabilities domcaps.xml vm.save
+                  saveimg verify --target-libvirt 7.0 --capabilities caps.xml \\
+                      --domcapabilities domcaps.xml vm.save
                   saveimg verify --deep vm.save
                   saveimg verify --recursive --json /var/lib/libvirt/qemu/save
 
@@ -266,14 +267,15 @@ extension SaveImg {
                 at least one (and none fails or is invalid).
                 """)
 
-        @Argument(help: "Save image files or directories.", completion: .file())
+        @Argument(help: ArgumentHelp("Save image files or directories.", valueName: "PATH"), completion: .file())
         var paths: [String] = []
 
         @OptionGroup var source: ImageSource
 
         @OptionGroup var target: TargetOptions
 
-        @Option(help: "Replacement domain XML (as `virsh restore --xml`): check its ABI against the image.",
+        @Option(help: ArgumentHelp("Replacement domain XML (as `virsh restore --xml`): check its ABI against the image.",
+                                   valueName: "FILE"),
                 completion: .file())
         var xml: String?
 
@@ -288,6 +290,8 @@ extension SaveImg {
 
         @Flag(help: "Print JSON lines: one object per image.")
         var json = false
+
+        @OptionGroup var verbosity: QuietOption
 
         func run() throws {
             let paths = try source.paths(self.paths)
@@ -323,7 +327,7 @@ extension SaveImg {
                 print("target: \(verifier.targetDescription) (from \(how))")
                 let many = results.count > 1
                 for ((file, verdict), forecast) in zip(results, forecasts) {
-                    print(VerifyReport.text(path: file, verdict: verdict, oneLine: many))
+                    print(VerifyReport.text(path: file, verdict: verdict, oneLine: many, sharedTarget: verifier.targetDescription))
                     if let forecast {
                         print("  forecast: machine \(forecast.machine): "
                               + (forecast.refusedFrom.map { "deprecated from QEMU \(forecast.deprecatedFrom ?? "?"), refused from QEMU \($0) (\(forecast.source ?? ""))" }

@@ -13,6 +13,9 @@ struct EditOptions: ParsableArguments {
     @Flag(help: "Print what changed as JSON (one line).")
     var json = false
 
+    @Flag(help: "Also say how it was written: the header words, the bytes written, the stream's copy.")
+    var verbose = false
+
     /// Runs `edit` on `file` with these options and prints what was (or would
     /// be) done; a failure is thrown to the one error exit (exit code 2).
     /// `secrets`, asked after the edit, says what happened to stored secrets
@@ -20,7 +23,7 @@ struct EditOptions: ParsableArguments {
     func run(_ file: String, secrets: () -> DomainSecrets.Kept? = { nil },
              _ edit: (SaveImage) throws -> ImageContent) throws {
         let result = try ImageEditor(path: file, output: output, dryRun: dryRun).run(edit)
-        let report = EditReport(result: result, dryRun: dryRun)
+        let report = EditReport(result: result, dryRun: dryRun, verbose: verbose)
         let kept = secrets()
         if json {
             var line = report.json

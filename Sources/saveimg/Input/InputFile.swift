@@ -1,9 +1,14 @@
 import SaveImage
 
 /// The one reader of small input files (a CPU or domain XML, an extension
-/// document, capabilities), or standard input for `-`: at most `limit` bytes.
+/// document, capabilities), standard input for `-`, or a pipe named by a
+/// path (`define FILE <(cmd)`, `/dev/stdin`): at most `limit` bytes.
 func readInputBytes(_ path: String, limit: Int = 16 * 1024 * 1024) throws(SaveImageError) -> [UInt8] {
-    path == "-" ? try StandardInput.contents(limit: limit) : try PositionalFile.contents(of: path, limit: limit)
+    if path == "-" { return try StandardInput.contents(limit: limit) }
+    if FileStatus(following: path)?.isPipeOrCharacterDevice == true {
+        return try StandardInput.contents(ofPipe: path, limit: limit)
+    }
+    return try PositionalFile.contents(of: path, limit: limit)
 }
 
 /// ``readInputBytes(_:limit:)`` for a command's arguments: throws a

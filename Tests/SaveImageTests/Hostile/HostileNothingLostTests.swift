@@ -7,7 +7,7 @@ import Testing
 /// (it would replace the cookie's updated CPU), and every edit says what it replaces.
 @Suite("Hostile: nothing lost by a successful command")
 struct HostileNothingLostTests {
-    @Test("convert refuses an existing unrelated OUT; --force replaces it; OUT may be IN under another name")
+    @Test("convert refuses an existing unrelated OUT; --overwrite replaces it (and the hidden old spelling --force still does); OUT may be IN under another name")
     func convertRefusesExistingOutput() throws {
         let directory = try TemporaryDirectory()
         let input = try directory.write("vm.sav", try Fixtures.bytes("qemu64-raw-running.sav"))
@@ -16,16 +16,19 @@ struct HostileNothingLostTests {
         let inputBefore = try FileSnapshot(input)
         let refused = try Hostile.saveimg(["convert", input, precious, "--format", "gzip"])
         #expect(refused.status == 2, "\(refused.output)")
-        #expect(refused.stderr.contains("precious.txt") && refused.stderr.contains("--force"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("precious.txt") && refused.stderr.contains("--overwrite"), "\(refused.stderr)")
         #expect(try FileSnapshot(precious) == before)
         #expect(try FileSnapshot(input) == inputBefore)
         #expect(leftoverTemporaries(beside: precious).isEmpty)
 
-        let forced = try Hostile.saveimg(["convert", input, precious, "--format", "gzip", "--force"])
+        let forced = try Hostile.saveimg(["convert", input, precious, "--format", "gzip", "--overwrite"])
         #expect(forced.status == 0, "\(forced.stderr)")
         #expect(try SaveImage(contentsOf: precious).header.format == .gzip)
+        let legacy = try Hostile.saveimg(["convert", input, precious, "--format", "raw", "--force"])
+        #expect(legacy.status == 0, "\(legacy.stderr)")
+        #expect(try SaveImage(contentsOf: precious).header.format == .raw)
 
-        // The same file under another name is IN: converted in place, no --force needed.
+        // The same file under another name is IN: converted in place, no --overwrite needed.
         let alias = directory.path + "/./vm.sav"
         let inPlace = try Hostile.saveimg(["convert", input, alias, "--format", "gzip"])
         #expect(inPlace.status == 0, "\(inPlace.stderr)")
@@ -66,7 +69,7 @@ struct HostileNothingLostTests {
         #expect(run.status == 2, "\(run.output)")
         #expect(run.stderr.contains("hypervisor, arat") && run.stderr.contains("would drop them"), "\(run.stderr)")
         #expect(try FileSnapshot(path) == before)
-        let forced = try Hostile.saveimg(["add-cpu-ext", path, "--from-domain", "--original-cpu", original, "--force"])
+        let forced = try Hostile.saveimg(["add-cpu-ext", path, "--from-domain", "--original-cpu", original, "--allow-model-change"])
         #expect(forced.status == 0, "\(forced.stderr)")
         #expect(forced.stdout.contains("replaces: the cookie's <cpu> (model Westmere, 3 features) with <cpu> (model Westmere, 1 feature)"),
                 "\(forced.stdout)")
@@ -89,7 +92,7 @@ struct HostileNothingLostTests {
         #expect(remove.status == 0 && remove.stdout.contains("removes: extension 1 (<note>)"), "\(remove.output)")
 
         let state = try Hostile.saveimg(["set-state", image, "--paused"])
-        #expect(state.status == 0 && state.stdout.contains("replaces: was_running 1 with 0"), "\(state.output)")
+        #expect(state.status == 0 && state.stdout.contains("changes: the guest stays paused after restore"), "\(state.output)")
 
         let xml = try VerifyLab.documents("westmere-raw.sav").xml
         let described = xml.replacingOccurrences(of: "</name>", with: "</name>\n  <description>d</description>")

@@ -73,7 +73,7 @@ struct DirectWriteBehindTests {
         let input = try directory.write("big.sav", try StreamFixtures.largeRawImage(pages: 9_000))
         func trace(_ extra: [String]) throws -> String {
             let log = directory.path + "/trace.txt"
-            let run = try Hostile.saveimg(["convert", input, directory.path + "/out.sav", "--force", "--format", "raw",
+            let run = try Hostile.saveimg(["convert", input, directory.path + "/out.sav", "--overwrite", "--format", "raw",
                                            "--byte-order", "big"] + extra,
                                           wrapper: ["/usr/bin/strace", "-f", "-qq", "-o", log,
                                                     "-e", "trace=openat,pwrite64,fdatasync,fsync,rename"])

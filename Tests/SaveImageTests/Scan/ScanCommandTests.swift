@@ -58,7 +58,7 @@ import Testing
             #expect(line[..<path.lowerBound].count == fileColumn, "\(line)")
         }
         #expect(lines.contains { $0.hasPrefix("invalid ") && $0.contains("unfinished.sav  offset 0: magic: expected LibvirtQemudSave") })
-        #expect(lines.last == "12 save images: 10 ok, 2 invalid (6.1M); 2 other files skipped")
+        #expect(lines.last == "12 save images: 10 ok, 2 invalid (6.1 MiB in all); 2 other files skipped")
     }
 
     @Test func healthyImagesExitZeroAndColourFollowsTheOption() throws {
@@ -84,7 +84,24 @@ import Testing
         let lines = text.output.split(separator: "\n")
         #expect(lines.count == 3)  // header, the failing image, summary
         #expect(lines[1].hasPrefix("restore_fails "))
-        #expect(lines[2] == "9 save images: 8 ok, 1 restore_fails (4.9M); 6 other files skipped")
+        // The line says why: the first reason at the verdict's severity.
+        #expect(lines[1].contains("  [format_stream_mismatch] "), "\(lines[1])")
+        #expect(lines[2] == "9 save images: 8 ok, 1 restore_fails (4.9 MiB in all); 6 other files skipped")
+    }
+
+    /// A file named on the command line is meant to be an image: one that is not is an error (exit 2),
+    /// where the same file found inside a directory is skipped.
+    @Test func aNamedFileThatIsNotAnImageIsAnError() throws {
+        let directory = try TemporaryDirectory()
+        let notes = try directory.write("notes.txt", Array("not a save image, but longer than sixteen bytes\n".utf8))
+        let named = try CLI.run(["scan"] + LabTarget.arguments + [notes, Fixtures.path("westmere-raw.sav")])
+        #expect(named.status == 2, "\(named.output)")
+        let line = try #require(named.output.split(separator: "\n").first { $0.contains("notes.txt") })
+        #expect(line.hasPrefix("invalid "))
+        #expect(line.contains("not a save image"), "\(line)")
+        let walked = try CLI.run(["scan"] + LabTarget.arguments + [directory.path])
+        #expect(walked.status == 0)
+        #expect(walked.output.contains("0 save images (0 bytes in all); 1 other file skipped"), "\(walked.output)")
     }
 
     @Test func unreadableRootsAreReported() throws {

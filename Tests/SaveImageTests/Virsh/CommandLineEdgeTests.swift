@@ -67,7 +67,7 @@ import Testing
     @Test func convertHeaderVersionDoesNotHideVersion() throws {
         #expect(try CLI.run(["--version"]).output == "0.1.0\n")
         let help = try CLI.run(["convert", "--help"]).output
-        #expect(help.contains("--header-version <header-version>"))
+        #expect(help.contains("--header-version <N>"))
         let directory = try TemporaryDirectory()
         let output = directory.path + "/v1.sav"
         let result = try CLI.run(["convert", Fixtures.path("qemu64-raw-running.sav"), output, "--format", "raw", "--header-version", "1"])
@@ -87,11 +87,11 @@ import Testing
         #expect(try CLI.run(["diff-cpu", image.path, Fixtures.path("westmere-raw.sav")]).status == 1)
     }
 
-    /// Dry-run offsets are file offsets, the ones inspect prints.
+    /// Dry-run offsets (--verbose) are file offsets, the ones inspect prints.
     @Test func dryRunOffsetsAreFileOffsets() throws {
         let image = try ModifiedImage("qemu64-raw-running.sav")
         let note = try image.directory.write("note.xml", Array("<note>n</note>".utf8))
-        let result = try CLI.run(["ext", "add", image.path, note, "--dry-run"])
+        let result = try CLI.run(["ext", "add", image.path, note, "--dry-run", "--verbose"])
         #expect(result.status == 0, "\(result.stderr)")
         let cookieOffset = UInt64(try image.read().header.cookieOffset)
         #expect(result.output.contains("bytes [\(92 + cookieOffset), "), "\(result.output)")

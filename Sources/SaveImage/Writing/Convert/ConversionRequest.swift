@@ -8,7 +8,7 @@ public struct ConversionRequest: Hashable, Sendable {
     public var byteOrder: ByteOrder?
     /// The header version to write (1 or 2); nil keeps the input's.
     public var version: UInt32?
-    /// Replace an existing output that is not the input (`--force`). Without
+    /// Replace an existing output that is not the input (`convert --overwrite`). Without
     /// it an existing unrelated output is refused, so a typo cannot destroy a file.
     public var replaceExisting: Bool
     /// Write the output with direct I/O from a second thread, overlapping the

@@ -18,7 +18,7 @@ public enum SaveImageConverter {
            existing.device != file.status.device || existing.inode != file.status.inode {
             throw SaveImageError(.editRejected, path: output, field: "OUT", expected: "a path that does not exist, or IN itself",
                                  found: "an existing file that is not \(input) (convert does not overwrite it; "
-                                     + "remove it first or pass --force)")
+                                     + "remove it first or pass --overwrite)")
         }
         let image = try SaveImage(reading: file)
         let source = try sourceFormat(of: image)

@@ -1,11 +1,64 @@
 import SaveImage
 
-/// What an edit did (or, with --dry-run, would do), as text.
+/// What an edit did (or, with --dry-run, would do), as text: in the user's
+/// words (what changed, where the result is); with `--verbose`, also how it
+/// was written (header words, byte ranges, strategy, the stream's copy).
 struct EditReport {
     var result: ImageEditor.Result
     var dryRun: Bool
+    var verbose = false
 
-    var text: String {
+    var text: String { verbose ? mechanics : summary }
+
+    /// `vm.save: updated the domain XML in place`, then what each document
+    /// became, and the notes a user acts on (extensions kept, attributes not copied).
+    var summary: String {
+        let plan = result.plan
+        let old = plan.original
+        let new = plan.result
+        if plan.isNoOp { return "\(old.path): nothing to change" }
+        let changes = replacements(old, new)
+        let what = Self.changedParts(old, new)
+        var head: String
+        if new.path != old.path {
+            head = "\(new.path): \(dryRun ? "would write" : "wrote") a copy with \(what) updated; \(old.path) is unchanged"
+        } else {
+            switch plan.strategy {
+            case .inPlace, .inPlaceJournaled:
+                head = "\(old.path): \(dryRun ? "would update" : "updated") in place: \(what)"
+            case .grow:
+                head = "\(old.path): \(dryRun ? "would update" : "updated"): \(what) (the data region was too small, "
+                    + "so the file \(dryRun ? "would be" : "was") rewritten with a larger one)"
+            case .rewrite:
+                head = "\(old.path): \(dryRun ? "would update" : "updated"): \(what) (the file \(dryRun ? "would be" : "was") rewritten)"
+            }
+        }
+        var lines = [head] + changes.map { "  " + $0 }
+        if let skipped = result.outcome?.skippedAttributes, !skipped.isEmpty {
+            lines.append("  note: extended attributes not copied: \(skipped.joined(separator: ", "))")
+        }
+        if !new.extensions.isEmpty {
+            lines.append("  extensions kept: \(new.extensions.count) (`virsh save-image-define` would drop them)")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// "the domain XML", "the cookie and the extensions", "whether the guest runs after restore".
+    static func changedParts(_ old: SaveImage, _ new: SaveImage) -> String {
+        var parts: [String] = []
+        if old.region.domainXML.bytes != new.region.domainXML.bytes { parts.append("the domain XML") }
+        if old.cookieDocument?.bytes != new.cookieDocument?.bytes { parts.append("the cookie") }
+        if old.extensions.map(\.bytes) != new.extensions.map(\.bytes) { parts.append("the extensions") }
+        if old.header.wasRunning != new.header.wasRunning { parts.append("whether the guest runs after restore") }
+        switch parts.count {
+        case 0: return "the image"
+        case 1: return parts[0]
+        default: return parts.dropLast().joined(separator: ", ") + " and " + (parts.last ?? "")
+        }
+    }
+
+    /// The mechanics (`--verbose`): strategy and why, header words, byte ranges, the stream.
+    var mechanics: String {
         let plan = result.plan
         let old = plan.original
         let new = plan.result
@@ -85,7 +138,9 @@ struct EditReport {
             }
         }
         if old.header.wasRunning != new.header.wasRunning {
-            lines.append("replaces: was_running \(old.header.wasRunning) with \(new.header.wasRunning)")
+            lines.append(new.header.wasRunning == 0
+                ? "changes: the guest stays paused after restore (it was set to run)"
+                : "changes: the guest runs after restore (it was set to stay paused)")
         }
         return lines
     }

@@ -8,7 +8,8 @@ extension InspectReport {
         let running = header.wasRunning == 0 ? "paused" : "running"
         row("header", "\(header.magic) version \(header.version), \(header.byteOrder)-endian")
         row("state", "was_running \(header.wasRunning) (restores \(running))")
-        row("format", "\(header.formatName) (\(header.format))")
+        // A format word no libvirt knows reads "9 (unknown)", not "unknown(9) (9)".
+        row("format", header.formatName.hasPrefix("unknown") ? "\(header.format) (unknown)" : "\(header.formatName) (\(header.format))")
         row("data_len", "\(header.dataLen)  cookieOffset \(header.cookieOffset)")
         row("domain", "\(domain.name ?? "?")  uuid \(domain.uuid ?? "?")")
         row("memory", "\(domain.memoryKib.map { "\($0) KiB" } ?? "?")  vcpus \(domain.vcpus.map(String.init) ?? "?")")

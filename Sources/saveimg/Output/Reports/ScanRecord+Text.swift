@@ -11,6 +11,8 @@ extension ScanRecord {
         static let size = 13
         static let domain = 20
         static let cpuDelta = 32
+        /// The longest reason printed after FILE.
+        static let reason = 100
     }
 
     /// The column titles.
@@ -26,11 +28,24 @@ extension ScanRecord {
                             style.plain(domain ?? "-"), style.plain(cpuDelta ?? "-"), style.plain(file),
                             paintVerdict: style.enabled ? paint(style) : nil)
         if let error { line += "  " + style.red(Self.describe(error)) }
+        if error == nil, let reason = firstReason { line += "  " + style.plain(reason) }
         if let forecast {
             line += "  \(forecast.machine): " + (forecast.refusedFrom.map { "refused from QEMU \($0)" } ?? "no versioned machine type")
             if forecast.deprecatedOnTarget { line += style.yellow(" (deprecated on the target)") }
         }
         return line
+    }
+
+    /// Why an image is not ok, in one short clause: the first finding at the verdict's severity,
+    /// `[code] message` cut at ``Column/reason`` characters, and how many more there are
+    /// (`saveimg verify FILE` prints them all).
+    var firstReason: String? {
+        guard verdict > .info, let first = findings.first(where: { $0.severity == verdict }) ?? findings.first else { return nil }
+        var text = "[\(first.code)] \(first.message)"
+        if text.count > Column.reason { text = String(text.prefix(Column.reason - 1)) + "…" }
+        let more = findings.filter { $0.severity >= .warning }.count - 1
+        if more > 0 { text += " (+\(more) more: saveimg verify)" }
+        return text
     }
 
     private func paint(_ style: TextStyle) -> (String) -> String {
@@ -82,7 +97,7 @@ extension ScanRecord {
 }
 
 extension ScanSummary {
-    /// `7 save images: 5 ok, 1 warning, 1 invalid (3.4M); 2 other files skipped`.
+    /// `7 save images: 5 ok, 1 warning, 1 invalid (3.4 MiB in all); 2 other files skipped`.
     func text(style: TextStyle) -> String {
         var counts: [String] = []
         if ok > 0 { counts.append(style.green("\(ok) ok")) }
@@ -92,7 +107,7 @@ extension ScanSummary {
         if invalid > 0 { counts.append(style.red("\(invalid) invalid")) }
         var line = "\(images) save image\(images == 1 ? "" : "s")"
         if !counts.isEmpty { line += ": " + counts.joined(separator: ", ") }
-        line += " (\(humanSize(totalBytes)))"
+        line += " (\(humanSizeWithUnit(totalBytes)) in all)"
         line += "; \(skipped) other file\(skipped == 1 ? "" : "s") skipped"
         if unreadable > 0 { line += "; " + style.red("\(unreadable) unreadable") }
         return line
@@ -114,6 +129,13 @@ func humanSize(_ bytes: UInt64) -> String {
         return tenths >= 100 ? "10\(units[unit])" : "\(Int(tenths) / 10).\(Int(tenths) % 10)\(units[unit])"
     }
     return "\(Int(value.rounded(.up)))\(units[unit])"
+}
+
+/// ``humanSize(_:)`` with its unit, for prose: `1023 bytes`, `577 KiB`, `4.4 MiB`.
+func humanSizeWithUnit(_ bytes: UInt64) -> String {
+    let short = humanSize(bytes)
+    guard let unit = short.last, unit.isLetter else { return "\(short) byte\(bytes == 1 ? "" : "s")" }
+    return "\(short.dropLast()) \(unit)iB"
 }
 
 extension String {

@@ -35,19 +35,32 @@ struct VerifyReport: Encodable {
 
     /// Text: a verdict line, then one block per reason (info reasons only when
     /// `oneLine` is false). With `oneLine`, the verdict line and the primary reason.
-    static func text(path: String, verdict: RestoreVerdict, oneLine: Bool) -> String {
+    /// `sharedTarget`, the `target:` line already printed above the files: the
+    /// image's own line then names only what it was compared with, so the target
+    /// is not printed twice.
+    static func text(path: String, verdict: RestoreVerdict, oneLine: Bool, sharedTarget: String? = nil) -> String {
         let head = "\(path): \(label(verdict.outcome))"
         if oneLine {
             guard let reason = verdict.primaryReason else { return head }
             return head + " [\(reason.code)] " + (reason.libvirtMessage ?? reason.message)
         }
-        var lines = [head, "  target: \(verdict.target)"]
+        var lines = [head, targetLine(verdict.target, shared: sharedTarget)]
         for reason in verdict.reasons {
             lines.append("  \(reason.severity.rawValue) [\(reason.code)] \(reason.message)")
             if let message = reason.libvirtMessage { lines.append("    libvirt: \(message)") }
             if let hint = reason.hint { lines.append("    hint: \(hint)") }
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// `  compared with: DOCUMENTS` when `target` is the shared target's libvirt and QEMU (the text
+    /// before " with "), else the whole `  target: ...`.
+    static func targetLine(_ target: String, shared: String?) -> String {
+        if let shared, let separator = shared.firstRange(of: " with ") {
+            let head = shared[..<separator.upperBound]
+            if target.hasPrefix(head) { return "  compared with: " + target.dropFirst(head.count) }
+        }
+        return "  target: \(target)"
     }
 
     static func summary(_ verdicts: [RestoreVerdict]) -> String {

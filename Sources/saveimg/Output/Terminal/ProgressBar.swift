@@ -3,10 +3,10 @@ import Glibc
 #endif
 
 /// A one-line progress bar on standard error (bytes, rate, ETA), drawn only
-/// when standard error is a terminal and at most ten times a second.
+/// when standard error is a terminal (and not `--quiet`) and at most ten times a second.
 final class ProgressBar {
     private let label: String
-    private let enabled = isatty(2) == 1
+    private let enabled = isatty(2) == 1 && !Verbosity.quiet
     private let start = ContinuousClock.now
     private var lastDraw = ContinuousClock.now - .seconds(1)
     private var drawn = false
