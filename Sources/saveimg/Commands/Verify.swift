@@ -154,10 +154,14 @@ struct TargetOptions: ParsableArguments {
     /// binary; nil when neither answers or `SAVEIMG_LOCAL_TARGET=off`.
     static func localTarget() -> (CapturedTarget, String)? {
         if ProcessInfo.processInfo.environment["SAVEIMG_LOCAL_TARGET"] == "off" { return nil }
-        if let capture = TargetCapture.capture(virsh: ["virsh"]), let target = try? CapturedTarget(capture) {
+        // The vmstate descriptions are asked of this machine's QEMU per machine type, on demand.
+        if let capture = TargetCapture.capture(virsh: ["virsh"]), var target = try? CapturedTarget(capture) {
+            target.vmstateDumper = TargetCapture.emulator(in: capture.capabilities ?? "", arch: "x86_64")
+                .map { VMStateDumper(binary: $0.0) } ?? VMStateDumper(binary: "qemu-system-x86_64")
             return (target, "this machine's running libvirt (virsh: libvirt \(capture.libvirtVersion ?? "?"), QEMU \(capture.qemuVersion ?? "?"))")
         }
-        if let capture = TargetCapture.captureQEMU(), let target = try? CapturedTarget(capture) {
+        if let capture = TargetCapture.captureQEMU(), var target = try? CapturedTarget(capture) {
+            target.vmstateDumper = VMStateDumper(binary: "qemu-system-x86_64")
             return (target, "this machine's QEMU binary (no libvirt daemon answered: \(capture.source), QEMU \(capture.qemuVersion ?? "?"))")
         }
         return nil
