@@ -77,9 +77,13 @@ extension RestoreVerifier {
     func defaultDeviceTarget(_ image: SaveImage) -> DeviceStateTarget {
         var limits = VirtqueueLimits.measured(qemu: "\(profile.effectiveQEMU)", machineType: image.domain.machine)
         if limits?.enforced != true { limits = nil }
-        let firmware = host?.loaderValues.map {
+        var firmware = host?.loaderValues.map {
             FirmwareCompatibility.Target(loaderValues: $0, source: host?.hostModelSource ?? host?.source ?? "domcapabilities")
         }
-        return DeviceStateTarget(virtqueueLimits: limits, firmware: firmware)
+        if let firmwareFiles {
+            if firmware == nil { firmware = FirmwareCompatibility.Target(loaderValues: [], source: "the target's firmware files") }
+            firmware?.files = firmwareFiles
+        }
+        return DeviceStateTarget(captured: vmstate, virtqueueLimits: limits, firmware: firmware)
     }
 }

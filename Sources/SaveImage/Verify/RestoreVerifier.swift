@@ -32,6 +32,12 @@ public struct RestoreVerifier: Sendable {
     /// virtqueue limits, listed firmware), and without vmstate descriptions
     /// the device state is a `cannot_tell` (`device_state_not_checked`).
     public var deviceTarget: DeviceStateTarget?
+    /// The target QEMU's vmstate descriptions given apart from a capture
+    /// (`verify --vmstate host.json` with the XML options): used with the
+    /// measured virtqueue limits and ``host``'s firmware list.
+    public var vmstate: CapturedVMState?
+    /// The target's firmware files and sizes given apart from a capture (`--vmstate host.json`).
+    public var firmwareFiles: [String: UInt64]?
 
     public init(profile: ReaderProfile = .libvirt90, host: TargetHost? = nil, replacementDomain: DomainSummary? = nil,
                 deep: Bool = false) {

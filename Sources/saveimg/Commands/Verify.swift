@@ -34,12 +34,16 @@ struct TargetOptions: ParsableArguments {
             completion: .file())
     var modelAdditions: String?
 
+    @Option(help: "A target capture whose QEMU vmstate descriptions and firmware files are used with --target-libvirt, --capabilities, --domcapabilities.",
+            completion: .file())
+    var vmstate: String?
+
     @Flag(name: .customLong("no-host"), help: "Do not compare the CPU with any host (not even this machine's).")
     var noHost = false
 
     func validate() throws {
         if let qemu, QEMUVersion(qemu) == nil { throw ValidationError("--qemu: expected a version such as 11.1, found '\(qemu)'") }
-        if target != nil, let given = [("--capabilities", capabilities), ("--domcapabilities", domcapabilities)]
+        if target != nil, let given = [("--capabilities", capabilities), ("--domcapabilities", domcapabilities), ("--vmstate", vmstate)]
             .first(where: { $0.1 != nil }) {
             throw ValidationError("--target already describes the host; it cannot be used with \(given.0)")
         }
@@ -146,7 +150,7 @@ struct TargetOptions: ParsableArguments {
 
     /// Whether no option names a target: then the target is this machine as it is.
     var namesNoTarget: Bool {
-        target == nil && targetLibvirt == nil && capabilities == nil && domcapabilities == nil && !noHost
+        target == nil && targetLibvirt == nil && capabilities == nil && domcapabilities == nil && vmstate == nil && !noHost
     }
 
     /// This machine as a target, asked once: the running libvirt (`virsh
@@ -205,7 +209,17 @@ struct TargetOptions: ParsableArguments {
         }
         var (profile, how) = try profile()
         if let qemu { profile.qemu = QEMUVersion(qemu) }
-        return (RestoreVerifier(profile: profile, host: try host(), replacementDomain: replacement, deep: deep), how)
+        var verifier = RestoreVerifier(profile: profile, host: try host(), replacementDomain: replacement, deep: deep)
+        if let vmstate {
+            do {
+                let capture = try TargetCapture(json: try VerifyInputs.bytes(vmstate), source: vmstate)
+                verifier.vmstate = capture.vmstate
+                verifier.firmwareFiles = capture.firmwareFiles
+            } catch let error as SaveImageError {
+                throw ValidationError("--vmstate: \(error)")
+            }
+        }
+        return (verifier, how)
     }
 
     /// The verifier every target option left at its default gives (the

@@ -63,7 +63,7 @@ struct DeviceStateCaptureTests {
     func noOkWithoutDeviceCheck() throws {
         let path = Generations.path("9.0", "qemu64-raw-running.sav")
         // --target-libvirt 9.0 with its capabilities and domcapabilities: no -dump-vmstate.
-        let bare = try Generations.verifier("9.0").verify(path: path)
+        let bare = try Generations.bare("9.0").verify(path: path)
         #expect(bare.outcome == .cannotTell)
         let notChecked = try #require(bare.reasons.first { $0.code.rawValue == "device_state_not_checked" })
         #expect(notChecked.severity == .cannotTell)
