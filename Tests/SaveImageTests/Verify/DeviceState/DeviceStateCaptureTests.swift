@@ -117,4 +117,46 @@ struct DeviceStateCaptureTests {
         let nine = FirmwareCompatibility.Target(loaderValues: bookworm.loaderValues, files: bookworm.firmwareFiles, source: "9.0 capture")
         #expect(FirmwareCompatibility.check(saved, target: nine).isEmpty)
     }
+
+    @Test("target capture through a stand-in QEMU (and --run prefix): every PC machine type dumped once, stored deduplicated, schema-valid; the local dumper asks once per machine type")
+    func captureDumps() throws {
+        let directory = try TemporaryDirectory()
+        let fixture = Fixtures.testdata + "/real-guests/qemu-11.1.3-pc.vmstate.json"
+        let log = directory.path + "/calls.log"
+        let script = """
+            #!/bin/sh
+            echo "$*" >> '\(log)'
+            case "$1" in
+              --version) printf 'QEMU emulator version 11.1.3 (Debian 1:11.1.3+ds-1)\\n' ;;
+              -machine)
+                if [ "$2" = help ]; then
+                  printf 'Supported machines are:\\npc                   Standard PC (alias of pc-i440fx-11.1)\\npc-i440fx-11.1       Standard PC (default)\\npc-i440fx-10.0       Standard PC\\nmicrovm              microvm\\n'
+                else
+                  cp '\(fixture)' "$7"
+                fi ;;
+            esac
+            """
+        let qemu = try directory.write("qemu-system-x86_64", Array(script.utf8))
+        chmod(qemu, 0o755)
+        let run = try CLI.run(["target", "capture", "--virsh", directory.path + "/no-such-virsh", "--qemu-binary", qemu, "--run", "/usr/bin/env"])
+        #expect(run.status == 0, "\(run.stderr)")
+        _ = try #require(try JSONSchema.validate(run, "target_capture").first)
+        let capture = try TargetCapture(json: run.stdout, source: "stand-in")
+        let vmstate = try #require(capture.vmstate)
+        // pc (an alias) and microvm are not dumped; the two versioned machine types share one set.
+        #expect(Set(vmstate.machines.keys) == ["pc-i440fx-11.1", "pc-i440fx-10.0"])
+        #expect(vmstate.sets.count == 1)
+        #expect(vmstate.dump(exactly: "pc-i440fx-10.0")?.descriptions == (try Self.dump("qemu-11.1.3-pc")).descriptions)
+        // The dump files are gone.
+        let calls = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
+        let files = calls.compactMap { $0.split(separator: " ").last }.filter { $0.hasPrefix("/tmp/saveimg-vmstate-") }
+        #expect(files.count == 2 && files.allSatisfy { !FileManager.default.fileExists(atPath: String($0)) })
+        // The local-host dumper: asked once per machine type, however many images.
+        let dumper = VMStateDumper(binary: qemu)
+        for _ in 0..<3 { #expect(dumper.dump(machine: "pc-q35-11.1") != nil) }
+        let after = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
+        #expect(after.count == calls.count + 1)
+        // A QEMU that gives nothing: nil, and the verdict stays cannot_tell.
+        #expect(VMStateDumper(binary: directory.path + "/no-such-qemu").dump(machine: "pc-q35-11.1") == nil)
+    }
 }
