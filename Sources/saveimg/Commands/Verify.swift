@@ -272,6 +272,13 @@ extension SaveImg {
                   saveimg verify --deep vm.save
                   saveimg verify --recursive --json /var/lib/libvirt/qemu/save
 
+                The device state (each section's vmstate version and subsections, field sizes, \
+                virtqueue sizes) is compared with the target QEMU's vmstate descriptions for the \
+                image's machine type: a capture's (`saveimg target capture` records -dump-vmstate), \
+                --vmstate host.json with the XML options, or this machine's QEMU asked once per \
+                machine type; without them the device state is "cannot tell". A UEFI guest's \
+                loader, NVRAM template and flash sizes are compared with the target's firmware files.
+
                 Three answers, never a guess: "will restore" (restorable) only when every check \
                 libvirt makes at restore was made; "will fail" with the target's message; else \
                 "cannot tell", naming each check not made and the option that makes it (a \
