@@ -159,4 +159,19 @@ struct DeviceStateCaptureTests {
         // A QEMU that gives nothing: nil, and the verdict stays cannot_tell.
         #expect(VMStateDumper(binary: directory.path + "/no-such-qemu").dump(machine: "pc-q35-11.1") == nil)
     }
+
+    @Test("retarget judges what it writes: the plan decodes a compressed source a bounded read cannot judge, and the output is verified whole")
+    func retargetChecksDeviceState() throws {
+        // A gzip image treated as "large" (automatic walk limit 0): verify alone cannot tell, retarget's plan and output check can.
+        var verifier = try Generations.verifier("9.0")
+        verifier.automaticDeepLimit = 0
+        let path = Generations.path("9.0", "qemu64-gzip.sav")
+        let bounded = verifier.verify(path: path)
+        #expect(bounded.outcome == .cannotTell)
+        #expect(bounded.checksNotMade.contains { $0.code.rawValue == "device_state_not_checked" })
+        let plan = RetargetPlan.make(for: try SaveImage(contentsOf: path), verifier: verifier)
+        #expect(plan.verdict.outcome == .restorable, "\(plan.verdict.reasons)")
+        #expect(plan.steps.isEmpty && plan.refusals.isEmpty)
+        #expect(RetargetPlan.verifyOutput(path: path, verifier: verifier).outcome == .restorable)
+    }
 }
