@@ -15,8 +15,11 @@ extension RestoreVerifier {
         var reasons = firmwareReasons(image, target: target.firmware)
         let machine = image.streamPrelude?.machineType ?? image.domain.machine
         let dump = target.dump(for: machine)
-        let notChecked = "device state not checked: the target QEMU's vmstate descriptions for machine \(machine ?? "(none)") are not known"
+        var notChecked = "device state not checked: the target QEMU's vmstate descriptions for machine \(machine ?? "(none)") are not known"
             + " (a capture made on the target by `saveimg target capture` records them: --target host.json; on this host, the installed QEMU is asked)"
+        if let dumper = target.dumper, dumper.expectedVersion != nil, !dumper.isTargetQEMU {
+            notChecked += "; \(dumper.command.joined(separator: " ")) here is not the QEMU \(dumper.expectedVersion ?? "") the libvirt asked runs"
+        }
         guard dump != nil || target.virtqueueLimits != nil else {
             reasons.append(RestoreVerdict.Reason(.finding("device_state_not_checked"), .cannotTell, notChecked))
             return reasons

@@ -160,8 +160,10 @@ struct TargetOptions: ParsableArguments {
         if ProcessInfo.processInfo.environment["SAVEIMG_LOCAL_TARGET"] == "off" { return nil }
         // The vmstate descriptions are asked of this machine's QEMU per machine type, on demand.
         if let capture = TargetCapture.capture(virsh: ["virsh"]), var target = try? CapturedTarget(capture) {
-            target.vmstateDumper = TargetCapture.emulator(in: capture.capabilities ?? "", arch: "x86_64")
-                .map { VMStateDumper(binary: $0.0) } ?? VMStateDumper(binary: "qemu-system-x86_64")
+            // Only the QEMU libvirt runs (same version): another binary's descriptions are not the target's.
+            target.vmstateDumper = VMStateDumper(
+                binary: TargetCapture.emulator(in: capture.capabilities ?? "", arch: "x86_64")?.0 ?? "qemu-system-x86_64",
+                expectedVersion: capture.qemuVersion)
             return (target, "this machine's running libvirt (virsh: libvirt \(capture.libvirtVersion ?? "?"), QEMU \(capture.qemuVersion ?? "?"))")
         }
         if let capture = TargetCapture.captureQEMU(), var target = try? CapturedTarget(capture) {

@@ -14,17 +14,38 @@ public final class VMStateDumper: Sendable, Hashable {
     /// The command before `-machine`: an optional runner prefix (a lab's
     /// `setup-12.sh run`), then the QEMU binary.
     public let command: [String]
+    /// The QEMU version the target runs (libvirt's `Running hypervisor`):
+    /// a binary of another version is not asked (its descriptions would not
+    /// be the target's). nil: not compared.
+    public let expectedVersion: String?
     /// Dumps already made (nil: the binary did not give one for that machine).
     private let cache = Mutex<[String: TargetVMStateDump?]>([:])
+    /// Whether the binary's `--version` matched ``expectedVersion`` (asked once).
+    private let matches = Mutex<Bool?>(nil)
 
     /// A dumper for `binary`, run through `runner` (empty: run here). The
     /// dump file is made in /tmp, which the lab chroots share.
-    public init(binary: String, runner: [String] = []) {
+    public init(binary: String, runner: [String] = [], expectedVersion: String? = nil) {
         command = runner + [binary]  // bounded: array concatenation
+        self.expectedVersion = expectedVersion
     }
 
-    /// The dump for `machine`, asked once; nil when QEMU does not answer.
+    /// Whether the binary is the QEMU the target runs (`--version` against ``expectedVersion``).
+    public var isTargetQEMU: Bool {
+        guard let expectedVersion else { return true }
+        if let known = matches.withLock({ $0 }) { return known }
+        let output = CommandOutput.run(command + ["--version"]) ?? ""  // bounded: array concatenation
+        let found = output.split(separator: "\n").first { $0.hasPrefix("QEMU emulator version ") }
+            .map { $0.dropFirst("QEMU emulator version ".count).prefix { $0.isNumber || $0 == "." } }
+        let same = found.map { String($0) == expectedVersion } ?? false
+        matches.withLock { $0 = same }
+        return same
+    }
+
+    /// The dump for `machine`, asked once; nil when QEMU does not answer or
+    /// is not the target's QEMU (``expectedVersion``).
     public func dump(machine: String) -> TargetVMStateDump? {
+        guard isTargetQEMU else { return nil }
         if let known = cache.withLock({ $0[machine] }) { return known }
         let dump = Self.run(command, machine: machine)
         cache.withLock { $0[machine] = .some(dump) }

@@ -156,6 +156,12 @@ struct DeviceStateCaptureTests {
         for _ in 0..<3 { #expect(dumper.dump(machine: "pc-q35-11.1") != nil) }
         let after = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
         #expect(after.count == calls.count + 1)
+        // The local host: only the QEMU libvirt runs is asked (its --version against libvirt's), once.
+        #expect(VMStateDumper(binary: qemu, expectedVersion: "11.1.3").dump(machine: "pc-q35-11.0") != nil)
+        let other = VMStateDumper(binary: qemu, expectedVersion: "10.0.13")
+        #expect(other.dump(machine: "pc-q35-11.0") == nil && other.dump(machine: "pc-q35-10.0") == nil && !other.isTargetQEMU)
+        let versions = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").filter { $0 == "--version" }
+        #expect(versions.count == 2 + 1)  // the capture's, the matching dumper's, the other dumper's (once)
         // A QEMU that gives nothing: nil, and the verdict stays cannot_tell.
         #expect(VMStateDumper(binary: directory.path + "/no-such-qemu").dump(machine: "pc-q35-11.1") == nil)
     }
