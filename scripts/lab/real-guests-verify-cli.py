@@ -8,6 +8,8 @@ verdicts are the command line's, with the captures in testdata/targets
 
     scripts/lab/real-guests-verify-cli.py [SAVEIMG] [RG]   (default .build/debug/saveimg, /tmp/rg)
     DEEP=1 ...   verify --deep (decodes compressed streams: their device state is then checked)
+    LOCAL=9 ...  only the 9.0 rows, verify with no target option on this (9.0) host: its running
+                 libvirt, its QEMU asked for -dump-vmstate on demand (SAVEIMG_LOCAL_TARGET=on)
 
 Prints a Markdown table and a last line `N rows: A agree, D disagree, C cannot tell`;
 writes $RG/verdicts-cli.tsv. `cannot tell` rows are not agreement: each names
@@ -32,11 +34,15 @@ out = open(os.path.join(rg, "verdicts-cli.tsv"), "w")
 agree = disagree = cannot = 0
 print("| image | lab | real restore | verify (CLI, capture) | first reason | agrees |")
 print("|---|---|---|---|---|---|")
+local = os.environ.get("LOCAL")
 for image, lab, outcome, alive, message in rows:
+    if local and lab != local: continue
     path = os.path.join(rg, "images", image + ".sav")
     capture = os.path.join(captures, f"lab-libvirt-{labs[lab]}.json")
     deep = ["--deep"] if os.environ.get("DEEP") == "1" else []
-    run = subprocess.run([saveimg, "verify", "--json"] + deep + ["--target", capture, path], capture_output=True, text=True)
+    target = [] if local else ["--target", capture]
+    env = dict(os.environ, SAVEIMG_LOCAL_TARGET="on") if local else None
+    run = subprocess.run([saveimg, "verify", "--json"] + deep + target + [path], capture_output=True, text=True, env=env)
     try:
         line = json.loads(run.stdout.splitlines()[0])
     except (IndexError, ValueError):
@@ -58,4 +64,4 @@ for image, lab, outcome, alive, message in rows:
         agree += 1; mark = "yes"
     rr = real_reason(message) if outcome == "failed" else "-"
     print(f"| {image} | {labs[lab]} | {outcome} ({rr}) | {verdict} | {first['code']} | {mark} |")
-print(f"{len(rows)} rows: {agree} agree, {disagree} disagree, {cannot} cannot tell")
+print(f"{agree + disagree + cannot} rows: {agree} agree, {disagree} disagree, {cannot} cannot tell")

@@ -15,6 +15,40 @@ public enum DeepCheck {
     /// stream bytes read so far and the stream's size in the file.
     public static func run(image: SaveImage, progress: (@Sendable (UInt64, UInt64) -> Void)? = nil)
         throws(SaveImageError) -> DeepCheckReport {
+        try run(image: image, progress: progress, keeper: nil)
+    }
+
+    /// Checks `image`'s stream like ``run(image:progress:)`` and keeps the
+    /// last `keepingTail` decoded bytes the walk consumed (the device sections
+    /// and the VM description at the stream's end), so that a caller needing
+    /// them does not decode the stream a second time. Returns the bytes and
+    /// the decoded-stream offset of the first one.
+    public static func run(image: SaveImage, keepingTail: Int, progress: (@Sendable (UInt64, UInt64) -> Void)? = nil)
+        throws(SaveImageError) -> (report: DeepCheckReport, tail: [UInt8], tailBase: UInt64) {
+        let keeper = TailKeeper(limit: keepingTail)
+        let report = try run(image: image, progress: progress, keeper: keeper)
+        return (report, keeper.kept, keeper.total - UInt64(keeper.kept.count))  // bounded: kept.count <= total
+    }
+
+    /// Keeps the last `limit` bytes of what it is given (amortized: trims at twice the limit).
+    final class TailKeeper {
+        let limit: Int
+        var kept: [UInt8] = []
+        var total: UInt64 = 0
+
+        init(limit: Int) { self.limit = max(0, limit) }
+
+        func append(_ bytes: UnsafeRawBufferPointer) {
+            kept.append(contentsOf: bytes)
+            total &+= UInt64(bytes.count)  // bounded: a count of decoded bytes, far below 2^64
+            if kept.count > 2 * limit { kept.removeFirst(kept.count - limit) }  // bounded: kept.count > 2 * limit >= limit
+        }
+
+        func trim() { if kept.count > limit { kept.removeFirst(kept.count - limit) } }  // bounded: kept.count > limit
+    }
+
+    static func run(image: SaveImage, progress: (@Sendable (UInt64, UInt64) -> Void)?, keeper: TailKeeper?)
+        throws(SaveImageError) -> DeepCheckReport {
         let path = image.path
         let source = image.stream
         let format = source.format
@@ -33,8 +67,12 @@ public enum DeepCheck {
         }
         let state = try GuestStateDigest()
         let walk = try StreamWalk(source: source, hashing: true, observer: state,
-                                  tap: { (bytes) throws(SaveImageError) in try state.tap(bytes) },
+                                  tap: { (bytes) throws(SaveImageError) in
+                                      try state.tap(bytes)
+                                      keeper?.append(bytes)
+                                  },
                                   layout: layout, readingRawOnThisThread: false, progress: progress)
+        keeper?.trim()
         report.trailingBytes = walk.trailingBytes
         report.rawStreamBytes = walk.rawStreamBytes
         report.sha256 = walk.sha256 ?? ""

@@ -8,6 +8,9 @@ public struct CapturedTarget: Hashable, Sendable {
     var hosts: [String: TargetHost] = [:]
     /// capabilities + CPU flags (or QEMU's machine list), for guests no domcapabilities describes.
     var fallback: TargetHost?
+    /// This machine's QEMU, asked for a machine type's `-dump-vmstate` when
+    /// the capture has none (the local-host target); nil for a capture file.
+    public var vmstateDumper: VMStateDumper?
 
     public init(_ capture: TargetCapture) throws(SaveImageError) {
         self.capture = capture

@@ -5,6 +5,9 @@ extension RestoreVerifier {
     struct StreamWalkResult {
         var report: DeepCheckReport?
         var error: SaveImageError?
+        /// A compressed stream's last decoded bytes (device sections and VM
+        /// description), kept by the walk for the device-state check.
+        var tail: DeviceStateEvidence.Tail?
     }
 
     /// Whether the whole stream is walked for this image.
@@ -16,7 +19,14 @@ extension RestoreVerifier {
         let format = image.effectiveFormat
         guard image.streamLength > 0, profile.canRestore(format: format), walksWholeStream(image) else { return nil }
         if image.findings.contains(where: { $0.code == .streamMissing || $0.code == .formatStreamMismatch }) { return nil }
-        do { return StreamWalkResult(report: try DeepCheck.run(image: image, progress: progress)) } catch {
+        do {
+            guard format != .raw, format != .sparse else {
+                return StreamWalkResult(report: try DeepCheck.run(image: image, progress: progress))
+            }
+            // One decode for both: the walk keeps the end the device-state check reads.
+            let (report, kept, base) = try DeepCheck.run(image: image, keepingTail: DeviceStateEvidence.keptTailBytes, progress: progress)
+            return StreamWalkResult(report: report, tail: DeviceStateEvidence.tail(decoded: kept, base: base))
+        } catch {
             return StreamWalkResult(error: error)
         }
     }

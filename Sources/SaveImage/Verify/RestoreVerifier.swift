@@ -28,8 +28,16 @@ public struct RestoreVerifier: Sendable {
     /// With ``deep``: called with stream bytes read and total.
     public var progress: (@Sendable (UInt64, UInt64) -> Void)?
     /// The target's QEMU vmstate dumps, virtqueue limits and firmware (from a
-    /// target capture); nil: device state and firmware are not judged.
+    /// target capture); nil: what ``defaultDeviceTarget(_:)`` knows (measured
+    /// virtqueue limits, listed firmware), and without vmstate descriptions
+    /// the device state is a `cannot_tell` (`device_state_not_checked`).
     public var deviceTarget: DeviceStateTarget?
+    /// The target QEMU's vmstate descriptions given apart from a capture
+    /// (`verify --vmstate host.json` with the XML options): used with the
+    /// measured virtqueue limits and ``host``'s firmware list.
+    public var vmstate: CapturedVMState?
+    /// The target's firmware files and sizes given apart from a capture (`--vmstate host.json`).
+    public var firmwareFiles: [String: UInt64]?
 
     public init(profile: ReaderProfile = .libvirt90, host: TargetHost? = nil, replacementDomain: DomainSummary? = nil,
                 deep: Bool = false) {
@@ -57,6 +65,19 @@ public struct RestoreVerifier: Sendable {
             resolved.target = nil
             resolved.host = target.host(domainType: (replacementDomain ?? image.domain).type, arch: image.domain.arch,
                                         machine: image.domain.machine ?? image.streamPrelude?.machineType)
+            if resolved.deviceTarget == nil {
+                // The capture's vmstate dumps and firmware files (or this machine's QEMU, asked on demand).
+                var device = resolved.defaultDeviceTarget(image)
+                device.captured = target.capture.vmstate
+                device.dumper = target.vmstateDumper
+                if let files = target.capture.firmwareFiles {
+                    var firmware = device.firmware ?? FirmwareCompatibility.Target(
+                        loaderValues: target.capture.loaderValues, source: "target capture (\(target.capture.hostname ?? target.capture.source))")
+                    firmware.files = files
+                    device.firmware = firmware
+                }
+                resolved.deviceTarget = device
+            }
             return resolved.verify(image)
         }
         // In libvirt's order: header and format, the replacement XML's ABI
@@ -78,9 +99,9 @@ public struct RestoreVerifier: Sendable {
         let walk = walkStream(image)
         if abi.isEmpty { reasons += ramReasons(image, walk: walk) }  // QEMU starts only once the ABI check passed
         reasons += streamReasons(image, walk: walk)
-        if let device = deviceTarget ?? defaultDeviceTarget(image) {
-            reasons += Self.deviceStateReasons(image, target: device, decompress: walksWholeStream(image))
-        }
+        // Always: without the target's vmstate descriptions the answer is cannot_tell, never ok.
+        reasons += Self.deviceStateReasons(image, target: deviceTarget ?? defaultDeviceTarget(image),
+                                           decompress: walksWholeStream(image), walkedTail: walk?.tail)
         return RestoreVerdict(target: targetDescription, reasons: reasons)
     }
 

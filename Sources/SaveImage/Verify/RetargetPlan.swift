@@ -27,9 +27,23 @@ public struct RetargetPlan: Sendable {
     /// The plan for `image` on `verifier`'s target. `format`: a format asked
     /// for (nil: only what the target needs); `haveOriginalCPU`: whether the
     /// CPU as defined is at hand for moving the updated one into the cookie.
+    ///
+    /// The plan judges the device state and firmware as `verify` does (the
+    /// target's vmstate descriptions, virtqueue limits, firmware files): a
+    /// compressed stream above ``RestoreVerifier/automaticDeepLimit`` whose
+    /// device state a bounded read cannot reach is decoded for the plan (a
+    /// rewrite decodes it anyway), so that no plan rests on an unchecked
+    /// device state.
     public static func make(for image: SaveImage, verifier: RestoreVerifier, format requested: CompressionFormat? = nil,
                             haveOriginalCPU: Bool = false) -> RetargetPlan {
-        let verdict = verifier.verify(image)
+        var verdict = verifier.verify(image)
+        if !verifier.deep, verdict.outcome == .cannotTell,
+           verdict.checksNotMade.contains(where: { $0.code == .streamBodyNotChecked || $0.code.rawValue == "device_state_not_checked" }) {
+            var deep = verifier
+            deep.deep = true
+            let walked = deep.verify(image)
+            if walked.checksNotMade.count < verdict.checksNotMade.count || walked.outcome != .cannotTell { verdict = walked }
+        }
         var steps: [Step] = []
         var refusals: [RestoreVerdict.Reason] = []
         let source = image.effectiveFormat
@@ -73,6 +87,16 @@ public struct RetargetPlan: Sendable {
         if verdict.readError != nil, refusals.isEmpty, let first = verdict.reasons.first { refusals.append(first) }
         if steps.contains(.moveCPUToCookie) { steps.sort { a, _ in a == .moveCPUToCookie } }
         return RetargetPlan(steps: steps, refusals: refusals, verdict: verdict)
+    }
+
+    /// The check of a written output (retarget's last step): `verify` of
+    /// the new file against the same target, its stream decoded and walked
+    /// whatever its size (`--deep`), so that the device-state and firmware
+    /// checks the plan made are made on the bytes written.
+    public static func verifyOutput(path: String, verifier: RestoreVerifier) -> RestoreVerdict {
+        var deep = verifier
+        deep.deep = true
+        return deep.verify(path: path)
     }
 
     /// What a step does, for reports.

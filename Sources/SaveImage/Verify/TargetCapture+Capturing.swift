@@ -9,7 +9,15 @@ extension TargetCapture {
     /// capabilities list for `arch` and each machine family (`pc`, `q35`).
     /// `virsh` is the command prefix (`["virsh"]`, `["virsh", "-c", URI]`, or a
     /// lab's wrapper). Nil when virsh does not answer (no daemon).
-    public static func capture(virsh: [String], arch: String = "x86_64") -> TargetCapture? {
+    ///
+    /// Also the firmware files beside the domcapabilities' loader paths, with
+    /// their sizes, and with `vmstate`, the target QEMU's `-dump-vmstate` for
+    /// every versioned `pc-i440fx-*` / `pc-q35-*` machine type the
+    /// capabilities list (``CapturedVMState``). `runner` is the command prefix
+    /// that runs a program on the target (empty: here; a lab's
+    /// `setup-12.sh run`); the dumps go through /tmp.
+    public static func capture(virsh: [String], arch: String = "x86_64", runner: [String] = [],
+                               vmstate: Bool = false) -> TargetCapture? {
         guard let version = CommandOutput.run(virsh + ["version"]) else { return nil }
         let libvirt = Self.versionAfter("Using library: libvirt ", in: version)
         let qemu = Self.versionAfter("Running hypervisor: QEMU ", in: version)
@@ -23,22 +31,78 @@ extension TargetCapture {
                 capture.domainCapabilities.append(DomainCapabilities(virtType: type, arch: arch, machine: machine, xml: xml))
             }
         }
+        capture.firmwareFiles = Self.firmwareFiles(near: capture.loaderValues, runner: runner)
+        if vmstate, let (emulator, machines) = Self.emulator(in: capabilities, arch: arch) {
+            capture.vmstate = Self.vmstate(dumper: VMStateDumper(binary: emulator, runner: runner), machines: machines)
+        }
         return capture
+    }
+
+    /// Dumps every versioned PC machine type of `machines` and stores them deduplicated.
+    static func vmstate(dumper: VMStateDumper, machines: [String]) -> CapturedVMState? {
+        var store = CapturedVMState()
+        for machine in machines where machine.hasPrefix("pc-i440fx-") || machine.hasPrefix("pc-q35-") {
+            guard let dump = dumper.dump(machine: machine) else { continue }
+            store.add(dump, machine: machine)
+        }
+        return store.machines.isEmpty ? nil : store
+    }
+
+    /// The emulator and machine type names a `virsh capabilities` XML lists for `arch`.
+    public static func emulator(in capabilities: String, arch: String) -> (String, [String])? {
+        guard let root = try? XMLParser.parse(Array(capabilities.utf8), name: "capabilities") else { return nil }
+        var emulator: String?
+        var machines: [String] = []
+        for guest in root.all("guest") {
+            guard let element = guest.first("arch"), element[attribute: "name"] == arch else { continue }
+            if emulator == nil { emulator = element.first("emulator")?.text }
+            for machine in element.all("machine") where !machines.contains(machine.text) { machines.append(machine.text) }
+            for domain in element.all("domain") {
+                for machine in domain.all("machine") where !machines.contains(machine.text) { machines.append(machine.text) }
+            }
+        }
+        return emulator.map { ($0, machines) }
+    }
+
+    /// Sizes of the regular files (links followed) in the directories of
+    /// `loaders`, asked with one `find` on the target; nil when it fails.
+    static func firmwareFiles(near loaders: [String], runner: [String]) -> [String: UInt64]? {
+        var directories: [String] = []
+        for loader in loaders {
+            guard let slash = loader.lastIndex(of: "/"), slash > loader.startIndex else { continue }
+            let directory = String(loader[..<slash])
+            if !directories.contains(directory) { directories.append(directory) }
+        }
+        guard !directories.isEmpty,
+              let listing = CommandOutput.run(runner + ["find", "-L"] + directories  // bounded: array concatenation
+                                              + ["-maxdepth", "1", "-type", "f", "-printf", "%s %p\\n"])
+        else { return nil }
+        var files: [String: UInt64] = [:]
+        for line in listing.split(separator: "\n") {
+            let parts = line.split(separator: " ", maxSplits: 1)
+            guard parts.count == 2, let size = UInt64(parts[0]) else { continue }
+            files[String(parts[1])] = size
+        }
+        return files
     }
 
     /// Without a libvirt daemon: what the installed QEMU binary says
     /// (`--version`, `-machine help`). Nil when there is no such binary.
-    public static func captureQEMU(binary: String = "qemu-system-x86_64", arch: String = "x86_64") -> TargetCapture? {
-        guard let version = CommandOutput.run([binary, "--version"]),
-              let help = CommandOutput.run([binary, "-machine", "help"]) else { return nil }
+    /// With `vmstate`, also its `-dump-vmstate` for every versioned PC machine type.
+    public static func captureQEMU(binary: String = "qemu-system-x86_64", arch: String = "x86_64", runner: [String] = [],
+                                   vmstate: Bool = false) -> TargetCapture? {
+        guard let version = CommandOutput.run(runner + [binary, "--version"]),  // bounded: array concatenation
+              let help = CommandOutput.run(runner + [binary, "-machine", "help"]) else { return nil }  // bounded: array concatenation
         var names: [String] = []
         for line in help.split(separator: "\n").dropFirst() {  // "Supported machines are:"
             guard let first = line.split(separator: " ").first else { continue }
             names.append(String(first))
         }
-        return TargetCapture(source: "\(binary) (no libvirt daemon answered)", hostname: Self.hostname(),
-                             qemuVersion: Self.versionAfter("QEMU emulator version ", in: version),
-                             machines: [arch: names], cpuFlags: Self.cpuFlags())
+        var capture = TargetCapture(source: "\(binary) (no libvirt daemon answered)", hostname: Self.hostname(),
+                                    qemuVersion: Self.versionAfter("QEMU emulator version ", in: version),
+                                    machines: [arch: names], cpuFlags: Self.cpuFlags())
+        if vmstate { capture.vmstate = Self.vmstate(dumper: VMStateDumper(binary: binary, runner: runner), machines: names) }
+        return capture
     }
 
     /// The virt types (`qemu`, `kvm`) `capabilities` lists for `arch`.
@@ -86,24 +150,5 @@ extension TargetCapture {
         let text = String(decoding: bytes, as: UTF8.self)
         guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return nil }
         return line.split(separator: ":", maxSplits: 1).last?.split(separator: " ").map(String.init)
-    }
-}
-
-/// Standard output of a command run without a shell's interpretation of its
-/// arguments (each is single-quoted for `popen`), nil when it fails.
-enum CommandOutput {
-    static func run(_ arguments: [String]) -> String? {
-        let quoted = arguments.map { argument in
-            "'" + argument.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
-        }
-        guard let stream = popen(quoted.joined(separator: " ") + " 2>/dev/null", "r") else { return nil }
-        var output: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while output.count < 64 << 20 {
-            let count = fread(&buffer, 1, buffer.count, stream)
-            if count <= 0 { break }
-            output += buffer.prefix(count)  // bounded: at most 64 MiB + 64 KiB
-        }
-        return pclose(stream) == 0 ? String(decoding: output, as: UTF8.self) : nil
     }
 }

@@ -46,8 +46,15 @@ public struct TargetCapture: Codable, Hashable, Sendable {
     public var machines: [String: [String]]?
     /// The host CPU's flags (`/proc/cpuinfo`), binding KVM guests.
     public var cpuFlags: [String]?
-    /// Room for QEMU's `-dump-vmstate` JSON per machine type (compared by another tool).
-    public var vmstate: [String: JSONValue]?
+    /// The target QEMU's `-dump-vmstate` for every versioned `pc-i440fx-*` /
+    /// `pc-q35-*` machine type, deduplicated (``CapturedVMState``): what
+    /// ``DeviceStateCompatibility`` compares each image's sections with.
+    public var vmstate: CapturedVMState?
+    /// The firmware files in the directories of the domcapabilities' loader
+    /// paths (`/usr/share/OVMF`, `/usr/share/qemu` ...), with their sizes
+    /// (symbolic links followed): what ``FirmwareCompatibility`` checks a
+    /// saved loader, NVRAM template and flash block sizes against.
+    public var firmwareFiles: [String: UInt64]?
 
     public static let schemaName = "saveimg-target/1"
 
@@ -55,6 +62,7 @@ public struct TargetCapture: Codable, Hashable, Sendable {
     enum CodingKeys: String, CodingKey {
         case schema, source, hostname, libvirtVersion = "libvirt_version", qemuVersion = "qemu_version", capabilities
         case domainCapabilities = "domain_capabilities", machines, cpuFlags = "cpu_flags", vmstate
+        case firmwareFiles = "firmware_files"
     }
 
     public init(source: String, hostname: String? = nil, libvirtVersion: String? = nil, qemuVersion: String? = nil,
@@ -68,6 +76,18 @@ public struct TargetCapture: Codable, Hashable, Sendable {
         self.domainCapabilities = domainCapabilities
         self.machines = machines
         self.cpuFlags = cpuFlags
+    }
+
+    /// Every `<os><loader><value>` the captured domcapabilities list.
+    public var loaderValues: [String] {
+        var values: [String] = []
+        for entry in domainCapabilities {
+            guard let root = try? XMLParser.parse(Array(entry.xml.utf8), name: "domcapabilities") else { continue }
+            for value in root.descendant("os", "loader")?.all("value").map(\.text) ?? [] where !values.contains(value) {
+                values.append(value)
+            }
+        }
+        return values
     }
 
     /// The libvirt version as a value.

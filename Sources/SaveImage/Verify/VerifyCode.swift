@@ -149,6 +149,19 @@ public enum VerifyCode: Hashable, Sendable, Codable, CustomStringConvertible {
                 return "no saveimg command rewrites a header it cannot read: set the 32-bit word at offset 32 (cookieOffset) to the cookie's offset or 0 by hand, then `saveimg verify` again"
             default: return nil
             }
+        case .finding(let code):
+            switch code {
+            case "device_state_not_checked":
+                return "describe the target's QEMU: `saveimg target capture > host.json` on it (it records -dump-vmstate per machine type), then `--target host.json` (or `--vmstate host.json` with the XML options)"
+            case "firmware_not_checked", "firmware_loader_not_listed", "firmware_loader_size_not_checked", "firmware_nvram_template_missing":
+                return "describe the target's firmware files: `saveimg target capture > host.json` on it, then `--target host.json`"
+            case "firmware_loader_missing", "firmware_loader_size_differs", "firmware_nvram_size_differs":
+                return "the flash contents' size is guest state: restore on a host with the saved firmware build (same path and size), e.g. install the 2 MiB OVMF_CODE.fd there"
+            case "device_state_virtqueue_too_large", "device_state_version_too_new", "device_state_version_too_old",
+                 "device_state_subsection_unknown", "device_state_field_size_differs":
+                return "device state is guest state: no rewrite changes it; restore on a QEMU that loads it (the one that saved it, or one of the same release)"
+            default: return nil
+            }
         default: return nil
         }
     }

@@ -121,7 +121,7 @@ extension SaveImg {
                 try emit(report, how: how)
                 throw ExitCode(ExitStatus.invalid)
             }
-            let after = verifier.verify(path: destination)
+            let after = RetargetPlan.verifyOutput(path: destination, verifier: verifier)  // decoded whole: device state and stream checked
             report.verdict = after.outcome.severity
             report.findings = after.reasons.map(FindingReport.init)
             try emit(report, how: how)

@@ -34,12 +34,16 @@ struct TargetOptions: ParsableArguments {
             completion: .file())
     var modelAdditions: String?
 
+    @Option(help: "A target capture whose QEMU vmstate descriptions and firmware files are used with --target-libvirt, --capabilities, --domcapabilities.",
+            completion: .file())
+    var vmstate: String?
+
     @Flag(name: .customLong("no-host"), help: "Do not compare the CPU with any host (not even this machine's).")
     var noHost = false
 
     func validate() throws {
         if let qemu, QEMUVersion(qemu) == nil { throw ValidationError("--qemu: expected a version such as 11.1, found '\(qemu)'") }
-        if target != nil, let given = [("--capabilities", capabilities), ("--domcapabilities", domcapabilities)]
+        if target != nil, let given = [("--capabilities", capabilities), ("--domcapabilities", domcapabilities), ("--vmstate", vmstate)]
             .first(where: { $0.1 != nil }) {
             throw ValidationError("--target already describes the host; it cannot be used with \(given.0)")
         }
@@ -146,7 +150,7 @@ struct TargetOptions: ParsableArguments {
 
     /// Whether no option names a target: then the target is this machine as it is.
     var namesNoTarget: Bool {
-        target == nil && targetLibvirt == nil && capabilities == nil && domcapabilities == nil && !noHost
+        target == nil && targetLibvirt == nil && capabilities == nil && domcapabilities == nil && vmstate == nil && !noHost
     }
 
     /// This machine as a target, asked once: the running libvirt (`virsh
@@ -154,10 +158,16 @@ struct TargetOptions: ParsableArguments {
     /// binary; nil when neither answers or `SAVEIMG_LOCAL_TARGET=off`.
     static func localTarget() -> (CapturedTarget, String)? {
         if ProcessInfo.processInfo.environment["SAVEIMG_LOCAL_TARGET"] == "off" { return nil }
-        if let capture = TargetCapture.capture(virsh: ["virsh"]), let target = try? CapturedTarget(capture) {
+        // The vmstate descriptions are asked of this machine's QEMU per machine type, on demand.
+        if let capture = TargetCapture.capture(virsh: ["virsh"]), var target = try? CapturedTarget(capture) {
+            // Only the QEMU libvirt runs (same version): another binary's descriptions are not the target's.
+            target.vmstateDumper = VMStateDumper(
+                binary: TargetCapture.emulator(in: capture.capabilities ?? "", arch: "x86_64")?.0 ?? "qemu-system-x86_64",
+                expectedVersion: capture.qemuVersion)
             return (target, "this machine's running libvirt (virsh: libvirt \(capture.libvirtVersion ?? "?"), QEMU \(capture.qemuVersion ?? "?"))")
         }
-        if let capture = TargetCapture.captureQEMU(), let target = try? CapturedTarget(capture) {
+        if let capture = TargetCapture.captureQEMU(), var target = try? CapturedTarget(capture) {
+            target.vmstateDumper = VMStateDumper(binary: "qemu-system-x86_64")
             return (target, "this machine's QEMU binary (no libvirt daemon answered: \(capture.source), QEMU \(capture.qemuVersion ?? "?"))")
         }
         return nil
@@ -201,7 +211,17 @@ struct TargetOptions: ParsableArguments {
         }
         var (profile, how) = try profile()
         if let qemu { profile.qemu = QEMUVersion(qemu) }
-        return (RestoreVerifier(profile: profile, host: try host(), replacementDomain: replacement, deep: deep), how)
+        var verifier = RestoreVerifier(profile: profile, host: try host(), replacementDomain: replacement, deep: deep)
+        if let vmstate {
+            do {
+                let capture = try TargetCapture(json: try VerifyInputs.bytes(vmstate), source: vmstate)
+                verifier.vmstate = capture.vmstate
+                verifier.firmwareFiles = capture.firmwareFiles
+            } catch let error as SaveImageError {
+                throw ValidationError("--vmstate: \(error)")
+            }
+        }
+        return (verifier, how)
     }
 
     /// The verifier every target option left at its default gives (the
@@ -254,6 +274,13 @@ extension SaveImg {
                       --domcapabilities domcaps.xml vm.save
                   saveimg verify --deep vm.save
                   saveimg verify --recursive --json /var/lib/libvirt/qemu/save
+
+                The device state (each section's vmstate version and subsections, field sizes, \
+                virtqueue sizes) is compared with the target QEMU's vmstate descriptions for the \
+                image's machine type: a capture's (`saveimg target capture` records -dump-vmstate), \
+                --vmstate host.json with the XML options, or this machine's QEMU asked once per \
+                machine type; without them the device state is "cannot tell". A UEFI guest's \
+                loader, NVRAM template and flash sizes are compared with the target's firmware files.
 
                 Three answers, never a guess: "will restore" (restorable) only when every check \
                 libvirt makes at restore was made; "will fail" with the target's message; else \

@@ -24,8 +24,26 @@ enum Generations {
         try domainCapabilities(lab).merging(try capabilities(lab))
     }
 
-    static func verifier(_ lab: String, host: TargetHost? = nil, deep: Bool = false) throws -> RestoreVerifier {
+    /// Only the XML descriptions: no vmstate descriptions, so the device state is cannot_tell.
+    static func bare(_ lab: String, host: TargetHost? = nil, deep: Bool = false) throws -> RestoreVerifier {
         RestoreVerifier(profile: ReaderProfile(named: lab) ?? .libvirt90, host: try host ?? Self.host(lab), deep: deep)
+    }
+
+    /// The lab's descriptions with its QEMU's vmstate descriptions and firmware
+    /// files (testdata/targets/lab-libvirt-LAB.json), as `verify --vmstate`
+    /// gives them: the device state is judged.
+    static func verifier(_ lab: String, host: TargetHost? = nil, deep: Bool = false) throws -> RestoreVerifier {
+        var verifier = try bare(lab, host: host, deep: deep)
+        let capture = try labCapture(lab)
+        verifier.vmstate = capture.vmstate
+        verifier.firmwareFiles = capture.firmwareFiles
+        return verifier
+    }
+
+    /// A lab's `saveimg target capture` (testdata/targets).
+    static func labCapture(_ lab: String) throws -> TargetCapture {
+        let path = Fixtures.testdata + "/targets/lab-libvirt-\(lab).json"
+        return try TargetCapture(json: [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))), source: path)
     }
 
     /// A real image saved by libvirt `generation`.

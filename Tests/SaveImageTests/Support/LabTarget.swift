@@ -4,5 +4,8 @@
 enum LabTarget {
     static let capabilities = Fixtures.testdata + "/capabilities/libvirt-9.0-capabilities.xml"
     static let domainCapabilities = Fixtures.testdata + "/capabilities/libvirt-9.0-domcapabilities-qemu.xml"
-    static let arguments = ["--target-libvirt", "9.0", "--capabilities", capabilities, "--domcapabilities", domainCapabilities]
+    /// The lab's capture, for its QEMU's vmstate descriptions and firmware files (`--vmstate`).
+    static let capture = Fixtures.testdata + "/targets/lab-libvirt-9.0.json"
+    static let arguments = ["--target-libvirt", "9.0", "--capabilities", capabilities, "--domcapabilities", domainCapabilities,
+                            "--vmstate", capture]
 }

@@ -20,7 +20,12 @@ enum VerifyLab {
 
     static func verifier(_ profile: ReaderProfile = .libvirt90, xml: String? = nil) throws -> RestoreVerifier {
         let replacement = try xml.map { try DomainSummary(element: try XMLParser.parse(Array($0.utf8), name: "new XML")) }
-        return RestoreVerifier(profile: profile, host: try host(), replacementDomain: replacement)
+        var verifier = RestoreVerifier(profile: profile, host: try host(), replacementDomain: replacement)
+        // The lab's QEMU 7.2 vmstate descriptions and firmware files: the device state is judged.
+        let capture = try Generations.labCapture("9.0")
+        verifier.vmstate = capture.vmstate
+        verifier.firmwareFiles = capture.firmwareFiles
+        return verifier
     }
 
     /// The fixture's domain XML and cookie text.

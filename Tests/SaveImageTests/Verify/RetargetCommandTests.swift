@@ -7,7 +7,8 @@ import Testing
 struct RetargetCommandTests {
     static func caps(_ lab: String) -> [String] {
         ["--capabilities", Fixtures.testdata + "/capabilities/libvirt-\(lab)-capabilities.xml",
-         "--domcapabilities", Fixtures.testdata + "/capabilities/libvirt-\(lab)-domcapabilities-qemu.xml"]
+         "--domcapabilities", Fixtures.testdata + "/capabilities/libvirt-\(lab)-domcapabilities-qemu.xml",
+         "--vmstate", Fixtures.testdata + "/targets/lab-libvirt-\(lab).json"]
     }
 
     static func copy(_ generation: String, _ name: String, to directory: TemporaryDirectory) throws -> String {

@@ -14,7 +14,8 @@ struct VerifyCommandTests {
         var bad = try Fixtures.bytes("qemu64-raw-running.sav")
         bad.setWord(7, at: 28)
         _ = try directory.write("fails.sav", bad)
-        let lab = ["--target-libvirt", "9.0", "--domcapabilities", Self.domcaps, "--model-additions", Self.additions]
+        let lab = ["--target-libvirt", "9.0", "--domcapabilities", Self.domcaps, "--model-additions", Self.additions,
+                   "--vmstate", Fixtures.testdata + "/targets/lab-libvirt-9.0.json"]
         let good = try CLI.run(["verify"] + lab + [directory.path + "/good.sav"])
         #expect(good.status == 0, "\(good.output)\(good.stderr)")
         #expect(good.output.hasPrefix("target: libvirt 9.0.0 (measured) + QEMU 7.2.0 (assumed: the lab's) with \(Self.domcaps) (from --target-libvirt 9.0)\n"))

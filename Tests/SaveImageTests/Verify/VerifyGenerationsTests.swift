@@ -94,9 +94,9 @@ struct VerifyGenerationsTests {
         let before = RestoreVerifier(profile: ReaderProfile(version: LibvirtVersion(10, 3, 0)), host: nil).verify(path: zstd)
         #expect(before.primaryReason?.code == .formatUnsupported)
         let after = RestoreVerifier(profile: ReaderProfile(version: LibvirtVersion(10, 4, 0)), host: nil).verify(path: zstd)
-        // No host: machine and CPU not checked, so `cannot tell`; the format is no longer a reason.
+        // No host: machine, CPU and device state not checked, so `cannot tell`; the format is no longer a reason.
         #expect(after.outcome == .cannotTell, "\(after.reasons)")
-        #expect(Set(after.checksNotMade.map(\.code)) == [.machineNotChecked, .cpuHostNotChecked])
+        #expect(Set(after.checksNotMade.map(\.code)) == [.machineNotChecked, .cpuHostNotChecked, .finding("device_state_not_checked")])
         #expect(after.reasons.contains { $0.code == .profileNearest && $0.message.contains("11.3.0") })
         #expect(ReaderProfile(version: LibvirtVersion(8, 0, 0)).nearestMeasured == LibvirtVersion(9, 0, 0))
         #expect(ReaderProfile(version: LibvirtVersion(7, 5, 0)).nearestMeasured == LibvirtVersion(7, 0, 0))

@@ -66,10 +66,19 @@ public enum DeviceStateEvidence {
         } catch {
             return nil
         }
-        guard let (eof, range) = StreamSource.locateDescription(in: kept) else { return nil }
-        return Tail(bytes: kept, base: decoded - UInt64(kept.count), eofIndex: eof, descriptionRange: range,  // bounded: kept.count <= decoded
-                    offsetKind: "decoded stream offset")
+        return tail(decoded: kept, base: decoded - UInt64(kept.count))  // bounded: kept.count <= decoded
     }
+
+    /// The last decoded bytes of a compressed stream kept by the stream walk
+    /// (``DeepCheck/run(image:keepingTail:progress:)``), as a tail; nil when
+    /// they hold no VM description.
+    public static func tail(decoded kept: [UInt8], base: UInt64) -> Tail? {
+        guard let (eof, range) = StreamSource.locateDescription(in: kept) else { return nil }
+        return Tail(bytes: kept, base: base, eofIndex: eof, descriptionRange: range, offsetKind: "decoded stream offset")
+    }
+
+    /// How many decoded bytes the stream walk keeps for ``tail(decoded:base:)``.
+    public static var keptTailBytes: Int { deviceWindow + descriptionLimit }  // bounded: constants
 
     /// The image's VM description, parsed from `tail`.
     public static func savedDeviceStates(in tail: Tail, path: String = "") -> SavedDeviceStates? {

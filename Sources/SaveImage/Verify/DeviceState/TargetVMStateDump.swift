@@ -47,6 +47,13 @@ public struct TargetVMStateDump: Hashable, Sendable {
     /// The device class names per vmstate name, for messages.
     public var classes: [String: [String]]
 
+    /// A dump from its parts (a target capture's compact form, ``CapturedVMState``).
+    public init(machineType: String?, descriptions: [String: Description], classes: [String: [String]] = [:]) {
+        self.machineType = machineType
+        self.descriptions = descriptions
+        self.classes = classes
+    }
+
     /// Parses the dump's JSON; `path` only names the file in an error.
     public init(json: [UInt8], path: String = "") throws(SaveImageError) {
         let raw: [String: RawEntry]

@@ -79,6 +79,8 @@ public enum FirmwareCompatibility {
             case loaderMissing = "firmware_loader_missing"
             case loaderSizeDiffers = "firmware_loader_size_differs"
             case loaderNotListed = "firmware_loader_not_listed"
+            /// The loader is listed but its size is not known (no files in the target description).
+            case loaderSizeNotChecked = "firmware_loader_size_not_checked"
             case nvramTemplateMissing = "firmware_nvram_template_missing"
             case nvramSizeDiffers = "firmware_nvram_size_differs"
         }
@@ -92,6 +94,22 @@ public enum FirmwareCompatibility {
         public var message: String
         /// The message.
         public var description: String { message }
+        /// What the restore reports, in QEMU's words where known.
+        public var qemuMessage: String {
+            switch kind {
+            case .loaderMissing: "Could not open '\(path)': No such file or directory"
+            case .loaderSizeDiffers, .nvramSizeDiffers: "device requires \(path)'s size to match the saved flash contents"
+            case .nvramTemplateMissing: "Failed to open file '\(path)': No such file or directory"
+            case .loaderNotListed, .loaderSizeNotChecked: message
+            }
+        }
+    }
+
+    /// Whether `files` (a listing of whole directories) covers `path`'s directory.
+    static func covers(_ files: [String: UInt64], _ path: String) -> Bool {
+        guard let slash = path.lastIndex(of: "/") else { return false }
+        let directory = path[...slash]
+        return files.keys.contains { $0.hasPrefix(directory) && !$0.dropFirst(directory.count).contains("/") }
     }
 
     /// Every firmware problem `saved` has on `target`; empty when it restores.
@@ -105,6 +123,9 @@ public enum FirmwareCompatibility {
                         problems.append(Problem(kind: .loaderSizeDiffers, path: loader, willFail: true, message:
                             "the loader \(loader) on \(target.source) has \(size) bytes; the image's system.flash0 block has \(flash) (QEMU refuses to load flash contents of another size)"))
                     }
+                } else if !covers(files, loader) {
+                    problems.append(Problem(kind: .loaderNotListed, path: loader, willFail: false, message:
+                        "the saved loader \(loader) is in a directory \(target.source) did not list: the restore fails unless the file exists there\(saved.flashCodeSize.map { " with \($0) bytes" } ?? "")"))
                 } else {
                     problems.append(Problem(kind: .loaderMissing, path: loader, willFail: true, message:
                         "the saved loader \(loader) does not exist on \(target.source) (QEMU fails to open it when the restore starts); the target has \(target.loaderValues.isEmpty ? "no firmware listed" : target.loaderValues.joined(separator: ", "))\(saved.flashCodeSize.map { "; a replacement must have \($0) bytes (the saved system.flash0)" } ?? "")"))
@@ -112,6 +133,9 @@ public enum FirmwareCompatibility {
             } else if !target.loaderValues.isEmpty, !target.loaderValues.contains(loader) {
                 problems.append(Problem(kind: .loaderNotListed, path: loader, willFail: false, message:
                     "the saved loader \(loader) is not among the firmware \(target.source) lists (\(target.loaderValues.joined(separator: ", "))): the restore fails unless the file exists there\(saved.flashCodeSize.map { " with \($0) bytes" } ?? "")"))
+            } else if saved.loaderType != "rom", let flash = saved.flashCodeSize {
+                problems.append(Problem(kind: .loaderSizeNotChecked, path: loader, willFail: false, message:
+                    "the size of the loader \(loader) on \(target.source) is not known: the image's system.flash0 block has \(flash) bytes, and a loader of another size fails to load"))
             }
         }
         if let files = target.files, let nvram = saved.nvram {
@@ -121,14 +145,18 @@ public enum FirmwareCompatibility {
                         "the NVRAM file \(nvram) on \(target.source) has \(size) bytes; the image's system.flash1 block has \(flash)"))
                 }
             } else if let template = saved.nvramTemplate {
+                // The NVRAM file is per guest (often outside the firmware directories): when its
+                // directory was not listed, whether libvirt copies the template is not known.
+                let missing = covers(files, nvram)
+                let state = missing ? "is missing on \(target.source)" : "is not in the directories \(target.source) listed; if it is missing there"
                 if let size = files[template] {
                     if let flash = saved.flashVarsSize, flash != size {
-                        problems.append(Problem(kind: .nvramSizeDiffers, path: template, willFail: true, message:
-                            "the NVRAM file \(nvram) is missing on \(target.source) and libvirt would copy the template \(template), which has \(size) bytes; the image's system.flash1 block has \(flash)"))
+                        problems.append(Problem(kind: .nvramSizeDiffers, path: template, willFail: missing, message:
+                            "the NVRAM file \(nvram) \(state), libvirt copies the template \(template), which has \(size) bytes; the image's system.flash1 block has \(flash)"))
                     }
-                } else {
-                    problems.append(Problem(kind: .nvramTemplateMissing, path: template, willFail: true, message:
-                        "the NVRAM file \(nvram) is missing on \(target.source) and so is its template \(template): libvirt cannot create it"))
+                } else if covers(files, template) || missing {
+                    problems.append(Problem(kind: .nvramTemplateMissing, path: template, willFail: missing && covers(files, template), message:
+                        "the NVRAM file \(nvram) \(state), and its template \(template) does not exist there: libvirt cannot create it"))
                 }
             }
         }
