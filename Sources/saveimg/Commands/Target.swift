@@ -30,7 +30,8 @@ extension SaveImg {
                       saveimg target capture > host.json
                       saveimg target capture --connect qemu:///system > host.json
                       saveimg target capture --virsh "sudo virsh" > host.json
-                      saveimg target capture --virsh "setup-12.sh virsh" --run "setup-12.sh run" > lab12.json
+                      saveimg target capture --virsh "setup-12.sh virsh" \\
+                        --run "setup-12.sh run" > lab12.json
                     """)
 
             @Option(help: ArgumentHelp("libvirt connection URI for virsh (default: virsh's own default).", valueName: "URI"))

@@ -34,7 +34,7 @@ struct TargetOptions: ParsableArguments {
             completion: .file())
     var modelAdditions: String?
 
-    @Option(help: "A target capture whose QEMU vmstate descriptions and firmware files are used with --target-libvirt, --capabilities, --domcapabilities.",
+    @Option(help: ArgumentHelp("A target capture whose QEMU vmstate descriptions and firmware files are used with --target-libvirt, --capabilities, --domcapabilities.", valueName: "FILE"),
             completion: .file())
     var vmstate: String?
 
