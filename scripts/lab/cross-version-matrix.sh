@@ -91,8 +91,8 @@ verify() {  # LAB FILE -> JSON, given that lab's capture (streams this small are
   $S verify --target $TARGETS/lab-libvirt-$1.json --json "$2" 2>&1
 }
 
-verify_local() {  # LAB FILE -> JSON, no target option, as run on that lab host
-  PATH=$(localbin $1):$PATH SAVEIMG_LOCAL_TARGET=on $S verify --json "$2" 2>&1
+verify_local() {  # LAB FILE -> JSON, no target option, as run on that lab host (virsh mode: the lab wrapper on PATH plays the host)
+  PATH=$(localbin $1):$PATH SAVEIMG_LOCAL_TARGET=virsh $S verify --json "$2" 2>&1
 }
 
 # ---- images: shared fixtures, testdata, hand-modified cases ----

@@ -46,7 +46,7 @@ extension VerifyReport {
                 self.host = Host(kind: kind, source: host.source, describesTCG: host.hostModel != nil)
             } else if let kind, kind == .capture || kind == .local, let target = verifier.target {
                 self.host = Host(kind: kind, source: target.capture.hostname ?? target.capture.source,
-                                 describesTCG: target.capture.domainCapabilities.contains { $0.virtType == "qemu" })
+                                 describesTCG: target.describesTCG)
             }
             replacementXml = replacementXML
             description = verifier.targetDescription
