@@ -25,8 +25,9 @@ extension SaveImg {
 
                 The target is --target host.json (`saveimg target capture` run on it), or \
                 --target-libvirt with --capabilities/--domcapabilities; with no target option, \
-                this machine as it is: its running libvirt (virsh version, capabilities, \
-                domcapabilities, asked once), else its QEMU binary; the output says which. \
+                this machine as it is: its running libvirt (through libvirt.so.0: versions and \
+                capabilities once, domcapabilities for each kind of guest met), else its QEMU \
+                binary; the output says which. \
                 Releases between and beyond the measured ones (7.0, 9.0, 11.3, 12.8) take \
                 release-dated facts from libvirt's sources and the rest from the nearest measured \
                 release, and say so; rules that depend on libvirt and QEMU together use the \

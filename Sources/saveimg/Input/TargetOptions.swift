@@ -4,29 +4,36 @@ import SaveImage
 
 /// The target options `verify`, `scan`, `inspect` and `retarget` share.
 struct TargetOptions: ParsableArguments {
-    /// Versions offered by shell completion: where libvirt's restore behaviour changes
-    /// (CPU check 3.2, cookie 3.5, feature messages 4.7) and the releases measured (7.0, 9.0, 11.3, 12.8).
-    static let knownLibvirtVersions = ["3.2", "3.5", "4.7", "7.0", "9.0", "11.3", "12.8", "current"]
+    /// What shell completion offers for --target-libvirt: the releases measured
+    /// in the labs, and `local` (this machine, as with no target option).
+    static let knownLibvirtVersions = ["7.0", "9.0", "11.3", "12.8", "local"]
 
     @Option(name: .customLong("target-libvirt"),
-            help: "Target libvirt version (7.0, 9.0.0, 11.3, 12.8, current). Default: this machine's running libvirt (or QEMU binary).",
+            help: ArgumentHelp("Target libvirt version: 7.0, 9.0, 11.3, 12.8 are measured, others take the nearest; "
+                               + "`local`: this machine (the default: its running libvirt, else its QEMU binary).",
+                               valueName: "VERSION"),
             completion: .list(Self.knownLibvirtVersions))
     var targetLibvirt: String?
 
-    @Option(help: "The target described in one document (`saveimg target capture > host.json` on it).",
+    @Option(help: ArgumentHelp("The target described in one document (`saveimg target capture > host.json` on it).",
+                               valueName: "FILE"),
             completion: .file())
     var target: String?
 
-    @Option(help: "Target QEMU version (default: a capture's, else the running libvirt's, else the lab QEMU of the libvirt release).")
+    @Option(help: ArgumentHelp("Target QEMU version (default: a capture's, else the running libvirt's, else the lab QEMU of the libvirt release).",
+                               valueName: "VERSION"))
     var qemu: String?
 
-    @Option(help: "`virsh capabilities` XML of the target (machine types, physical CPU).", completion: .file())
+    @Option(help: ArgumentHelp("`virsh capabilities` XML of the target (machine types, physical CPU).", valueName: "FILE"),
+            completion: .file())
     var capabilities: String?
 
-    @Option(help: "`virsh domcapabilities` XML of the target (the CPU guests are compared with).", completion: .file())
+    @Option(help: ArgumentHelp("`virsh domcapabilities` XML of the target (the CPU guests are compared with).", valueName: "FILE"),
+            completion: .file())
     var domcapabilities: String?
 
-    @Option(name: .customLong("model-additions"), help: "Measured QEMU additions per CPU model on the target host.",
+    @Option(name: .customLong("model-additions"),
+            help: ArgumentHelp("Measured QEMU additions per CPU model on the target host.", valueName: "FILE"),
             completion: .file())
     var modelAdditions: String?
 
@@ -34,6 +41,7 @@ struct TargetOptions: ParsableArguments {
     var noHost = false
 
     func validate() throws {
+        if let version = libvirtVersion { _ = try Self.profile(targetLibvirt: version) }
         if let qemu, QEMUVersion(qemu) == nil { throw ValidationError("--qemu: expected a version such as 11.1, found '\(qemu)'") }
         if target != nil, let given = [("--capabilities", capabilities), ("--domcapabilities", domcapabilities)]
             .first(where: { $0.1 != nil }) {
@@ -56,15 +64,19 @@ struct TargetOptions: ParsableArguments {
     }
 
     /// The target profile and a sentence saying where it came from.
-    func profile() throws -> (ReaderProfile, String) { try Self.profile(targetLibvirt: targetLibvirt) }
+    func profile() throws -> (ReaderProfile, String) { try Self.profile(targetLibvirt: libvirtVersion) }
+
+    /// `--target-libvirt` when it names a version (`local` is this machine, as no option).
+    var libvirtVersion: String? { targetLibvirt == "local" ? nil : targetLibvirt }
 
     /// The profile for `--target-libvirt` (nil: the libvirt installed here, else 9.0.0).
     static func profile(targetLibvirt: String?) throws -> (ReaderProfile, String) {
         if let targetLibvirt {
-            guard let profile = ReaderProfile(named: targetLibvirt) else {
-                throw ValidationError("--target-libvirt: expected a version such as 9.0 or a name (lab, current), found '\(targetLibvirt)'")
+            guard let version = LibvirtVersion(targetLibvirt) else {
+                throw ValidationError("--target-libvirt: expected a version such as 9.0 or 11.3, or `local` (this machine), "
+                                      + "found '\(targetLibvirt)'")
             }
-            return (profile, "--target-libvirt \(targetLibvirt)")
+            return (ReaderProfile(version: version), "--target-libvirt \(targetLibvirt)")
         }
         if let (version, how) = LocalTarget.installedLibvirt() { return (ReaderProfile(version: version), how) }
         return (.libvirt90, "no libvirt found on this machine: default 9.0.0")
@@ -109,7 +121,7 @@ struct TargetOptions: ParsableArguments {
 
     /// Whether no option names a target: then the target is this machine as it is.
     var namesNoTarget: Bool {
-        target == nil && targetLibvirt == nil && capabilities == nil && domcapabilities == nil && !noHost
+        target == nil && libvirtVersion == nil && capabilities == nil && domcapabilities == nil && !noHost
     }
 
     /// The verifier for this machine as it is (``LocalTarget/lookUp(mode:)``), nil when nothing answers.
@@ -137,7 +149,7 @@ struct TargetOptions: ParsableArguments {
             return (verifier, how)
         }
         if let captured = try capturedTarget() {
-            var (profile, how) = try targetLibvirt != nil || captured.profile == nil
+            var (profile, how) = try libvirtVersion != nil || captured.profile == nil
                 ? profile() : (captured.profile ?? .libvirt90, "--target \(target ?? "")")
             if let qemu { profile.qemu = QEMUVersion(qemu) } else if profile.qemu == nil { profile.qemu = captured.capture.qemu }
             var verifier = RestoreVerifier(profile: profile, host: nil, replacementDomain: replacement, deep: deep)
