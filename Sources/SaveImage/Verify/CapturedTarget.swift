@@ -41,8 +41,8 @@ public struct CapturedTarget: Hashable, Sendable {
         let type = domainType ?? "qemu", archName = arch ?? "x86_64"
         let family = machine.map(TargetCapture.machineFamily) ?? "pc"
         if let onDemand {
-            var host = onDemand.host(virtType: type, arch: archName, family: family, capture: capture) ?? fallback
-            if let modelAdditions { host?.modelAdditions = modelAdditions }
+            let host = onDemand.host(virtType: type, arch: archName, family: family, capture: capture) ?? fallback
+            if let modelAdditions { return host?.withModelAdditions(modelAdditions) }
             return host
         }
         if let exact = hosts["\(type)/\(archName)/\(family)"] { return exact }
@@ -67,8 +67,8 @@ public struct CapturedTarget: Hashable, Sendable {
 extension CapturedTarget {
     /// Measured QEMU additions per CPU model (`--model-additions`), for every guest's host.
     public mutating func setModelAdditions(_ table: [String: Set<String>]) {
-        for key in hosts.keys { hosts[key]?.modelAdditions = table }
-        fallback?.modelAdditions = table
+        hosts = hosts.mapValues { $0.withModelAdditions(table) }
+        fallback = fallback?.withModelAdditions(table)
         modelAdditions = table
     }
 }

@@ -103,8 +103,8 @@ struct TargetOptions: ParsableArguments {
             host = machine
         }
         if let modelAdditions, host != nil {
-            host?.modelAdditions = TargetHost.parseModelAdditions(
-                String(decoding: try VerifyInputs.bytes(modelAdditions), as: UTF8.self))
+            host = host?.withModelAdditions(TargetHost.parseModelAdditions(
+                String(decoding: try VerifyInputs.bytes(modelAdditions), as: UTF8.self)))
         }
         return host
     }
