@@ -100,13 +100,7 @@ public struct Retargeter: Sendable {
         guard let target else {
             // The metadata only: the editor's own protocol (in place under a journal, or a new file).
             let editor = ImageEditor(path: path, output: destination == path ? nil : destination)
-            do {
-                _ = try editor.run { (image) throws(SaveImageError) in try image.movingDomainCPUToCookie(originalCPU: originalCPU) }
-            } catch let error as SaveImageError {
-                throw error
-            } catch {
-                throw SaveImageError(.io, path: destination, field: "write", expected: "the edit written", found: "\(error)")
-            }
+            _ = try editor.run { (image) throws(SaveImageError) in try image.movingDomainCPUToCookie(originalCPU: originalCPU) }
             return
         }
         // Both: the edited data region goes into the converter's one staged output.
