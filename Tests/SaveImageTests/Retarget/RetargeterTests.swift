@@ -69,6 +69,14 @@ struct RetargeterTests {
         #expect(output.contains("nothing written (\(image) unchanged)"), "\(output)")
         #expect(try Self.bytes(image) == before)
         #expect(try SaveImage(contentsOf: image).cookie == nil)
+        // The same failure as JSON: outcome failed, the error, FILE unchanged.
+        let json = try TestProcess.run(["/bin/sh", "-c", script, CLI.executable, "retarget", image, "--original-cpu", original,
+                                        "--json"] + Self.target())
+        let result = CLI.Result(status: json.status, stdout: json.stdout, stderr: String(decoding: json.stderr, as: UTF8.self))
+        let object = try #require(try JSONSchema.validate(result, "retarget").first)
+        #expect(object["outcome"] as? String == "failed" && object["file_changed"] as? Bool == false)
+        #expect((object["error"] as? [String: Any])?["message"] as? String != nil)
+        #expect(try Self.bytes(image) == before)
     }
 
     @Test("an existing --output is refused without offering a --force retarget does not have")

@@ -39,7 +39,8 @@ struct RetargetCommandTests {
         let output = directory.path + "/out.sav"
         let run = try CLI.run(["retarget", input, "--target-libvirt", "9.0", "--json"] + Self.caps("9.0") + ["--output", output])
         #expect(run.status == 3)
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout)) as? [String: Any])
+        let object = try #require(try JSONSchema.validate(run, "retarget").first)
+        #expect(object["outcome"] as? String == "refused" && object["output"] == nil)
         let refusals = try #require(object["refusals"] as? [[String: Any]])
         #expect(refusals.first?["code"] as? String == "machine_unsupported")
         #expect(refusals.first?["libvirt_message"] as? String
