@@ -8,6 +8,9 @@
 //   linked normally they were half of `inspect`'s start-up), OpenSSL's libcrypto
 //   (Debian libssl-dev; libcrypto.so.3) and Intel ISA-L's igzip (Debian
 //   libisal-dev; libisal.so.2): headers at build time, the library at first use.
+//   libvirt's client library (libvirt.so.0; CSaveImageShims/libvirt_client.c) is
+//   loaded the same way, without headers, only to ask this machine's libvirt;
+//   without it saveimg falls back to virsh, else the QEMU binary.
 import PackageDescription
 
 let package = Package(

@@ -15,6 +15,7 @@
 #   --make      also make fresh images on each lab from ../shared/fixtures/libvirt-9.0/domain-*.xml
 #               (renamed vx-mk-...; 7.0 gzip through `setup-7.sh set-format gzip`, set back to raw)
 #   --retarget  also run `saveimg retarget` for every (image, target) and restore its output
+#   --retarget-only  only the retarget rows (no verify rows)
 #   MATRIX_FILTER=REGEX  only images whose "generation:path" matches (to rerun some rows)
 #
 # Rerunnable: works under $MATRIX_DIR (default /tmp/vx/matrix), every domain is named $MATRIX_PREFIX... (default vx-)
@@ -24,9 +25,9 @@
 set -u
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
-MAKE=0; RETARGET=0; SAVEIMG=""
+MAKE=0; RETARGET=0; VERIFY_ROWS=1; SAVEIMG=""
 for a in "$@"; do
-  case $a in --make) MAKE=1 ;; --retarget) RETARGET=1 ;; *) SAVEIMG=$a ;; esac
+  case $a in --make) MAKE=1 ;; --retarget) RETARGET=1 ;; --retarget-only) RETARGET=1; VERIFY_ROWS=0 ;; *) SAVEIMG=$a ;; esac
 done
 SAVEIMG=$(realpath "${SAVEIMG:-.build/debug/saveimg}")
 [ -x "$SAVEIMG" ] || { echo "build saveimg first (swift build)"; exit 1; }
@@ -91,8 +92,8 @@ verify() {  # LAB FILE -> JSON, given that lab's capture (streams this small are
   $S verify --target $TARGETS/lab-libvirt-$1.json --json "$2" 2>&1
 }
 
-verify_local() {  # LAB FILE -> JSON, no target option, as run on that lab host
-  PATH=$(localbin $1):$PATH SAVEIMG_LOCAL_TARGET=on $S verify --json "$2" 2>&1
+verify_local() {  # LAB FILE -> JSON, no target option, as run on that lab host (virsh mode: the lab wrapper on PATH plays the host)
+  PATH=$(localbin $1):$PATH SAVEIMG_LOCAL_TARGET=virsh $S verify --json "$2" 2>&1
 }
 
 # ---- images: shared fixtures, testdata, hand-modified cases ----
@@ -188,9 +189,9 @@ print("yes" if any(matches(m) for m in msgs) else "no (reason differs)")
 PY
 }
 
-printf "| image (saved by) | target | real restore | verify --target capture | predicted libvirt message | agree | verify on the lab host, no options | agree |\n|---|---|---|---|---|---|---|---|\n"
 n=0; bad=0
-for entry in "${IMAGES[@]}"; do
+[ $VERIFY_ROWS = 1 ] && printf "| image (saved by) | target | real restore | verify --target capture | predicted libvirt message | agree | verify on the lab host, no options | agree |\n|---|---|---|---|---|---|---|---|\n"
+[ $VERIFY_ROWS = 1 ] && for entry in "${IMAGES[@]}"; do
   gen=${entry%%:*}; f=${entry#*:}
   base=$(basename $f .sav)
   for lab in $LABS; do

@@ -47,4 +47,25 @@ int saveimg_sha256_update(void *context, const void *data, size_t length);
 int saveimg_sha256_final(void *context, uint8_t *digest);
 void saveimg_sha256_free(void *context);
 
+// libvirt's client library (libvirt.so.0; libvirt_client.c): this machine as a
+// target, asked through libvirt's API instead of one `virsh` process per
+// question. Strings returned are malloc'ed (release them with free()); NULL
+// means libvirt is absent or did not answer (its errors are not printed).
+
+const char *saveimg_libvirt_load(void);
+/// virGetVersion: the client library's version (major * 1,000,000 + minor * 1,000 + micro); 0 if absent.
+unsigned long saveimg_libvirt_client_version(void);
+/// virConnectOpen(NULL): the default URI, as virsh chooses it (LIBVIRT_DEFAULT_URI, libvirt.conf, probing).
+void *saveimg_libvirt_connect(void);
+void saveimg_libvirt_disconnect(void *connection);
+/// virConnectGetCapabilities.
+char *saveimg_libvirt_capabilities(void *connection);
+/// virConnectGetDomainCapabilities for one virt type, arch and machine (the default emulator).
+char *saveimg_libvirt_domain_capabilities(void *connection, const char *arch, const char *machine,
+                                          const char *virt_type);
+/// virConnectGetLibVersion (the daemon's libvirt) and virConnectGetVersion (its hypervisor); 0 on success.
+int saveimg_libvirt_versions(void *connection, unsigned long *library, unsigned long *hypervisor);
+/// virConnectGetURI.
+char *saveimg_libvirt_uri(void *connection);
+
 #endif

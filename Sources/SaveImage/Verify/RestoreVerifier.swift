@@ -75,6 +75,9 @@ public struct RestoreVerifier: Sendable {
                         loaderValues: target.capture.loaderValues, source: "target capture (\(target.capture.hostname ?? target.capture.source))")
                     firmware.files = files
                     device.firmware = firmware
+                } else if let onDemand = target.onDemand, let loaders = device.firmware?.loaderValues, !loaders.isEmpty {
+                    // This machine: its firmware files, looked up beside the loader paths its domcapabilities list.
+                    device.firmware?.files = onDemand.firmwareFiles(near: loaders)
                 }
                 resolved.deviceTarget = device
             }

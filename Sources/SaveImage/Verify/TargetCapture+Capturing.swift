@@ -5,10 +5,10 @@ import Glibc
 
 extension TargetCapture {
     /// Captures the host `virsh` talks to: `virsh version`, `virsh
-    /// capabilities`, then `virsh domcapabilities` for each virt type the
-    /// capabilities list for `arch` and each machine family (`pc`, `q35`).
-    /// `virsh` is the command prefix (`["virsh"]`, `["virsh", "-c", URI]`, or a
-    /// lab's wrapper). Nil when virsh does not answer (no daemon).
+    /// capabilities`, then (with `domainCapabilities`) `virsh domcapabilities`
+    /// for each virt type the capabilities list for `arch` and each machine
+    /// family (`pc`, `q35`). `virsh` is the command prefix (`["virsh"]`,
+    /// `["virsh", "-c", URI]`, or a lab's wrapper). Nil when virsh does not answer (no daemon).
     ///
     /// Also the firmware files beside the domcapabilities' loader paths, with
     /// their sizes, and with `vmstate`, the target QEMU's `-dump-vmstate` for
@@ -17,13 +17,14 @@ extension TargetCapture {
     /// that runs a program on the target (empty: here; a lab's
     /// `setup-12.sh run`); the dumps go through /tmp.
     public static func capture(virsh: [String], arch: String = "x86_64", runner: [String] = [],
-                               vmstate: Bool = false) -> TargetCapture? {
+                               vmstate: Bool = false, domainCapabilities: Bool = true) -> TargetCapture? {
         guard let version = CommandOutput.run(virsh + ["version"]) else { return nil }
         let libvirt = Self.versionAfter("Using library: libvirt ", in: version)
         let qemu = Self.versionAfter("Running hypervisor: QEMU ", in: version)
         guard let capabilities = CommandOutput.run(virsh + ["capabilities"]) else { return nil }
         var capture = TargetCapture(source: virsh.joined(separator: " "), hostname: Self.hostname(), libvirtVersion: libvirt,
                                     qemuVersion: qemu, capabilities: capabilities, cpuFlags: Self.cpuFlags())
+        guard domainCapabilities else { return capture }
         for type in Self.virtTypes(in: capabilities, arch: arch) {
             for machine in ["pc", "q35"] {
                 guard let xml = CommandOutput.run(virsh + ["domcapabilities", "--virttype", type, "--arch", arch,
@@ -137,16 +138,7 @@ extension TargetCapture {
 
     /// This machine's `/proc/cpuinfo` flags (the first processor's), read up to 1 MiB.
     static func cpuFlags() -> [String]? {
-        // /proc files report size 0: read them as a stream, capped.
-        guard let file = fopen("/proc/cpuinfo", "r") else { return nil }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while bytes.count < 1 << 20 {
-            let count = fread(&buffer, 1, buffer.count, file)
-            if count <= 0 { break }
-            bytes += buffer.prefix(count)  // bounded: at most 1 MiB + 64 KiB
-        }
+        guard let bytes = LocalTarget.procFile("/proc/cpuinfo") else { return nil }
         let text = String(decoding: bytes, as: UTF8.self)
         guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return nil }
         return line.split(separator: ":", maxSplits: 1).last?.split(separator: " ").map(String.init)

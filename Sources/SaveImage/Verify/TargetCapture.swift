@@ -119,9 +119,7 @@ public struct TargetCapture: Codable, Hashable, Sendable {
             let caps = try TargetHost(capabilities: Array(capabilities.utf8), source: "\(name): capabilities")
             host = host.map { $0.merging(caps) } ?? caps
         } else if let machines {
-            var listed = TargetHost(source: "\(name): QEMU machine list", features: Set(cpuFlags ?? []))
-            for (arch, names) in machines { listed.machines[arch] = Set(names) }
-            listed.completeMachineList = true
+            let listed = TargetHost(machineList: machines, cpuFlags: cpuFlags ?? [], source: "\(name): QEMU machine list")
             host = host.map { $0.merging(listed) } ?? listed
         }
         if let cpuFlags, host?.physicalCPU == nil, host?.physicalFeatures == nil {

@@ -4,209 +4,116 @@
 /// models; the default machine and emulator), `virsh capabilities` (every
 /// machine type each emulator knows; the physical host CPU) and this machine's
 /// `/proc/cpuinfo`. Any combination may be given; ``merging(_:)`` joins them.
+///
+/// A value: built by its parsers (`TargetHost+DomainCapabilities.swift`,
+/// `+Capabilities`, `+CPUInfo`, `+ModelAdditions`) or ``init(source:hostModel:hostModelVirtType:hostModelSource:physicalCPU:physicalFeatures:physicalSource:machines:completeMachineList:deprecatedMachines:machineAliases:emulators:loaderValues:domainCapabilitiesMachine:supportedCPUModes:customModels:modelAdditions:)``,
+/// changed only into a new value (``merging(_:)``, ``withModelAdditions(_:)``);
+/// the CPU arithmetic is in `TargetHost+CPU.swift`.
 public struct TargetHost: Hashable, Sendable {
     /// Where the facts come from, for reports (`a.xml + b.xml`).
-    public var source: String
+    public let source: String
     /// domcapabilities' host-model CPU and its `<domain>` (virt type: `qemu` = TCG, `kvm`).
-    public var hostModel: CPUDefinition?
-    public var hostModelVirtType: String?
+    public let hostModel: CPUDefinition?
+    public let hostModelVirtType: String?
     /// Where the host-model came from (the domcapabilities file).
-    public var hostModelSource: String?
+    public let hostModelSource: String?
     /// The physical host CPU (capabilities `<host><cpu>`), binding KVM guests only.
-    public var physicalCPU: CPUDefinition?
+    public let physicalCPU: CPUDefinition?
     /// The physical CPU as feature names (`/proc/cpuinfo` flags), when that is the source.
-    public var physicalFeatures: Set<String>?
-    public var physicalSource: String?
+    public let physicalFeatures: Set<String>?
+    public let physicalSource: String?
     /// Machine types the emulator knows, by guest arch (capabilities `<guest>`), aliases included.
-    public var machines: [String: Set<String>] = [:]
+    public let machines: [String: Set<String>]
     /// Whether ``machines`` is the emulator's whole list (`virsh capabilities`,
     /// `qemu-system-* -machine help`), so a machine missing from it is unknown.
-    public var completeMachineList = false
+    public let completeMachineList: Bool
     /// Machine types QEMU marks deprecated (capabilities `deprecated='yes'`), by arch.
-    public var deprecatedMachines: [String: Set<String>] = [:]
+    public let deprecatedMachines: [String: Set<String>]
     /// Alias -> canonical machine (`pc` -> `pc-i440fx-10.0`).
-    public var machineAliases: [String: String] = [:]
+    public let machineAliases: [String: String]
     /// Emulator path by arch (capabilities) or domcapabilities' `<path>`.
-    public var emulators: [String: String] = [:]
+    public let emulators: [String: String]
     /// domcapabilities' `<os><loader><value>` paths: the firmware the target
     /// announces (nil: no domcapabilities read).
-    public var loaderValues: [String]?
+    public let loaderValues: [String]?
     /// domcapabilities' `<machine>` (the one machine it describes).
-    public var domainCapabilitiesMachine: String?
+    public let domainCapabilitiesMachine: String?
     /// CPU modes domcapabilities lists as supported, and custom models with their `usable`.
-    public var supportedCPUModes: Set<String> = []
-    public var customModels: [String: Bool] = [:]
+    public let supportedCPUModes: Set<String>
+    public let customModels: [String: Bool]
     /// Features QEMU turns on by itself for a model on this host (measured:
     /// what libvirt records in the cookie beyond the model), by model name.
-    public var modelAdditions: [String: Set<String>]
+    public let modelAdditions: [String: Set<String>]
 
-    public init(source: String, features: Set<String>, modelAdditions: [String: Set<String>] = [:]) {
+    /// Every fact given (the parsers and ``merging(_:)`` build hosts through it).
+    public init(source: String, hostModel: CPUDefinition? = nil, hostModelVirtType: String? = nil,
+                hostModelSource: String? = nil, physicalCPU: CPUDefinition? = nil, physicalFeatures: Set<String>? = nil,
+                physicalSource: String? = nil, machines: [String: Set<String>] = [:], completeMachineList: Bool = false,
+                deprecatedMachines: [String: Set<String>] = [:], machineAliases: [String: String] = [:],
+                emulators: [String: String] = [:], loaderValues: [String]? = nil, domainCapabilitiesMachine: String? = nil,
+                supportedCPUModes: Set<String> = [], customModels: [String: Bool] = [:],
+                modelAdditions: [String: Set<String>] = [:]) {
         self.source = source
-        self.physicalFeatures = features
-        self.physicalSource = source
+        self.hostModel = hostModel
+        self.hostModelVirtType = hostModelVirtType
+        self.hostModelSource = hostModelSource
+        self.physicalCPU = physicalCPU
+        self.physicalFeatures = physicalFeatures
+        self.physicalSource = physicalSource
+        self.machines = machines
+        self.completeMachineList = completeMachineList
+        self.deprecatedMachines = deprecatedMachines
+        self.machineAliases = machineAliases
+        self.emulators = emulators
+        self.loaderValues = loaderValues
+        self.domainCapabilitiesMachine = domainCapabilitiesMachine
+        self.supportedCPUModes = supportedCPUModes
+        self.customModels = customModels
         self.modelAdditions = modelAdditions
     }
 
-    /// Reads `virsh domcapabilities` XML.
-    public init(domainCapabilities bytes: [UInt8], source: String) throws(SaveImageError) {
-        let root = try XMLParser.parse(bytes, name: "domcapabilities", path: source)
-        guard root.name == "domainCapabilities" else {
-            throw SaveImageError(.unexpectedXML, path: source, field: "domcapabilities",
-                                 expected: "<domainCapabilities>", found: "<\(root.name)>")
-        }
-        self.source = source
-        modelAdditions = [:]
-        hostModelVirtType = root.first("domain")?.text ?? "qemu"
-        hostModelSource = source
-        domainCapabilitiesMachine = root.first("machine")?.text
-        if let path = root.first("path")?.text, let arch = root.first("arch")?.text { emulators[arch] = path }
-        for mode in root.first("cpu")?.all("mode") ?? [] {
-            guard let name = mode[attribute: "name"], mode[attribute: "supported"] != "no" else { continue }
-            supportedCPUModes.insert(name)
-            if name == "host-model" { hostModel = CPUDefinition(element: mode) }
-            if name == "custom" {
-                for model in mode.all("model") { customModels[model.text] = model[attribute: "usable"] != "no" }
-            }
-        }
-        if let machine = domainCapabilitiesMachine, let arch = root.first("arch")?.text {
-            machines[arch, default: []].insert(machine)
-        }
-        loaderValues = root.descendant("os", "loader")?.all("value").map(\.text) ?? []
-    }
-
-    /// Reads `virsh capabilities` XML: machines per guest arch and the physical host CPU.
-    public init(capabilities bytes: [UInt8], source: String) throws(SaveImageError) {
-        let root = try XMLParser.parse(bytes, name: "capabilities", path: source)
-        guard root.name == "capabilities", let cpu = root.descendant("host", "cpu") else {
-            throw SaveImageError(.unexpectedXML, path: source, field: "capabilities",
-                                 expected: "<capabilities> with <host><cpu>", found: "<\(root.name)> without one")
-        }
-        self.source = source
-        modelAdditions = [:]
-        physicalCPU = CPUDefinition(element: cpu)
-        physicalSource = source
-        for guest in root.all("guest") {
-            guard let arch = guest.first("arch"), let name = arch[attribute: "name"] else { continue }
-            if let emulator = arch.first("emulator")?.text { emulators[name] = emulator }
-            var set = machines[name] ?? []
-            let lists = [arch] + arch.all("domain")
-            for list in lists {
-                for machine in list.all("machine") {
-                    set.insert(machine.text)
-                    if machine[attribute: "deprecated"] == "yes" { deprecatedMachines[name, default: []].insert(machine.text) }
-                    if let canonical = machine[attribute: "canonical"] {
-                        set.insert(canonical)
-                        machineAliases[machine.text] = canonical
-                    }
-                }
-            }
-            machines[name] = set
-        }
-        completeMachineList = true
-    }
-
-    /// This machine's CPU from `/proc/cpuinfo` `flags`, mapped to libvirt's names.
-    public init(cpuinfo text: String, source: String = "/proc/cpuinfo") {
-        let flagsLine = text.split(separator: "\n").first { $0.hasPrefix("flags") }
-        let flags = flagsLine?.split(separator: ":", maxSplits: 1).last?.split(separator: " ").map(String.init) ?? []
-        self.init(source: source, features: Set(flags.map(Self.libvirtName(forLinuxFlag:))))
+    /// A host whose physical CPU is a set of feature names (`/proc/cpuinfo`, a fuzz host).
+    public init(source: String, features: Set<String>, modelAdditions: [String: Set<String>] = [:]) {
+        self.init(source: source, physicalFeatures: features, physicalSource: source, modelAdditions: modelAdditions)
     }
 
     /// Both descriptions as one: `other`'s facts fill what this one lacks.
     public func merging(_ other: TargetHost) -> TargetHost {
-        var merged = self
-        merged.source = source + " + " + other.source
-        if merged.hostModel == nil {
-            merged.hostModel = other.hostModel
-            merged.hostModelVirtType = other.hostModelVirtType
-            merged.hostModelSource = other.hostModelSource
-        }
-        if merged.physicalCPU == nil, merged.physicalFeatures == nil {
-            merged.physicalCPU = other.physicalCPU
-            merged.physicalFeatures = other.physicalFeatures
-            merged.physicalSource = other.physicalSource
-        }
-        for (arch, set) in other.machines { merged.machines[arch, default: []].formUnion(set) }
-        for (arch, set) in other.deprecatedMachines { merged.deprecatedMachines[arch, default: []].formUnion(set) }
-        merged.completeMachineList = completeMachineList || other.completeMachineList
-        merged.machineAliases.merge(other.machineAliases) { a, _ in a }
-        merged.emulators.merge(other.emulators) { a, _ in a }
-        merged.domainCapabilitiesMachine = merged.domainCapabilitiesMachine ?? other.domainCapabilitiesMachine
-        merged.loaderValues = merged.loaderValues ?? other.loaderValues
-        merged.supportedCPUModes.formUnion(other.supportedCPUModes)
-        merged.customModels.merge(other.customModels) { a, _ in a }
-        merged.modelAdditions.merge(other.modelAdditions) { a, _ in a }
-        return merged
+        let hostModelHere = hostModel != nil
+        let physicalHere = physicalCPU != nil || physicalFeatures != nil
+        var machines = self.machines, deprecated = deprecatedMachines
+        for (arch, set) in other.machines { machines[arch, default: []].formUnion(set) }
+        for (arch, set) in other.deprecatedMachines { deprecated[arch, default: []].formUnion(set) }
+        return TargetHost(
+            source: source + " + " + other.source,
+            hostModel: hostModelHere ? hostModel : other.hostModel,
+            hostModelVirtType: hostModelHere ? hostModelVirtType : other.hostModelVirtType,
+            hostModelSource: hostModelHere ? hostModelSource : other.hostModelSource,
+            physicalCPU: physicalHere ? physicalCPU : other.physicalCPU,
+            physicalFeatures: physicalHere ? physicalFeatures : other.physicalFeatures,
+            physicalSource: physicalHere ? physicalSource : other.physicalSource,
+            machines: machines, completeMachineList: completeMachineList || other.completeMachineList,
+            deprecatedMachines: deprecated,
+            machineAliases: machineAliases.merging(other.machineAliases) { a, _ in a },
+            emulators: emulators.merging(other.emulators) { a, _ in a },
+            loaderValues: loaderValues ?? other.loaderValues,
+            domainCapabilitiesMachine: domainCapabilitiesMachine ?? other.domainCapabilitiesMachine,
+            supportedCPUModes: supportedCPUModes.union(other.supportedCPUModes),
+            customModels: customModels.merging(other.customModels) { a, _ in a },
+            modelAdditions: modelAdditions.merging(other.modelAdditions) { a, _ in a })
+    }
+
+    /// The same host with measured model additions (`--model-additions`) in place of its own.
+    public func withModelAdditions(_ table: [String: Set<String>]) -> TargetHost {
+        TargetHost(source: source, hostModel: hostModel, hostModelVirtType: hostModelVirtType, hostModelSource: hostModelSource,
+                   physicalCPU: physicalCPU, physicalFeatures: physicalFeatures, physicalSource: physicalSource,
+                   machines: machines, completeMachineList: completeMachineList, deprecatedMachines: deprecatedMachines,
+                   machineAliases: machineAliases, emulators: emulators, loaderValues: loaderValues,
+                   domainCapabilitiesMachine: domainCapabilitiesMachine, supportedCPUModes: supportedCPUModes,
+                   customModels: customModels, modelAdditions: table)
     }
 
     /// Whether the machine list is complete (from `virsh capabilities`), so a
     /// machine missing from it is unknown to the emulator.
     public var knowsAllMachines: Bool { completeMachineList && !machines.isEmpty }
-
-    /// The CPU libvirt compares a guest of `domainType` with, as features in
-    /// the map of `release`, and where it comes from; nil when the descriptions
-    /// given say nothing that binds such a guest. TCG guests (`qemu`) are bound
-    /// only by the TCG host-model of domcapabilities, never by the physical CPU.
-    public func comparisonCPU(forDomainType domainType: String?, release: LibvirtVersion)
-        -> (features: Set<String>, source: String)? {
-        let type = domainType ?? "qemu"
-        if let hostModel, (hostModelVirtType ?? "qemu") == type {
-            return (Self.features(of: hostModel, at: release), "\(hostModelSource ?? source) (host-model for \(type))")
-        }
-        guard type == "kvm" else { return nil }
-        if let physicalCPU { return (Self.features(of: physicalCPU, at: release), physicalSource ?? source) }
-        if let physicalFeatures { return (physicalFeatures, physicalSource ?? source) }
-        return nil
-    }
-
-    /// The features a CPU definition amounts to in libvirt `release`'s map: its
-    /// model's, plus required, minus disabled. A model's `vmx-*` features (nested
-    /// VMX controls, in cpu_map from 9.x) count only where listed explicitly:
-    /// libvirt drops them on hosts without vmx.
-    public static func features(of cpu: CPUDefinition, at release: LibvirtVersion? = nil) -> Set<String> {
-        var set = cpu.model.flatMap { CPUMap.features(ofModel: $0, at: release) } ?? []
-        set = set.filter { !$0.hasPrefix("vmx-") }
-        for feature in cpu.features {
-            if feature.policy.removesFeature { set.remove(feature.name) } else { set.insert(feature.name) }
-        }
-        return set
-    }
-
-    /// Reads the lab's measured model additions (`model: feat feat -disabled`
-    /// lines, from `scripts/lab/measure-model-additions.py`).
-    public static func parseModelAdditions(_ text: String) -> [String: Set<String>] {
-        var table: [String: Set<String>] = [:]
-        for line in text.split(separator: "\n") {
-            let parts = line.split(separator: ":", maxSplits: 1)
-            guard parts.count == 2, !parts[1].contains("!") else { continue }
-            let names = parts[1].split(separator: " ").filter { !$0.hasPrefix("-") }.map(String.init)
-            table[String(parts[0]).trimmingWhitespace()] = Set(names)
-        }
-        return table
-    }
-
-    /// Linux `/proc/cpuinfo` flag -> libvirt feature name where they differ.
-    static func libvirtName(forLinuxFlag flag: String) -> String {
-        let renamed: [String: String] = [
-            "pclmulqdq": "pclmuldq", "sse4_1": "sse4.1", "sse4_2": "sse4.2", "tsc_deadline_timer": "tsc-deadline",
-            "avx512_vnni": "avx512-vnni", "avx512_bf16": "avx512-bf16", "avx512_vbmi2": "avx512vbmi2",
-            "avx512_bitalg": "avx512bitalg", "avx512_vpopcntdq": "avx512-vpopcntdq", "avx512_fp16": "avx512-fp16",
-            "sha_ni": "sha-ni", "cr8_legacy": "cr8legacy", "nrip_save": "nrip-save",
-            "arch_capabilities": "arch-capabilities", "spec_ctrl": "spec-ctrl", "amd_ssbd": "amd-ssbd",
-            "virt_ssbd": "virt-ssbd", "md_clear": "md-clear", "flush_l1d": "flush-l1d", "svm_lock": "svm-lock",
-            "pause_filter": "pause-filter", "v_vmsave_vmload": "v-vmsave-vmload", "tsc_scale": "tsc-scale",
-            "vmcb_clean": "vmcb-clean",
-        ]
-        return renamed[flag] ?? flag.replacingUnderscoresWithDashesIfKnown()
-    }
-}
-
-extension String {
-    /// Linux spells many flags with `_` where libvirt uses `-`; prefer the
-    /// spelling libvirt's map knows.
-    func replacingUnderscoresWithDashesIfKnown() -> String {
-        if CPUMap.release(knowingFeature: self) != nil { return self }
-        let dashed = String(map { $0 == "_" ? "-" : $0 })
-        return CPUMap.release(knowingFeature: dashed) != nil ? dashed : self
-    }
 }

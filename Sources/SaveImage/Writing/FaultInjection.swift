@@ -41,7 +41,22 @@ public struct FaultInjection: Sendable {
     }
 }
 
-/// Thrown by the writer when ``FaultInjection`` simulates the process dying.
+/// Where ``FaultInjection`` simulated the process dying. Inside the writer it
+/// is its own error, so no rollback runs (as after SIGKILL); ``ImageWriter/write(_:file:)``
+/// reports it as a ``SaveImageError`` (``SaveImageError/isSimulatedCrash``).
 public struct SimulatedCrash: Error, Hashable, Sendable {
     public var step: WriteStep
+
+    /// The field a simulated crash's ``SaveImageError`` names.
+    static let field = "simulated crash"
+
+    func error(path: String) -> SaveImageError {
+        SaveImageError(.io, path: path, field: Self.field, expected: "the write to run to its end",
+                       found: "FaultInjection stopped it at \(step.rawValue), nothing rolled back (as after SIGKILL)")
+    }
+}
+
+extension SaveImageError {
+    /// Whether this is a crash ``FaultInjection`` simulated (tests only).
+    public var isSimulatedCrash: Bool { code == .io && field == SimulatedCrash.field }
 }

@@ -4,7 +4,7 @@
 ///
 /// ```swift
 /// let cpu = try CPUXML.parse(cpuBytes, path: "cpu.xml")
-/// let done = try ImageEditor(path: "vm.save").run { try $0.settingCookieCPU(cpu) }
+/// let done = try ImageEditor(path: "vm.save").run { (image) throws(SaveImageError) in try image.settingCookieCPU(cpu) }
 /// print(done.plan.strategy)   // in-place
 /// ```
 public struct ImageEditor {
@@ -30,8 +30,9 @@ public struct ImageEditor {
         public var outcome: ImageWriter.Outcome?
     }
 
-    /// Runs `edit` on the image and writes its result.
-    public func run(_ edit: (SaveImage) throws -> ImageContent) throws -> Result {
+    /// Runs `edit` on the image and writes its result. Every failure, the
+    /// edit's included, is a ``SaveImageError`` (typed throws).
+    public func run(_ edit: (SaveImage) throws(SaveImageError) -> ImageContent) throws(SaveImageError) -> Result {
         if let output, output != path, Self.exists(output) {
             throw SaveImageError(.editRejected, path: output, field: "--output", expected: "a path that does not exist",
                                  found: "an existing file (saveimg does not overwrite it; remove it first)")

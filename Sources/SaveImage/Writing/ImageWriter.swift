@@ -15,12 +15,23 @@ public struct ImageWriter {
         public var skippedAttributes: [String] = []
     }
 
-    /// Writes `plan` through `file` (opened and locked by the caller).
-    public func write(_ plan: WritePlan, file: PositionalFile) throws -> Outcome {
-        switch plan.strategy {
-        case .inPlace: try writeInPlace(plan, file: file); return Outcome()
-        case .inPlaceJournaled: try writeRegionInPlace(plan, file: file); return Outcome()
-        case .rewrite, .grow: return try writeReplacement(plan, file: file)
+    /// Writes `plan` through `file` (opened and locked by the caller). Every
+    /// failure is a ``SaveImageError``; a crash simulated by ``faults`` is one
+    /// too (``SaveImageError/isSimulatedCrash``), thrown where the "process
+    /// died", with nothing rolled back.
+    public func write(_ plan: WritePlan, file: PositionalFile) throws(SaveImageError) -> Outcome {
+        do {
+            switch plan.strategy {
+            case .inPlace: try writeInPlace(plan, file: file); return Outcome()
+            case .inPlaceJournaled: try writeRegionInPlace(plan, file: file); return Outcome()
+            case .rewrite, .grow: return try writeReplacement(plan, file: file)
+            }
+        } catch let error as SaveImageError {
+            throw error
+        } catch let crash as SimulatedCrash {
+            throw crash.error(path: file.path)
+        } catch {
+            throw SaveImageError(.io, path: file.path, field: "write", expected: "the plan written", found: "\(error)")
         }
     }
 

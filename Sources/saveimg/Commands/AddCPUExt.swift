@@ -69,9 +69,9 @@ extension SaveImg {
             let element = try CPUXML.parse(try readInputFile(source), path: source)
             let force = allowModelChange || legacyForce
             if fromDomain {
-                try options.run(file) { try $0.movingDomainCPUToCookie(originalCPU: element, force: force) }
+                try options.run(file) { (image) throws(SaveImageError) in try image.movingDomainCPUToCookie(originalCPU: element, force: force) }
             } else {
-                try options.run(file) { try $0.settingCookieCPU(element, force: force) }
+                try options.run(file) { (image) throws(SaveImageError) in try image.settingCookieCPU(element, force: force) }
             }
         }
     }

@@ -70,7 +70,7 @@ extension SaveImg {
             let running = state.map { $0 == .running }
             let keep = !dropSecrets
             var secrets: DomainSecrets.Kept?
-            try options.run(file, secrets: { secrets }) { image in
+            try options.run(file, secrets: { secrets }) { (image) throws(SaveImageError) in
                 let kept = DomainSecrets.keeping(keep ? image.domainSecrets : [], in: bytes)
                 secrets = kept
                 var content = try image.replacingDomainXML(kept.bytes, force: force, sourceName: xml)

@@ -107,28 +107,21 @@ extension SaveImg {
             let running = state.map { $0 == .running }
             var secrets: DomainSecrets.Kept?
             let editor = ImageEditor(path: file, output: options.output, dryRun: options.dryRun)
-            let result: ImageEditor.Result
-            do {
-                result = try editor.run { image in
-                    guard image.region.domainXML.bytes == stored else {
-                        throw SaveImageError(.busy, path: file, offset: image.region.domainXML.fileOffset, field: "domain XML",
-                                             expected: "the domain XML you edited", found: "another one (the image changed while you edited it)")
-                    }
-                    var content = image.content
-                    if !unchanged {
-                        // With --security-info the user saw (and may have removed) every secret.
-                        let kept = DomainSecrets.keeping(securityInfo ? [] : image.domainSecrets, in: edited)
-                        secrets = kept
-                        content = try image.replacingDomainXML(kept.bytes, force: force, sourceName: "\(file) (edited domain XML)")
-                    }
-                    if let running { content.wasRunning = running ? 1 : 0 }
-                    return content
+            let result = try editor.run { (image) throws(SaveImageError) in
+                guard image.region.domainXML.bytes == stored else {
+                    throw SaveImageError(.busy, path: file, offset: image.region.domainXML.fileOffset, field: "domain XML",
+                                         expected: "the domain XML you edited", found: "another one (the image changed while you edited it)")
                 }
-            } catch let error as SaveImageError {
-                throw error
-            } catch {
-                throw SaveImageError(.io, path: file, field: "edit", expected: "the edit to be written", found: "\(error)")
-            }
+                var content = image.content
+                if !unchanged {
+                    // With --security-info the user saw (and may have removed) every secret.
+                    let kept = DomainSecrets.keeping(securityInfo ? [] : image.domainSecrets, in: edited)
+                    secrets = kept
+                    content = try image.replacingDomainXML(kept.bytes, force: force, sourceName: "\(file) (edited domain XML)")
+                }
+                if let running { content.wasRunning = running ? 1 : 0 }
+                return content
+                }
             if json {
                 let report = EditCommandReport(file: file, domainXMLChanged: !unchanged, dryRun: options.dryRun,
                                                result: result, secrets: secrets)

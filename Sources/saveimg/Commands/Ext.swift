@@ -111,7 +111,7 @@ extension SaveImg {
                 var bytes = try readInputFile(document)
                 while bytes.last == 0 { bytes.removeLast() }
                 let at = at
-                try options.run(file) { try $0.addingExtension(bytes, at: at) }
+                try options.run(file) { (image) throws(SaveImageError) in try image.addingExtension(bytes, at: at) }
             }
         }
 
@@ -132,7 +132,7 @@ extension SaveImg {
 
             func run() throws {
                 let (file, index) = try source.pathAndIndex(file, index)
-                try options.run(file) { try $0.removingExtension(at: index) }
+                try options.run(file) { (image) throws(SaveImageError) in try image.removingExtension(at: index) }
             }
         }
     }

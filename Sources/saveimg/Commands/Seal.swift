@@ -56,7 +56,7 @@ extension SaveImg {
             // The guest-state digest when the stream has one (pages in order), else the stream bytes'.
             let seal = report.stateSha256.map { SaveImageSeal(sha256: $0, bytes: nil, digest: .guestState) }
                 ?? SaveImageSeal(sha256: report.sha256, bytes: report.rawStreamBytes)
-            let result = try ImageEditor(path: file).run { image in try image.addingExtension(seal.document) }
+            let result = try ImageEditor(path: file).run { (image) throws(SaveImageError) in try image.addingExtension(seal.document) }
             if json {
                 try printJSONLine(SealReport(file: file, alreadySealed: false, sha256: seal.sha256, digest: seal.digest.rawValue,
                                              rawStreamBytes: report.rawStreamBytes,

@@ -21,7 +21,7 @@ struct EditOptions: ParsableArguments {
     /// `secrets`, asked after the edit, says what happened to stored secrets
     /// (`define`): in the JSON line's `secrets`, or as text lines after the report.
     func run(_ file: String, secrets: () -> DomainSecrets.Kept? = { nil },
-             _ edit: (SaveImage) throws -> ImageContent) throws {
+             _ edit: (SaveImage) throws(SaveImageError) -> ImageContent) throws {
         let result = try ImageEditor(path: file, output: output, dryRun: dryRun).run(edit)
         let report = EditReport(result: result, dryRun: dryRun, verbose: verbose)
         let kept = secrets()

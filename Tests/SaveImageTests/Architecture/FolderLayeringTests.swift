@@ -42,6 +42,7 @@ struct FolderLayering {
         "Errors", "Bytes", "IO", "XML", "Header", "DataRegion", "Domain",
         "Stream/Core", "Stream/Codecs", "Stream/MappedRAM", "Stream", "Stream/Deep",
         "Image", "Check", "Export", "Writing", "Writing/Convert", "Verify/Firmware", "Verify/DeviceState", "Verify",
+        "Retarget",
     ]
 
     static let libraryRoot: String = {

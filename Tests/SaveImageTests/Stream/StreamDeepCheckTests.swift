@@ -123,7 +123,7 @@ struct StreamDeepCheckTests {
         let first = try DeepCheck.run(path: path)
         #expect(first.seal == nil && first.sealMatches == nil)
         let seal = SaveImageSeal(sha256: first.sha256, bytes: first.rawStreamBytes)
-        _ = try ImageEditor(path: path).run { try $0.addingExtension(seal.document) }
+        _ = try ImageEditor(path: path).run { (image) throws(SaveImageError) in try image.addingExtension(seal.document) }
         let sealed = try DeepCheck.run(path: path)
         #expect(sealed.seal?.sha256 == first.sha256)
         #expect(sealed.sealMatches == true)

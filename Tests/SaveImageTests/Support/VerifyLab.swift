@@ -11,11 +11,9 @@ enum VerifyLab {
 
     /// The lab host: domcapabilities host-model plus the measured QEMU additions.
     static func host() throws -> TargetHost {
-        var host = try TargetHost(domainCapabilities: try capture("lab-libvirt-9.0-domcapabilities.xml"),
-                                  source: "lab domcapabilities")
-        host.modelAdditions = TargetHost.parseModelAdditions(
-            String(decoding: try capture("lab-qemu-7.2-tcg-model-additions.txt"), as: UTF8.self))
-        return host
+        try TargetHost(domainCapabilities: try capture("lab-libvirt-9.0-domcapabilities.xml"), source: "lab domcapabilities")
+            .withModelAdditions(TargetHost.parseModelAdditions(
+                String(decoding: try capture("lab-qemu-7.2-tcg-model-additions.txt"), as: UTF8.self)))
     }
 
     static func verifier(_ profile: ReaderProfile = .libvirt90, xml: String? = nil) throws -> RestoreVerifier {

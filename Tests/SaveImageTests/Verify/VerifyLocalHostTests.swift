@@ -35,7 +35,7 @@ struct VerifyLocalHostTests {
     }
 
     static func environment(_ directory: TemporaryDirectory) -> [String: String] {
-        ["SAVEIMG_LOCAL_TARGET": "on", "PATH": directory.path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")]
+        ["SAVEIMG_LOCAL_TARGET": "virsh", "PATH": directory.path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")]
     }
 
     @Test("running libvirt: the issue's case, an 11.3 image on a 9.0 host, fails with libvirt's machine message")

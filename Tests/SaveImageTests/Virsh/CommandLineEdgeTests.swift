@@ -82,7 +82,7 @@ import Testing
         #expect(different.status == 1 && different.output.hasPrefix("---"))
         let image = try ModifiedImage("qemu64-raw-running.sav")
         let domainCPU = try #require(try image.read().domain.cpu)
-        _ = try ImageEditor(path: image.path).run { try $0.settingCookieCPU(domainCPU.element, force: true) }
+        _ = try ImageEditor(path: image.path).run { (image) throws(SaveImageError) in try image.settingCookieCPU(domainCPU.element, force: true) }
         let same = try CLI.run(["diff-cpu", image.path])
         #expect(same.status == 0 && same.output.isEmpty, "\(same.output)")
         #expect(try CLI.run(["diff-cpu", image.path, Fixtures.path("westmere-raw.sav")]).status == 1)

@@ -13,6 +13,17 @@ public enum SaveImageConverter {
         input: String, output: String, request: ConversionRequest,
         progress: ((ConversionProgress) -> Void)? = nil
     ) throws(SaveImageError) -> ConversionSummary {
+        try convert(input: input, output: output, request: request, metadata: nil, progress: progress)
+    }
+
+    /// Converts `input` to `output`, writing `metadata`'s header fields and
+    /// data region instead of the input's (an edit planned on the input:
+    /// ``WritePlan/result``, whose stream is the input's), so that an edit
+    /// and a conversion make one staged output (``Retargeter``).
+    static func convert(
+        input: String, output: String, request: ConversionRequest, metadata: SaveImage?,
+        progress: ((ConversionProgress) -> Void)? = nil
+    ) throws(SaveImageError) -> ConversionSummary {
         let file = try PositionalFile(openingForReading: input)
         if !request.replaceExisting, let existing = FileStatus(ofLink: output),
            existing.device != file.status.device || existing.inode != file.status.inode {
@@ -22,8 +33,15 @@ public enum SaveImageConverter {
         }
         let image = try SaveImage(reading: file)
         let source = try sourceFormat(of: image)
-        let header = try outputHeader(image.header, request: request, path: input)
-        let regionBytes = try file.read(at: UInt64(SaveImageHeader.size), count: Int(image.header.dataLength))
+        if let metadata, metadata.stream.path != image.stream.path || metadata.header.format != image.header.format {
+            throw SaveImageError(.editRejected, path: input, field: "data region", expected: "an edit planned on \(input)",
+                                 found: "one planned on \(metadata.stream.path) (\(metadata.header.format))")
+        }
+        let header = try outputHeader(metadata?.header ?? image.header, request: request, path: input)
+        let regionBytes: [UInt8]
+        if let metadata { regionBytes = metadata.region.serialized() } else {
+            regionBytes = try file.read(at: UInt64(SaveImageHeader.size), count: Int(image.header.dataLength))
+        }
         let ownership = (mode: file.status.permissions, owner: file.status.owner, group: file.status.group)
         if source == .sparse || request.format == .sparse {
             return try SparseConversion.convert(image: image, source: source, header: header, regionBytes: regionBytes,

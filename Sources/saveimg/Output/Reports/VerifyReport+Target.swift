@@ -28,7 +28,7 @@ extension VerifyReport {
         var qemuAssumed: Bool
         /// The profile's name, e.g. `libvirt 9.0.0`.
         var profile: String
-        /// How the profile's behaviour is known: `measured`, `source` (read from libvirt's code) or `assumed`.
+        /// How the profile's behaviour is known: `measured`, or `nearest` (release-dated facts from libvirt's sources, the rest from the nearest measured release).
         var basis: String
         /// The target host CPU; absent with --no-host.
         var host: Host?
@@ -46,7 +46,7 @@ extension VerifyReport {
                 self.host = Host(kind: kind, source: host.source, describesTCG: host.hostModel != nil)
             } else if let kind, kind == .capture || kind == .local, let target = verifier.target {
                 self.host = Host(kind: kind, source: target.capture.hostname ?? target.capture.source,
-                                 describesTCG: target.capture.domainCapabilities.contains { $0.virtType == "qemu" })
+                                 describesTCG: target.describesTCG)
             }
             replacementXml = replacementXML
             description = verifier.targetDescription

@@ -84,7 +84,7 @@ struct SparseConversionTests {
         let before = try DeepCheck.run(path: old)
         let legacy = SaveImageSeal(sha256: before.sha256, bytes: before.rawStreamBytes)
         #expect(!String(decoding: legacy.document, as: UTF8.self).contains("digest="))
-        _ = try ImageEditor(path: old).run { image in try image.addingExtension(legacy.document) }
+        _ = try ImageEditor(path: old).run { (image) throws(SaveImageError) in try image.addingExtension(legacy.document) }
         let after = try DeepCheck.run(path: old)
         #expect(after.seal?.digest == .streamBytes && after.sealMatches == true)
         // Sealing a sparse image works too.

@@ -14,7 +14,7 @@ struct EditFaultTests {
 
     /// An in-place edit (add-cpu-ext), a define whose XML fits (journaled
     /// region rewrite) and a define that grows the region (replacement).
-    static func edit(_ image: SaveImage, _ kind: Kind) throws -> ImageContent {
+    static func edit(_ image: SaveImage, _ kind: Kind) throws(SaveImageError) -> ImageContent {
         switch kind {
         case .inPlace:
             return try image.settingCookieCPU(try EditFixtures.updatedCPU(for: image))
@@ -37,7 +37,7 @@ struct EditFaultTests {
         let before = try EditFixtures.read(path)
         let editor = ImageEditor(path: path, writer: ImageWriter(faults: .at(step, .fail)))
         var thrown: SaveImageError?
-        do { _ = try editor.run { try Self.edit($0, kind) } } catch let error as SaveImageError { thrown = error }
+        do { _ = try editor.run { (image) throws(SaveImageError) in try Self.edit(image, kind) } } catch { thrown = error }
         // The error is the injected one, not some other failure on the way.
         #expect(thrown?.code == .io && thrown?.field == step.rawValue && thrown?.found.hasPrefix("injected failure") == true,
                 "\(String(describing: thrown))")
@@ -60,7 +60,7 @@ struct EditFaultTests {
         let beforeBytes = try EditFixtures.read(path)
         let expected = try Self.edit(before, kind)
         let editor = ImageEditor(path: path, writer: ImageWriter(faults: .at(step, .crash)))
-        #expect(throws: SimulatedCrash.self) { _ = try editor.run { try Self.edit($0, kind) } }
+        #expect { _ = try editor.run { (image) throws(SaveImageError) in try Self.edit(image, kind) } } throws: { ($0 as? SaveImageError)?.isSimulatedCrash == true }
         let journal = EditJournal.path(for: path)
         let crashed = try EditFixtures.read(path)
         if kind == .journaled {
@@ -101,7 +101,7 @@ struct EditFaultTests {
         let path = try EditFixtures.copy(Self.fixture, into: directory)
         let original = try EditFixtures.read(path)
         let editor = ImageEditor(path: path, writer: ImageWriter(faults: .at(.writeRegion, .crash)))
-        #expect(throws: SimulatedCrash.self) { _ = try editor.run { try Self.edit($0, .journaled) } }
+        #expect { _ = try editor.run { (image) throws(SaveImageError) in try Self.edit(image, .journaled) } } throws: { ($0 as? SaveImageError)?.isSimulatedCrash == true }
         let crashed = try EditFixtures.read(path)
         #expect(crashed != original && String(decoding: crashed[0..<16], as: UTF8.self) == "LibvirtQemudPart")
         // The plain reader refuses it as libvirt does, and writes nothing.
@@ -129,7 +129,7 @@ struct EditFaultTests {
         let directory = try TemporaryDirectory()
         let path = try EditFixtures.copy(Self.fixture, into: directory)
         let editor = ImageEditor(path: path, writer: ImageWriter(faults: .at(.writeRegion, .crash)))
-        #expect(throws: SimulatedCrash.self) { _ = try editor.run { try Self.edit($0, .journaled) } }
+        #expect { _ = try editor.run { (image) throws(SaveImageError) in try Self.edit(image, .journaled) } } throws: { ($0 as? SaveImageError)?.isSimulatedCrash == true }
         // The same bytes in a new inode: the journal no longer belongs to it.
         let crashed = try EditFixtures.read(path)
         let copy = try directory.write("copy.sav", crashed)
@@ -146,7 +146,7 @@ struct EditFaultTests {
         let directory = try TemporaryDirectory()
         let path = try EditFixtures.copy(Self.fixture, into: directory)
         let editor = ImageEditor(path: path, writer: ImageWriter(faults: .at(.syncRegion, .crash)))
-        #expect(throws: SimulatedCrash.self) { _ = try editor.run { try Self.edit($0, .journaled) } }
+        #expect { _ = try editor.run { (image) throws(SaveImageError) in try Self.edit(image, .journaled) } } throws: { ($0 as? SaveImageError)?.isSimulatedCrash == true }
         // As if libvirt now wrote a new save into the same inode: Part magic, unused words zero.
         let fd = open(path, O_WRONLY)
         let zero: [UInt8] = [0, 0, 0, 0]
@@ -163,7 +163,7 @@ struct EditFaultTests {
         let directory = try TemporaryDirectory()
         let path = try EditFixtures.copy(Self.fixture, into: directory)
         let editor = ImageEditor(path: path, writer: ImageWriter(faults: .at(.syncRegion, .crash)))
-        #expect(throws: SimulatedCrash.self) { _ = try editor.run { try Self.edit($0, .journaled) } }
+        #expect { _ = try editor.run { (image) throws(SaveImageError) in try Self.edit(image, .journaled) } } throws: { ($0 as? SaveImageError)?.isSimulatedCrash == true }
         let journalPath = EditJournal.path(for: path)
         var journal = try EditFixtures.read(journalPath)
         journal[200] ^= 0xff
@@ -200,7 +200,7 @@ struct EditFaultTests {
             let directory = try TemporaryDirectory()
             let path = try EditFixtures.copy(Self.fixture, into: directory)
             let expected = try Self.edit(try SaveImage.open(path, recovery: .rollBack), kind)
-            let done = try ImageEditor(path: path).run { try Self.edit($0, kind) }
+            let done = try ImageEditor(path: path).run { (image) throws(SaveImageError) in try Self.edit(image, kind) }
             #expect(done.plan.strategy == [.inPlace: .inPlace, .journaled: .inPlaceJournaled, .replacement: .grow][kind])
             #expect(try SaveImage.open(path, recovery: .rollBack).content == expected)
             #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == [Self.fixture])
@@ -267,12 +267,12 @@ struct EditSafetyTests {
         let big = image.region.domainXML.text.replacingOccurrences(
             of: "</name>", with: "</name><description>\(String(repeating: "x", count: 70_000))</description>")
         #expect(throws: SaveImageError.self) {
-            _ = try ImageEditor(path: path).run { try $0.replacingDomainXML(Array(big.utf8)) }
+            _ = try ImageEditor(path: path).run { (image) throws(SaveImageError) in try image.replacingDomainXML(Array(big.utf8)) }
         }
         #expect(try EditFixtures.read(path) == Fixtures.bytes("westmere-raw.sav"))
         // A define that fits is written in place: both links see it.
         let small = image.region.domainXML.text.replacingOccurrences(of: "</name>", with: "</name><description>x</description>")
-        let done = try ImageEditor(path: path).run { try $0.replacingDomainXML(Array(small.utf8)) }
+        let done = try ImageEditor(path: path).run { (image) throws(SaveImageError) in try image.replacingDomainXML(Array(small.utf8)) }
         #expect(done.plan.strategy == .inPlaceJournaled)
         #expect(try SaveImage(contentsOf: hard).region.domainXML.bytes == Array(small.utf8))
     }
@@ -288,7 +288,7 @@ struct EditSafetyTests {
         let image = try SaveImage(contentsOf: path)
         let xml = image.region.domainXML.text.replacingOccurrences(
             of: "</name>", with: "</name><description>\(String(repeating: "x", count: 70_000))</description>")
-        let done = try ImageEditor(path: path).run { try $0.replacingDomainXML(Array(xml.utf8)) }
+        let done = try ImageEditor(path: path).run { (image) throws(SaveImageError) in try image.replacingDomainXML(Array(xml.utf8)) }
         #expect(done.plan.strategy == .grow)
         var st = stat()
         #expect(stat(path, &st) == 0)

@@ -17,7 +17,7 @@ enum EditFixtures {
     }
 
     /// A CPU for `image` with the domain's model (the cookie's model when the domain has none).
-    static func updatedCPU(for image: SaveImage) throws -> XMLElement {
+    static func updatedCPU(for image: SaveImage) throws(SaveImageError) -> XMLElement {
         let model = image.domain.cpu?.model ?? image.cookie?.cpu?.model ?? "qemu64"
         return try CPUXML.parse(cpuXML(model: model, features: ["hypervisor", "lahf_lm", "x2apic"]), path: "cpu.xml")
     }

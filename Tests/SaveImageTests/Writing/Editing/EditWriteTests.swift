@@ -12,7 +12,11 @@ struct EditWriteTests {
         let directory = try TemporaryDirectory()
         let path = try EditFixtures.copy(name, into: directory)
         let out = output ? directory.path + "/out.sav" : nil
-        let result = try ImageEditor(path: path, output: out).run(change)
+        let result = try ImageEditor(path: path, output: out).run { (image) throws(SaveImageError) in
+            do { return try change(image) } catch let error as SaveImageError { throw error } catch {
+                throw SaveImageError(.editRejected, path: path, field: "test edit", expected: "a SaveImageError", found: "\(error)")
+            }
+        }
         let newPath = out ?? path
         let image = try SaveImage(contentsOf: newPath)
         return (try Fixtures.bytes(name), try EditFixtures.read(newPath), result.plan, image)
@@ -54,17 +58,17 @@ struct EditWriteTests {
         let path = try EditFixtures.copy(name, into: directory)
         let original = try SaveImage(contentsOf: path)
         let document = Array("<saveimg-test>kept</saveimg-test>".utf8)
-        let added = try ImageEditor(path: path).run { try $0.addingExtension(document) }
+        let added = try ImageEditor(path: path).run { (image) throws(SaveImageError) in try image.addingExtension(document) }
         #expect(added.plan.strategy == .inPlace)
         let afterAdd = try SaveImage(contentsOf: path)
         #expect(afterAdd.extensions.map(\.bytes) == original.extensions.map(\.bytes) + [document])
         #expect(afterAdd.region.domainXML == original.region.domainXML)
         // Another edit keeps the extension.
         let cpu = try EditFixtures.updatedCPU(for: original)
-        _ = try ImageEditor(path: path).run { try $0.settingCookieCPU(cpu) }
+        _ = try ImageEditor(path: path).run { (image) throws(SaveImageError) in try image.settingCookieCPU(cpu) }
         let afterCPU = try SaveImage(contentsOf: path)
         #expect(afterCPU.extensions.map(\.bytes).last == document)
-        let removed = try ImageEditor(path: path).run { try $0.removingExtension(at: $0.extensions.count) }
+        let removed = try ImageEditor(path: path).run { (image) throws(SaveImageError) in try image.removingExtension(at: image.extensions.count) }
         #expect(removed.plan.strategy == .inPlace)
         let final = try SaveImage(contentsOf: path)
         #expect(final.extensions.map(\.bytes) == original.extensions.map(\.bytes))
@@ -116,14 +120,14 @@ struct EditWriteTests {
         let directory = try TemporaryDirectory()
         let path = try EditFixtures.copy(name, into: directory)
         let out = directory.path + "/out.sav"
-        let result = try ImageEditor(path: path, output: out).run { try $0.settingCookieCPU(cpu) }
+        let result = try ImageEditor(path: path, output: out).run { (image) throws(SaveImageError) in try image.settingCookieCPU(cpu) }
         #expect(result.plan.strategy == .rewrite)
         #expect(try EditFixtures.read(path) == Fixtures.bytes(name))
         let image = try SaveImage(contentsOf: out)
         #expect(image.cookie?.cpu?.element.withoutBlankText() == cpu.withoutBlankText())
         #expect(image.streamSignature == original.streamSignature)
         // --dry-run writes nothing.
-        let dry = try ImageEditor(path: path, dryRun: true).run { try $0.settingCookieCPU(cpu) }
+        let dry = try ImageEditor(path: path, dryRun: true).run { (image) throws(SaveImageError) in try image.settingCookieCPU(cpu) }
         #expect(dry.outcome == nil && dry.plan.strategy == .inPlace)
         #expect(try EditFixtures.read(path) == Fixtures.bytes(name))
     }

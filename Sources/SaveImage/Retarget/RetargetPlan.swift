@@ -16,6 +16,15 @@ public struct RetargetPlan: Sendable {
         case convert(from: CompressionFormat, to: CompressionFormat)
         /// Move the domain XML's (updated) CPU into the cookie and put the CPU as defined back.
         case moveCPUToCookie
+
+        /// Where the step stands in a plan: the CPU move (metadata) before
+        /// the conversion (stream). A rank, so the sort is a strict weak order.
+        var rank: Int {
+            switch self {
+            case .moveCPUToCookie: 0
+            case .convert: 1
+            }
+        }
     }
 
     public var steps: [Step]
@@ -85,8 +94,20 @@ public struct RetargetPlan: Sendable {
             }
         }
         if verdict.readError != nil, refusals.isEmpty, let first = verdict.reasons.first { refusals.append(first) }
-        if steps.contains(.moveCPUToCookie) { steps.sort { a, _ in a == .moveCPUToCookie } }
-        return RetargetPlan(steps: steps, refusals: refusals, verdict: verdict)
+        return RetargetPlan(steps: Self.ordered(steps), refusals: refusals, verdict: verdict)
+    }
+
+    /// Each step once (several CPU reasons ask for the same move; a format
+    /// asked for and one the target needs for the same conversion), at most
+    /// one conversion (the first asked for wins: a stream is written once), in
+    /// ``Step/rank`` order (stable among equals).
+    static func ordered(_ steps: [Step]) -> [Step] {
+        var unique: [Step] = []
+        for step in steps where !unique.contains(step) {
+            if case .convert = step, unique.contains(where: { $0.rank == step.rank }) { continue }
+            unique.append(step)
+        }
+        return unique.enumerated().sorted { ($0.element.rank, $0.offset) < ($1.element.rank, $1.offset) }.map(\.element)
     }
 
     /// The check of a written output (retarget's last step): `verify` of
