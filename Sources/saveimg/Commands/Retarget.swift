@@ -22,7 +22,8 @@ extension SaveImg {
 
                 Examples:
                   saveimg retarget vm.save --target host.json --output vm-new.save
-                  saveimg retarget vm.save --target-libvirt 11.3 --format sparse --output vm-sparse.save
+                  saveimg retarget vm.save --target-libvirt 11.3 --format sparse \\
+                    --output vm-sparse.save
                   saveimg retarget vm.save --target-libvirt 7.0 --dry-run
 
                 Exit status: 0 the output restores on the target (or, with --dry-run, a plan exists); \
@@ -31,7 +32,7 @@ extension SaveImg {
                 libvirt makes was not made (give --target host.json).
                 """)
 
-        @Argument(help: "Save image file.", completion: .file())
+        @Argument(help: ArgumentHelp("Save image file.", valueName: "FILE"), completion: .file())
         var file: String?
 
         @OptionGroup var source: ImageSource
@@ -55,6 +56,8 @@ extension SaveImg {
 
         @Flag(help: "Print JSON.")
         var json = false
+
+        @OptionGroup var verbosity: QuietOption
 
         /// `retarget --json` (schema `$defs/retarget`).
         struct Report: Encodable {

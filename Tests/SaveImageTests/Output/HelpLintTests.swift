@@ -65,11 +65,6 @@ import Testing
         return names
     }
 
-    /// Value names of the shared target options (`TargetOptions`) and `retarget`'s own options: another
-    /// change renames them (to UPPER-CASE as well); until it lands they are reported as a known issue.
-    static let ownedElsewhere: Set<String> = ["target-libvirt", "target", "qemu", "capabilities", "domcapabilities",
-                                              "model-additions"]
-
     @Test func theTreeHasEveryCommand() {
         let names = Self.commands().map(\.0)
         for expected in ["inspect", "ext list", "ext remove", "define", "convert", "check", "verify", "retarget", "scan", "target capture"] {
@@ -81,16 +76,8 @@ import Testing
     func helpAt80Columns(_ name: String) throws {
         let command = try #require(Self.commands().first { $0.0 == name }?.1)
         let help = Self.help(command)
-        let all = Self.offences(in: help)
-        // retarget's help text and the target options' value names belong to the retarget change.
-        let elsewhere = all.filter { offence in
-            name == "retarget" || Self.ownedElsewhere.contains { offence.hasPrefix("value name <\($0)>") }
-        }
-        let offences = all.filter { !elsewhere.contains($0) }
+        let offences = Self.offences(in: help)
         #expect(offences.isEmpty, "saveimg \(name) --help at 80 columns:\n\(offences.joined(separator: "\n"))")
-        withKnownIssue("retarget / target options: help owned by the retarget change", isIntermittent: true) {
-            #expect(elsewhere.isEmpty, "saveimg \(name) --help at 80 columns:\n\(elsewhere.joined(separator: "\n"))")
-        }
     }
 
     /// `--force` meant three things; each now has its own name, and the old one is hidden.
@@ -108,9 +95,9 @@ import Testing
         }
     }
 
-    /// `-q/--quiet` on every command that runs (retarget's options belong to the retarget change).
+    /// `-q/--quiet` on every command that runs.
     @Test func everyCommandTakesQuiet() {
-        for (name, command) in Self.commands() where command.configuration.subcommands.isEmpty && name != "retarget" {
+        for (name, command) in Self.commands() where command.configuration.subcommands.isEmpty {
             #expect(Self.help(command).contains("-q, --quiet"), "saveimg \(name) --help has no -q, --quiet")
         }
     }
