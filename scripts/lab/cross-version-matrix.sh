@@ -68,6 +68,16 @@ localbin() {
   echo $d
 }
 
+# The prefix that runs a program on LAB (its QEMU and firmware files; the host's own for 9.0).
+localrun() {
+  case $1 in
+    7.0) echo "$LAB/setup-7.sh run" ;;
+    11.3) echo "$LAB/setup-11.sh run" ;;
+    12.8) echo "$LAB/setup-12.sh run" ;;
+    *) echo "" ;;
+  esac
+}
+
 # rename IN OUT NAME: a copy whose domain is NAME with a fresh UUID (saveimg define --force)
 rename() {
   local in=$1 out=$2 name=$3
@@ -93,7 +103,7 @@ verify() {  # LAB FILE -> JSON, given that lab's capture (streams this small are
 }
 
 verify_local() {  # LAB FILE -> JSON, no target option, as run on that lab host (virsh mode: the lab wrapper on PATH plays the host)
-  PATH=$(localbin $1):$PATH SAVEIMG_LOCAL_TARGET=virsh $S verify --json "$2" 2>&1
+  PATH=$(localbin $1):$PATH SAVEIMG_LOCAL_TARGET=virsh SAVEIMG_LOCAL_RUN="$(localrun $1)" $S verify --json "$2" 2>&1
 }
 
 # ---- images: shared fixtures, testdata, hand-modified cases ----

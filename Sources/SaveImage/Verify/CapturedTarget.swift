@@ -119,7 +119,7 @@ public final class DomainCapabilitiesOnDemand: Hashable, Sendable {
         let key = loaders.sorted().joined(separator: "\n")
         return files.withLock { files -> [String: UInt64]? in
             if let known = files[key] { return known }
-            let found = TargetCapture.firmwareFiles(near: loaders, runner: [])
+            let found = TargetCapture.firmwareFiles(near: loaders, runner: LocalTarget.runner)
             files.updateValue(found, forKey: key)
             return found
         }

@@ -25,6 +25,14 @@ public enum LocalTarget {
         case virsh
     }
 
+    /// The command prefix that runs a program where this machine's libvirt
+    /// runs (`SAVEIMG_LOCAL_RUN`, split at spaces; empty: here): for a libvirt
+    /// in a container or chroot, whose QEMU and firmware files are not this
+    /// file system's (as `target capture --run`).
+    public static var runner: [String] {
+        (ProcessInfo.processInfo.environment["SAVEIMG_LOCAL_RUN"] ?? "").split(separator: " ").map(String.init)
+    }
+
     /// The mode `SAVEIMG_LOCAL_TARGET` selects.
     public static var mode: Mode {
         switch ProcessInfo.processInfo.environment["SAVEIMG_LOCAL_TARGET"] {
@@ -71,7 +79,7 @@ public enum LocalTarget {
     /// (another binary's descriptions are not the target's).
     static func dumper(for capture: TargetCapture) -> VMStateDumper {
         VMStateDumper(binary: TargetCapture.emulator(in: capture.capabilities ?? "", arch: "x86_64")?.0 ?? "qemu-system-x86_64",
-                      expectedVersion: capture.qemuVersion)
+                      runner: runner, expectedVersion: capture.qemuVersion)
     }
 
     /// `virsh version` and `capabilities` once; `virsh domcapabilities` on demand.

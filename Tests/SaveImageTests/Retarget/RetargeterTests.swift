@@ -14,7 +14,9 @@ struct RetargeterTests {
     static func target(_ version: String = "3.2") -> [String] {
         ["--target-libvirt", version,
          "--capabilities", Fixtures.testdata + "/capabilities/lab-libvirt-9.0-capabilities.xml",
-         "--domcapabilities", Fixtures.testdata + "/capabilities/lab-libvirt-9.0-domcapabilities.xml"]
+         "--domcapabilities", Fixtures.testdata + "/capabilities/lab-libvirt-9.0-domcapabilities.xml",
+         // the 9.0 lab QEMU's vmstate descriptions (without them the device state is cannot_tell)
+         "--vmstate", Fixtures.testdata + "/targets/lab-libvirt-9.0.json"]
     }
 
     /// The regressed image as zstd, and the CPU as defined.
