@@ -3,7 +3,7 @@
 /// (``hint``), which names a command that fixes it or says that none can.
 public enum VerifyCode: Hashable, Sendable, Codable, CustomStringConvertible {
     // Format and stream.
-    case formatUnsupported, formatStreamMismatch, formatIgnored, streamMissing
+    case formatUnsupported, formatUnknown, formatStreamMismatch, formatIgnored, streamMissing
     case streamTruncated, streamEndDamaged, streamBodyNotChecked, streamDamaged, streamTailNotChecked, streamWalked
     // Cookie and data region.
     case cookieEmpty, cookieInvalid, cookieUnterminated, cookieIgnored, documentsIgnored, gap
@@ -27,7 +27,8 @@ public enum VerifyCode: Hashable, Sendable, Codable, CustomStringConvertible {
     case finding(String)
 
     static let simple: [(VerifyCode, String)] = [
-        (.formatUnsupported, "format_unsupported"), (.formatStreamMismatch, "format_stream_mismatch"),
+        (.formatUnsupported, "format_unsupported"), (.formatUnknown, "format_unknown"),
+        (.formatStreamMismatch, "format_stream_mismatch"),
         (.formatIgnored, "format_ignored"), (.streamMissing, "stream_missing"),
         (.streamTruncated, "stream_truncated"), (.streamEndDamaged, "stream_end_damaged"),
         (.streamBodyNotChecked, "stream_body_not_checked"), (.streamDamaged, "stream_damaged"),
@@ -104,6 +105,8 @@ public enum VerifyCode: Hashable, Sendable, Codable, CustomStringConvertible {
         switch self {
         case .formatUnsupported:
             return "rewrite the stream in a format the target reads: `saveimg convert IN OUT --format raw` (or gzip), or `saveimg retarget IN --target-libvirt V` to apply every safe fix"
+        case .formatUnknown:
+            return "the format word names no format libvirt defines, so neither libvirt nor saveimg (convert, retarget) can decode the stream; restore an intact copy"
         case .formatStreamMismatch: return "rewrite the image with its real stream format: `saveimg convert IN OUT --format raw`"
         case .formatIgnored: return "`saveimg convert IN OUT --format raw` writes a version-2 raw image"
         case .streamMissing, .streamTruncated, .streamEndDamaged, .streamDamaged:

@@ -9,9 +9,19 @@ enum CheckReport {
             var machineType: String?
         }
         var file: String
-        var ok = true
+        /// False when one of the O(1) checks verify makes of the file itself fails.
+        var ok: Bool
         var deep = false
         var stream: Stream
+        /// Why `ok` is false (verify's reasons, severity `restore_fails`); empty when ok.
+        var findings: [FindingReport]
+
+        init(file: String, ok: Bool, stream: Stream, findings: [FindingReport]) {
+            self.file = file
+            self.ok = ok
+            self.stream = stream
+            self.findings = findings
+        }
     }
 
     /// `check --deep`, as JSON: ``DeepCheckReport`` with the common keys
@@ -52,6 +62,11 @@ enum CheckReport {
             stream = report.stream
             trailingBytes = report.trailingBytes
             findings = report.problems.map(FindingReport.init)
+            if report.isValid && report.seal == nil {
+                // A passing walk of an unsealed image: the page contents are not proven (a seal proves them).
+                findings.append(FindingReport(code: "page_contents_not_proven", severity: .info,
+                                              message: SaveImg.Check.unsealedNote))
+            }
             seal = report.seal.map { Seal(sha256: $0.sha256, bytes: $0.bytes, extensionIndex: $0.extensionIndex.map { $0 + 1 },
                                           digest: $0.digest.rawValue) }
             sealMatches = report.sealMatches

@@ -42,12 +42,9 @@ struct ScanRecord: Encodable, Sendable {
         wasRunning = image.header.wasRunning
         state = image.header.wasRunning == 0 ? "paused" : "running"
         format = image.header.format.description
-        if image.cookie?.cpu == nil {
-            cpuDelta = "no cookie cpu"
-        } else {
-            cpuDifference = image.cpuDifference
-            cpuDelta = image.cpuDifference.summary
-        }
+        // One rule with inspect and diff-cpu: no cookie <cpu>, an empty difference.
+        cpuDifference = image.cpuDifference
+        cpuDelta = image.cookie?.cpu == nil ? "no cookie cpu" : image.cpuDifference.summary
         self.findings = findings
     }
 
