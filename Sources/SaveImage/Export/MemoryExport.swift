@@ -90,9 +90,10 @@ public enum MemoryExport {
         path: String, request: MemoryExportRequest, progress: (@Sendable (UInt64, UInt64) -> Void)?
     ) throws(SaveImageError) -> MemoryExportSummary {
         let image = try SaveImage(contentsOf: path)
-        for target in [request.output, request.nvramOutput].compactMap({ $0 }) where FileStatus(ofLink: target) != nil {
+        for target in [request.output, request.nvramOutput].compactMap({ $0 }) {
+            guard let existing = FileStatus(ofLink: target) else { continue }
             throw SaveImageError(.editRejected, path: target, field: "OUT", expected: "a path that does not exist",
-                                 found: "an existing file (export-memory never replaces one)")
+                                 found: existing.outputInTheWay(refusal: "export-memory never replaces one"))
         }
         let scratch = ReplacementFile.split(request.output ?? request.nvramOutput ?? "/tmp/x")
         let capture = MemoryCapture(directory: (request.output ?? request.nvramOutput) == nil ? "/tmp" : scratch.directory,

@@ -69,7 +69,7 @@ public enum XMLParser {
         guard let root = xmlDocGetRootElement(document) else {
             throw SaveImageError(.malformedXML, path: path, offset: offset, field: name,
                                  expected: "a root element", found: "none",
-                                 libvirtMessage: "(\(name)):1: Document is empty")
+                                 libvirtMessage: libvirtLabel(for: name).map { "(\($0)):1: Document is empty" })
         }
         return try convert(root, depth: 0, name: name, path: path, offset: offset)
     }
@@ -98,7 +98,19 @@ public enum XMLParser {
         let at = offset.map { $0 + UInt64(position) }  // bounded: position <= bytes.count (16 MiB at most), offset inside the data region (< 4 GiB + 92)
         return SaveImageError(.malformedXML, path: path, offset: at, field: name,
                               expected: "well-formed XML", found: "line \(line)\(column > 0 ? " column \(column)" : ""): \(message)",
-                              libvirtMessage: "(\(name)):\(line): \(message)")
+                              libvirtMessage: libvirtLabel(for: name).map { "(\($0)):\(line): \(message)" })
+    }
+
+    /// The name libvirt gives the document when it parses it (its messages
+    /// read `(domain_definition):4: ...`); nil for the documents libvirt never
+    /// parses (extensions, a CPU.xml, virsh's capabilities output), whose
+    /// errors then quote no libvirt message.
+    static func libvirtLabel(for name: String) -> String? {
+        switch name {
+        case "domain_definition", "save cookie": name
+        case "replacement domain XML": "domain_definition"  // virsh restore --xml: libvirtd parses it as a domain
+        default: nil
+        }
     }
 
     /// The index in `bytes` of `line`:`column` (both from 1; column 0: the line's start), clamped to the document.

@@ -116,7 +116,8 @@ extension LibvirtVersion {
 /// The last line of `saveimg scan`: counts per verdict.
 struct ScanSummary: Encodable, Sendable {
     var type = "summary"
-    /// Save images found (every verdict, including invalid).
+    /// Entries listed, one `type: image` line each: the sum of the verdict
+    /// counts (`ok` + `warning` + `cannot_tell` + `restore_fails` + `invalid` + `unreadable`).
     var images = 0
     /// Files that are not save images.
     var skipped = 0
@@ -131,7 +132,7 @@ struct ScanSummary: Encodable, Sendable {
     var totalBytes: UInt64 = 0
 
     mutating func count(_ record: ScanRecord) {
-        if record.verdict != .unreadable { images += 1 }
+        images += 1
         let (sum, overflow) = totalBytes.addingReportingOverflow(record.fileSize ?? 0)
         totalBytes = overflow ? .max : sum
         switch record.verdict {
