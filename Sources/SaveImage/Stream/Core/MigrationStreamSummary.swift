@@ -68,7 +68,7 @@ public struct VMDescription: Hashable, Sendable, Codable {
             throw error
         } catch {
             throw SaveImageError(.badStream, path: "", offset: offset, field: "VM description",
-                                 expected: "JSON with page_size and devices", found: "\(error)")
+                                 expected: "JSON with page_size and devices", found: DecodingFailure.describe(error))
         }
     }
 }
