@@ -4,7 +4,7 @@
 public enum VerifyCode: Hashable, Sendable, Codable, CustomStringConvertible {
     // Format and stream.
     case formatUnsupported, formatUnknown, formatStreamMismatch, formatIgnored, streamMissing
-    case streamTruncated, streamEndDamaged, streamBodyNotChecked, streamDamaged, streamTailNotChecked, streamWalked
+    case streamTruncated, streamEndDamaged, streamBodyNotChecked, streamEndIntact, streamDamaged, streamTailNotChecked, streamWalked
     // Cookie and data region.
     case cookieEmpty, cookieInvalid, cookieUnterminated, cookieIgnored, documentsIgnored, gap
     case extensionPresent, extensionInvalid, paddingNotZero, bigEndian, wasRunningNonstandard, unusedWordsSet
@@ -31,7 +31,8 @@ public enum VerifyCode: Hashable, Sendable, Codable, CustomStringConvertible {
         (.formatStreamMismatch, "format_stream_mismatch"),
         (.formatIgnored, "format_ignored"), (.streamMissing, "stream_missing"),
         (.streamTruncated, "stream_truncated"), (.streamEndDamaged, "stream_end_damaged"),
-        (.streamBodyNotChecked, "stream_body_not_checked"), (.streamDamaged, "stream_damaged"),
+        (.streamBodyNotChecked, "stream_body_not_checked"), (.streamEndIntact, "stream_end_intact"),
+        (.streamDamaged, "stream_damaged"),
         (.streamTailNotChecked, "stream_tail_not_checked"), (.streamWalked, "stream_walked"),
         (.cookieEmpty, "cookie_empty"), (.cookieInvalid, "cookie_invalid"), (.cookieUnterminated, "cookie_unterminated"),
         (.cookieIgnored, "cookie_ignored"), (.documentsIgnored, "documents_ignored"), (.gap, "gap"),

@@ -28,7 +28,9 @@ enum CheckReport {
     /// (`file`, `findings`, extension indexes from 1).
     struct Deep: Encodable {
         struct Seal: Encodable {
-            var sha256: String
+            /// The digest stored, under its glossary name: `state_sha256` (guest-state-v1) or `stream_sha256`.
+            var stateSha256: String?
+            var streamSha256: String?
             var bytes: UInt64?
             var extensionIndex: Int?
             /// `stream-sha256` or `guest-state-v1`.
@@ -39,9 +41,11 @@ enum CheckReport {
         var deep = true
         var format: String
         var streamOffset: UInt64
-        var streamBytes: UInt64
+        /// The stream's size in the file (`stream.size` in inspect).
+        var streamSize: UInt64
         var rawStreamBytes: UInt64
-        var sha256: String
+        /// SHA-256 of the raw (decompressed) stream.
+        var streamSha256: String
         /// The guest-state digest (the same for one saved state in every format), when the walk completed.
         var stateSha256: String?
         var stream: MigrationStreamSummary
@@ -55,9 +59,9 @@ enum CheckReport {
             ok = report.isValid
             format = report.format
             streamOffset = report.streamOffset
-            streamBytes = report.streamBytes
+            streamSize = report.streamBytes
             rawStreamBytes = report.rawStreamBytes
-            sha256 = report.sha256
+            streamSha256 = report.sha256
             stateSha256 = report.stateSha256
             stream = report.stream
             trailingBytes = report.trailingBytes
@@ -67,7 +71,8 @@ enum CheckReport {
                 findings.append(FindingReport(code: "page_contents_not_proven", severity: .info,
                                               message: SaveImg.Check.unsealedNote))
             }
-            seal = report.seal.map { Seal(sha256: $0.sha256, bytes: $0.bytes, extensionIndex: $0.extensionIndex.map { $0 + 1 },
+            seal = report.seal.map { Seal(stateSha256: $0.digest.rawValue == "stream-sha256" ? nil : $0.sha256,
+                                          streamSha256: $0.digest.rawValue == "stream-sha256" ? $0.sha256 : nil, bytes: $0.bytes, extensionIndex: $0.extensionIndex.map { $0 + 1 },
                                           digest: $0.digest.rawValue) }
             sealMatches = report.sealMatches
         }

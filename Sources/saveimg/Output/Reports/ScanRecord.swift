@@ -17,9 +17,15 @@ struct ScanRecord: Encodable, Sendable {
     var fileSize: UInt64?
     /// Bytes the file occupies on disk (st_blocks × 512): less than
     /// `fileSize` for a sparse image, the measure of what it costs.
-    var allocatedSize: UInt64?
-    var domain: String?
-    var uuid: String?
+    var allocatedBytes: UInt64?
+    /// The domain's name and UUID, under the same key as in `inspect` (a subset of its object).
+    var domain: Domain?
+
+    /// `domain` in scan's line: the name and UUID from the domain XML.
+    struct Domain: Encodable, Sendable {
+        var name: String?
+        var uuid: String?
+    }
     /// `running` or `paused`: what restore resumes to (the header's was_running).
     var state: String?
     var wasRunning: UInt32?
@@ -37,8 +43,7 @@ struct ScanRecord: Encodable, Sendable {
         file = path
         self.verdict = verdict
         fileSize = image.fileSize
-        domain = image.domain.name
-        uuid = image.domain.uuid
+        domain = Domain(name: image.domain.name, uuid: image.domain.uuid)
         wasRunning = image.header.wasRunning
         state = image.header.wasRunning == 0 ? "paused" : "running"
         format = image.header.format.description
@@ -70,12 +75,12 @@ extension ScanRecord {
             let verdict = verifier.verify(image)
             let findings = verdict.reasons.filter { $0.severity > .info }.map(FindingReport.init)
             var record = ScanRecord(path: path, image: image, verdict: verdict.outcome.severity, findings: findings)
-            record.allocatedSize = allocatedBytes(path)
+            record.allocatedBytes = diskUsage(path)
             if forecast { record.forecast = MachineForecast(image: image, verdict: verdict) }
             return record
         case .invalid(let error):
             var record = ScanRecord(path: path, size: size, verdict: .invalid, error: error)
-            record.allocatedSize = allocatedBytes(path)
+            record.allocatedBytes = diskUsage(path)
             return record
         case .unreadable(let error):
             return ScanRecord(path: path, size: nil, verdict: .unreadable, error: error)
@@ -148,4 +153,4 @@ struct ScanSummary: Encodable, Sendable {
 }
 
 /// st_blocks × 512 of `path` (what the file occupies on disk), or nil when it cannot be stat'ed.
-func allocatedBytes(_ path: String) -> UInt64? { FileStatus(following: path)?.allocatedBytes }
+func diskUsage(_ path: String) -> UInt64? { FileStatus(following: path)?.allocatedBytes }
