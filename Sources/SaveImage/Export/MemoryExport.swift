@@ -60,6 +60,13 @@ public struct MemoryExportSummary: Sendable, Codable {
     public var outputBytes: UInt64?
     public var nvram: String?
     public var nvramBytes: UInt64?
+
+    /// Encoded keys: a written file's size is `*_size` (`output_size`,
+    /// `nvram_size`), as everywhere in saveimg's JSON; other byte counts `*_bytes`.
+    private enum CodingKeys: String, CodingKey {
+        case input, streamFormat, output, format, map, cpus, registersMissing, notes, elfClass, elfMachine
+        case vmcoreinfoBytes, vmcoreinfoMissing, dataBytes, outputBytes = "outputSize", nvram, nvramBytes = "nvramSize"
+    }
 }
 
 /// `saveimg export-memory`: the guest's memory and registers from a save
