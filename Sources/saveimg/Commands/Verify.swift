@@ -318,6 +318,8 @@ extension SaveImg {
                     var report = VerifyReport(path: file, verdict: verdict, target: target)
                     report.forecast = forecast
                     try printJSONLine(report)
+                    // A file that could not be read: its message on standard error too, as every command's.
+                    if let error = verdict.readError { print("\(ErrorExit.prefix): \(error.description)", to: &standardError) }
                 }
             } else {
                 print("target: \(verifier.targetDescription) (from \(how))")

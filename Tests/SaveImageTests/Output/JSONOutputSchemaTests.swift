@@ -151,7 +151,7 @@ import Testing
         let failure = try #require(try JSONSchema.validate(unreadable, "edit").first?["error"] as? [String: Any])
         #expect(failure["code"] as? String == "input_unreadable")
         #expect(failure["path"] as? String == "/nonexistent-saveimg-cpu.xml")
-        #expect(unreadable.stderr.contains("saveimg: /nonexistent-saveimg-cpu.xml: file: expected a readable file, found open failed: No such file or directory (errno 2)"))
+        #expect(unreadable.stderr.contains("saveimg add-cpu-ext: /nonexistent-saveimg-cpu.xml: file: expected a readable file, found open failed: No such file or directory (errno 2)"))
     }
 
     @Test func convertAndSeal() throws {
