@@ -319,7 +319,7 @@ extension SaveImg {
                     report.forecast = forecast
                     try printJSONLine(report)
                     // A file that could not be read: its message on standard error too, as every command's.
-                    if let error = verdict.readError { print("\(ErrorExit.prefix): \(error.description)", to: &standardError) }
+                    if let error = verdict.readError { ErrorExit.report(error.description, line: nil) }
                 }
             } else {
                 print("target: \(verifier.targetDescription) (from \(how))")

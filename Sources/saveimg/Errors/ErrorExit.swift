@@ -11,7 +11,7 @@ enum ErrorExit {
     nonisolated(unsafe) static var command: ParsableCommand.Type?
 
     /// `saveimg SUBCOMMAND` (`saveimg ext show`), or `saveimg` before a command is known.
-    static var prefix: String {
+    private static var prefix: String {
         command.map { "saveimg " + CommandLineHints.path(of: $0) } ?? "saveimg"
     }
 

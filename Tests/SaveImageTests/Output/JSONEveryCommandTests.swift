@@ -117,6 +117,20 @@ import Testing
         }
     }
 
+    /// `target capture` always prints JSON (no `--json` flag) and needs a
+    /// libvirt or QEMU on the machine: the lab captures it wrote (one line
+    /// each) are checked instead, so the answer does not depend on this host.
+    @Test func targetCapturesMatchTheSchema() throws {
+        let directory = Fixtures.testdata + "/targets"
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".json") }.sorted()
+        #expect(names.count >= 4)
+        for name in names {
+            let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: directory + "/" + name)))
+            let line = bytes.last == 10 ? bytes : bytes + [10]
+            try JSONSchema.validate(CLI.Result(status: 0, stdout: line, stderr: ""), "target_capture")
+        }
+    }
+
     /// retarget's line is the retarget helper's (issue 25): checked here once the schema has it.
     @Test func retargetMatchesTheSchemaOnceItHasADefinition() throws {
         let schema = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: JSONSchema.schema))) as? [String: Any]

@@ -125,7 +125,7 @@ import Testing
                           ["convert", Fixtures.path("qemu64-xz.sav"), target, "--format", "raw"]] {
             let result = try CLI.run(arguments)
             #expect(result.status == 2, "\(arguments)")
-            #expect(result.stderr.hasPrefix("saveimg: \(target): "), "\(result.stderr)")
+            #expect(result.stderr.hasPrefix("saveimg \(arguments[0]): \(target): "), "\(result.stderr)")
             #expect(!result.stderr.contains(".saveimg"), "\(result.stderr)")
             #expect(result.stderr.contains("No such file or directory"))
         }
