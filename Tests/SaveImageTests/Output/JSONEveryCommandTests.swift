@@ -117,6 +117,24 @@ import Testing
         }
     }
 
+    /// A malformed domain XML: libxml2's first error at its own offset, in
+    /// the words of the target's libvirt (measured on the four labs by
+    /// scripts/lab/xml-error-messages.sh: 7.0 and 9.0 `(domain_definition):N:`,
+    /// 11.3 and 12.8 `at line N:`).
+    @Test func malformedDomainXMLQuotesTheTargetsLibvirt() throws {
+        let image = try ModifiedImage("westmere-raw.sav") { $0.replaceSubrange(202..<206, with: Array("ZZZZ".utf8)) }
+        for (target, message) in [("9.0", "(domain_definition):4: error parsing attribute name"),
+                                  ("11.3", "at line 4: error parsing attribute name")] {
+            let run = try CLI.run(["verify", "--json", "--target-libvirt", target, image.path])
+            #expect(run.status == 2)
+            let line = try #require(try JSONSchema.validate(run, "verify").first)
+            let error = try #require(line["error"] as? [String: Any])
+            #expect(error["libvirt_message"] as? String == message, "\(target)")
+            #expect(error["offset"] as? Int == 210)
+            #expect((line["findings"] as? [[String: Any]])?.first?["libvirt_message"] as? String == message)
+        }
+    }
+
     /// `target capture` always prints JSON (no `--json` flag) and needs a
     /// libvirt or QEMU on the machine: the lab captures it wrote (one line
     /// each) are checked instead, so the answer does not depend on this host.

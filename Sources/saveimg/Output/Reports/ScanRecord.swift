@@ -79,7 +79,10 @@ extension ScanRecord {
             if forecast { record.forecast = MachineForecast(image: image, verdict: verdict) }
             return record
         case .invalid(let error):
-            var record = ScanRecord(path: path, size: size, verdict: .invalid, error: error)
+            // libvirt's message as the target release prints it (verify's words for the same file).
+            var worded = error
+            worded.libvirtMessage = verifier.profile.readErrorMessage(error.libvirtMessage)
+            var record = ScanRecord(path: path, size: size, verdict: .invalid, error: worded)
             record.allocatedBytes = diskUsage(path)
             return record
         case .unreadable(let error):
