@@ -31,6 +31,7 @@ extension SaveImg {
             }
             usageError(message(for: error), command: CommandLineHints.subcommand(in: arguments))
         }
+        ErrorExit.command = type(of: command)
         do {
             try command.run()
         } catch {

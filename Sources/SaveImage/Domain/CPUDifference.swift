@@ -21,12 +21,20 @@ public struct CPUDifference: Hashable, Sendable, Codable {
     /// Features whose policy differs.
     public var changed: [Change]
 
-    /// Compares the defined CPU with the CPU QEMU ran.
+    /// Compares the defined CPU with the CPU QEMU ran. Without a cookie CPU
+    /// there is no difference: libvirt restores with the domain XML's CPU
+    /// (the one rule `inspect`, `diff-cpu` and `scan` give).
     public init(domain: CPUDefinition?, cookie: CPUDefinition?) {
         domainModel = domain?.model
         cookieModel = cookie?.model
+        guard let cookie else {
+            added = []
+            removed = []
+            changed = []
+            return
+        }
         let domainFeatures = domain?.features ?? []
-        let cookieFeatures = cookie?.features ?? []
+        let cookieFeatures = cookie.features
         let domainNames = Set(domainFeatures.map(\.name))
         let cookieNames = Set(cookieFeatures.map(\.name))
         added = cookieFeatures.filter { !domainNames.contains($0.name) }

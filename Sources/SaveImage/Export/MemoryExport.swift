@@ -60,6 +60,13 @@ public struct MemoryExportSummary: Sendable, Codable {
     public var outputBytes: UInt64?
     public var nvram: String?
     public var nvramBytes: UInt64?
+
+    /// Encoded keys: a written file's size is `*_size` (`output_size`,
+    /// `nvram_size`), as everywhere in saveimg's JSON; other byte counts `*_bytes`.
+    private enum CodingKeys: String, CodingKey {
+        case input, streamFormat, output, format, map, cpus, registersMissing, notes, elfClass, elfMachine
+        case vmcoreinfoBytes, vmcoreinfoMissing, dataBytes, outputBytes = "outputSize", nvram, nvramBytes = "nvramSize"
+    }
 }
 
 /// `saveimg export-memory`: the guest's memory and registers from a save
@@ -97,9 +104,10 @@ public enum MemoryExport {
                                  expected: "a stream that holds the guest's RAM",
                                  found: "x-ignore-shared: RAM in shared memory (a memory backend with share=on) is not in the image; export it from the backend's file")
         }
-        for target in [request.output, request.nvramOutput].compactMap({ $0 }) where FileStatus(ofLink: target) != nil {
+        for target in [request.output, request.nvramOutput].compactMap({ $0 }) {
+            guard let existing = FileStatus(ofLink: target) else { continue }
             throw SaveImageError(.editRejected, path: target, field: "OUT", expected: "a path that does not exist",
-                                 found: "an existing file (export-memory never replaces one)")
+                                 found: existing.outputInTheWay(refusal: "export-memory never replaces one"))
         }
         let scratch = ReplacementFile.split(request.output ?? request.nvramOutput ?? "/tmp/x")
         let capture = MemoryCapture(directory: (request.output ?? request.nvramOutput) == nil ? "/tmp" : scratch.directory,

@@ -69,7 +69,7 @@ extension VMStateDevice {
             }
         } catch {
             throw SaveImageError(.badStream, path: "", offset: offset, field: "VM description",
-                                 expected: "JSON with a devices array", found: "\(error)")
+                                 expected: "JSON with a devices array", found: DecodingFailure.describe(error))
         }
     }
 

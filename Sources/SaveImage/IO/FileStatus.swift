@@ -65,6 +65,13 @@ public struct FileStatus: Hashable, Sendable {
     public var permissions: UInt32 { mode & 0o7777 }
     public var isRegularFile: Bool { mode & UInt32(S_IFMT) == UInt32(S_IFREG) }
     public var isDirectory: Bool { mode & UInt32(S_IFMT) == UInt32(S_IFDIR) }
+
+    /// What is in the way of a new output file, in every command's words:
+    /// `a directory (OUT names the file to create, not a folder)` or
+    /// `an existing file` followed by `refusal`.
+    public func outputInTheWay(refusal: String) -> String {
+        isDirectory ? "a directory (the output names the file to create, not a folder)" : "an existing file (\(refusal))"
+    }
     public var isSymbolicLink: Bool { mode & UInt32(S_IFMT) == UInt32(S_IFLNK) }
     /// A FIFO (`<(cmd)` gives one) or a character device (`/dev/stdin` on a terminal): read once, to its end.
     public var isPipeOrCharacterDevice: Bool {

@@ -79,7 +79,7 @@ public final class ReplacementFile {
         guard !status.isRegularFile else { return }
         let found = status.isSymbolicLink
             ? "a symbolic link; saveimg does not replace links, give the real path (readlink -f)"
-            : "\(status.kindDescription), not a regular file"
+            : status.isDirectory ? status.outputInTheWay(refusal: "") : "\(status.kindDescription), not a regular file"
         throw SaveImageError(.notRegularFile, path: destination, field: "file",
                              expected: "a regular file or a new path", found: found)
     }

@@ -44,6 +44,22 @@ extension ReaderProfile {
     /// libxml2's error on the cookie as this release words it: `(save
     /// cookie):N: ...` (7.0, 9.0), `at line N: ...` (11.3, 12.8; measured).
     func cookieParseMessage(line: Int, message: String) -> String {
-        behaviourRelease >= LibvirtVersion(11, 3, 0) ? "at line \(line): \(message)" : "(save cookie):\(line): \(message)"
+        xmlParseMessage(document: "save cookie", line: line, message: message)
+    }
+
+    /// libxml2's first error on a document libvirt parses (`domain_definition`,
+    /// `save cookie`) as this release words it: `(document):N: ...` (7.0,
+    /// 9.0), `at line N: ...` (11.3, 12.8); measured for the domain XML by
+    /// scripts/lab/xml-error-messages.sh on the four labs.
+    func xmlParseMessage(document: String, line: Int, message: String) -> String {
+        behaviourRelease >= LibvirtVersion(11, 3, 0) ? "at line \(line): \(message)" : "(\(document)):\(line): \(message)"
+    }
+
+    /// A reader error's libvirt message as this release prints it (the reader
+    /// words it as 9.0 does): a malformed document's `(name):N: ...` is reworded.
+    public func readErrorMessage(_ message: String?) -> String? {
+        guard let message, let match = message.wholeMatch(of: #/\((domain_definition|save cookie)\):([0-9]+): (.*)/#),
+              let line = Int(match.output.2) else { return message }
+        return xmlParseMessage(document: String(match.output.1), line: line, message: String(match.output.3))
     }
 }

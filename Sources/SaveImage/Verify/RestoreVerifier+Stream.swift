@@ -48,7 +48,8 @@ extension RestoreVerifier {
                 reasons.append(RestoreVerdict.Reason(.streamTailNotChecked, .info,
                     "\(trailing) bytes follow the stream's VM description (QEMU stops reading at QEMU_VM_EOF)"))
             }
-            reasons.append(RestoreVerdict.Reason(.streamBodyNotChecked, .info,
+            // The positive answer has its own code: stream_body_not_checked is the cannot_tell below.
+            reasons.append(RestoreVerdict.Reason(.streamEndIntact, .info,
                 "the \(format) stream (\(image.streamLength) bytes, more than the \(automaticDeepLimit >> 20) MiB walked "
                     + "without --deep) ends intact (QEMU_VM_EOF and VM description); its body was not walked (`--deep` does)"))
             return reasons

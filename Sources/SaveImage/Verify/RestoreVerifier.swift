@@ -118,7 +118,7 @@ public struct RestoreVerifier: Sendable {
     }
 
     func verdict(forReadError error: SaveImageError) -> RestoreVerdict {
-        var libvirtMessage = error.libvirtMessage
+        var libvirtMessage = profile.readErrorMessage(error.libvirtMessage)
         if error.code == .cookieOffsetPastDataLength { libvirtMessage = profile.cookieOffsetPastDataLengthOutcome }
         // saveimg's own failure to read says nothing of libvirt: not judged (a warning), not "fails".
         let reason = error.stopsSaveimgOnly
@@ -126,6 +126,9 @@ public struct RestoreVerifier: Sendable {
                                     "not judged: saveimg could not read the image (\(error))", offset: error.offset)
             : RestoreVerdict.Reason(.unreadable(error.code), .restoreFails, error.description,
                                     libvirt: libvirtMessage, offset: error.offset)
-        return RestoreVerdict(target: targetDescription, reasons: [reason], readError: error)
+        // The error as this release prints it, in the verdict's reason and its error alike.
+        var worded = error
+        worded.libvirtMessage = libvirtMessage
+        return RestoreVerdict(target: targetDescription, reasons: [reason], readError: worded)
     }
 }

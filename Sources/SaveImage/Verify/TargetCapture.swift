@@ -135,7 +135,7 @@ public struct TargetCapture: Codable, Hashable, Sendable {
             self = try JSONDecoder().decode(TargetCapture.self, from: Data(bytes))
         } catch {
             throw SaveImageError(.unexpectedXML, path: path, field: "target capture",
-                                 expected: "a \(Self.schemaName) JSON document (saveimg target capture)", found: "\(error)")
+                                 expected: "a \(Self.schemaName) JSON document (saveimg target capture)", found: DecodingFailure.describe(error))
         }
         guard schema == Self.schemaName else {
             throw SaveImageError(.unexpectedXML, path: path, field: "schema", expected: Self.schemaName, found: schema)

@@ -3,8 +3,8 @@
 /// (``hint``), which names a command that fixes it or says that none can.
 public enum VerifyCode: Hashable, Sendable, Codable, CustomStringConvertible {
     // Format and stream.
-    case formatUnsupported, formatStreamMismatch, formatIgnored, streamMissing
-    case streamTruncated, streamEndDamaged, streamBodyNotChecked, streamDamaged, streamTailNotChecked, streamWalked
+    case formatUnsupported, formatUnknown, formatStreamMismatch, formatIgnored, streamMissing
+    case streamTruncated, streamEndDamaged, streamBodyNotChecked, streamEndIntact, streamDamaged, streamTailNotChecked, streamWalked
     case streamCapabilityMismatch
     // Cookie and data region.
     case cookieEmpty, cookieInvalid, cookieUnterminated, cookieIgnored, documentsIgnored, gap
@@ -28,10 +28,12 @@ public enum VerifyCode: Hashable, Sendable, Codable, CustomStringConvertible {
     case finding(String)
 
     static let simple: [(VerifyCode, String)] = [
-        (.formatUnsupported, "format_unsupported"), (.formatStreamMismatch, "format_stream_mismatch"),
+        (.formatUnsupported, "format_unsupported"), (.formatUnknown, "format_unknown"),
+        (.formatStreamMismatch, "format_stream_mismatch"),
         (.formatIgnored, "format_ignored"), (.streamMissing, "stream_missing"),
         (.streamTruncated, "stream_truncated"), (.streamEndDamaged, "stream_end_damaged"),
-        (.streamBodyNotChecked, "stream_body_not_checked"), (.streamDamaged, "stream_damaged"),
+        (.streamBodyNotChecked, "stream_body_not_checked"), (.streamEndIntact, "stream_end_intact"),
+        (.streamDamaged, "stream_damaged"),
         (.streamTailNotChecked, "stream_tail_not_checked"), (.streamWalked, "stream_walked"),
         (.streamCapabilityMismatch, "stream_capability_mismatch"),
         (.cookieEmpty, "cookie_empty"), (.cookieInvalid, "cookie_invalid"), (.cookieUnterminated, "cookie_unterminated"),
@@ -106,6 +108,8 @@ public enum VerifyCode: Hashable, Sendable, Codable, CustomStringConvertible {
         switch self {
         case .formatUnsupported:
             return "rewrite the stream in a format the target reads: `saveimg convert IN OUT --format raw` (or gzip), or `saveimg retarget IN --target-libvirt V` to apply every safe fix"
+        case .formatUnknown:
+            return "the format word names no format libvirt defines, so neither libvirt nor saveimg (convert, retarget) can decode the stream; restore an intact copy"
         case .formatStreamMismatch: return "rewrite the image with its real stream format: `saveimg convert IN OUT --format raw`"
         case .formatIgnored: return "`saveimg convert IN OUT --format raw` writes a version-2 raw image"
         case .streamCapabilityMismatch:

@@ -35,7 +35,8 @@ public struct ImageEditor {
     public func run(_ edit: (SaveImage) throws(SaveImageError) -> ImageContent) throws(SaveImageError) -> Result {
         if let output, output != path, Self.exists(output) {
             throw SaveImageError(.editRejected, path: output, field: "--output", expected: "a path that does not exist",
-                                 found: "an existing file (saveimg does not overwrite it; remove it first)")
+                                 found: FileStatus(ofLink: output)?.outputInTheWay(refusal: "saveimg does not overwrite it; remove it first")
+                                     ?? "an existing file (saveimg does not overwrite it; remove it first)")
         }
         let file = try PositionalFile(openingForEditing: path, writable: output == nil && !dryRun)
         // The image and the plan keep the file as their stream's reader; the lock ends with the edit.

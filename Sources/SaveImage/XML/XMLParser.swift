@@ -41,6 +41,19 @@ public enum XMLParser {
                                  found: "xmlNewParserCtxt failed (out of memory)")
         }
         defer { xmlFreeParserCtxt(context) }
+        // libvirt reports libxml2's first error (its handler keeps the first,
+        // later ones follow from it); libxml2 itself keeps only the last.
+        let first = FirstError()
+        context.pointee._private = Unmanaged.passUnretained(first).toOpaque()
+        context.pointee.sax.pointee.serror = { userData, error in
+            guard let error, let parser = userData?.assumingMemoryBound(to: xmlParserCtxt.self),
+                  let box = parser.pointee._private else { return }
+            let first = Unmanaged<FirstError>.fromOpaque(box).takeUnretainedValue()
+            guard first.message == nil, error.pointee.level != XML_ERR_WARNING else { return }
+            first.message = error.pointee.message.map { String(cString: $0).trimmingWhitespace() }
+            first.line = error.pointee.line
+            first.column = error.pointee.int2
+        }
         let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue)  // bounded: libxml2 option constants
         let document = bytes.withUnsafeBufferPointer { buffer in
             buffer.baseAddress.flatMap { base in
@@ -50,29 +63,65 @@ public enum XMLParser {
             }
         }
         guard let document else {
-            throw malformed(context: context, name: name, path: path, offset: offset, empty: bytes.isEmpty)
+            throw malformed(first, context: context, bytes: bytes, name: name, path: path, offset: offset)
         }
         defer { xmlFreeDoc(document) }
         guard let root = xmlDocGetRootElement(document) else {
             throw SaveImageError(.malformedXML, path: path, offset: offset, field: name,
                                  expected: "a root element", found: "none",
-                                 libvirtMessage: "(\(name)):1: Document is empty")
+                                 libvirtMessage: libvirtLabel(for: name).map { "(\($0)):1: Document is empty" })
         }
         return try convert(root, depth: 0, name: name, path: path, offset: offset)
     }
 
+    /// libxml2's first error while parsing one document, as libvirt keeps it.
+    private final class FirstError {
+        var message: String?
+        var line: Int32 = 0
+        var column: Int32 = 0
+    }
+
+    /// The first error, as libvirt prints it (`(name):LINE: message`), at the
+    /// file offset of its line and column (libxml2 counts both from 1).
     private static func malformed(
-        context: xmlParserCtxtPtr, name: String, path: String, offset: UInt64?, empty: Bool
+        _ first: FirstError, context: xmlParserCtxtPtr, bytes: [UInt8], name: String, path: String, offset: UInt64?
     ) -> SaveImageError {
-        var message = empty ? "Document is empty" : "not well-formed XML"
+        var message = bytes.isEmpty ? "Document is empty" : "not well-formed XML"
         var line: Int32 = 1
-        if let error = xmlCtxtGetLastError(context), let text = error.pointee.message {
-            message = String(cString: text).trimmingWhitespace()
-            line = error.pointee.line
+        var column: Int32 = 0
+        if let text = first.message {
+            (message, line, column) = (text, first.line, first.column)
+        } else if let error = xmlCtxtGetLastError(context), let text = error.pointee.message {
+            (message, line, column) = (String(cString: text).trimmingWhitespace(), error.pointee.line, error.pointee.int2)
         }
-        return SaveImageError(.malformedXML, path: path, offset: offset, field: name,
-                              expected: "well-formed XML", found: "line \(line): \(message)",
-                              libvirtMessage: "(\(name)):\(line): \(message)")
+        let position = position(of: line, column: column, in: bytes)
+        let at = offset.map { $0 + UInt64(position) }  // bounded: position <= bytes.count (16 MiB at most), offset inside the data region (< 4 GiB + 92)
+        return SaveImageError(.malformedXML, path: path, offset: at, field: name,
+                              expected: "well-formed XML", found: "line \(line)\(column > 0 ? " column \(column)" : ""): \(message)",
+                              libvirtMessage: libvirtLabel(for: name).map { "(\($0)):\(line): \(message)" })
+    }
+
+    /// The name libvirt gives the document when it parses it (its messages
+    /// read `(domain_definition):4: ...`); nil for the documents libvirt never
+    /// parses (extensions, a CPU.xml, virsh's capabilities output), whose
+    /// errors then quote no libvirt message.
+    static func libvirtLabel(for name: String) -> String? {
+        switch name {
+        case "domain_definition", "save cookie": name
+        case "replacement domain XML": "domain_definition"  // virsh restore --xml: libvirtd parses it as a domain
+        default: nil
+        }
+    }
+
+    /// The index in `bytes` of `line`:`column` (both from 1; column 0: the line's start), clamped to the document.
+    private static func position(of line: Int32, column: Int32, in bytes: [UInt8]) -> Int {
+        var remaining = Int(max(line, 1)) - 1  // bounded: a positive Int32
+        var index = 0
+        while remaining > 0, index < bytes.count {
+            if bytes[index] == UInt8(ascii: "\n") { remaining -= 1 }  // bounded: remaining > 0
+            index += 1  // bounded: index < bytes.count
+        }
+        return min(index + Int(max(column, 1)) - 1, bytes.count)  // bounded: index <= 16 MiB, column a positive Int32
     }
 
     private static func convert(

@@ -61,11 +61,18 @@ extension SaveImg {
                         try output.report(CheckReport.Deep(report), text: Self.text(report))
                     } else {
                         let image = try source.open(path)
+                        // Every O(1) check verify makes of the file itself (format, stream start, stream end).
+                        let problems = RestoreVerifier.wholenessReasons(image).map(FindingReport.init)
+                        if !problems.isEmpty { output.failed = true }
                         let prelude = image.streamPrelude
-                        let line = "\(path): metadata OK; stream \(image.streamSignature.name)"
-                            + (prelude?.machineType.map { ", machine \($0)" } ?? "")
-                        try output.report(CheckReport.Shallow(file: path, stream: .init(kind: image.streamSignature.name,
-                                                                                 machineType: prelude?.machineType)),
+                        let stream = "stream \(image.streamSignature.name)" + (prelude?.machineType.map { ", machine \($0)" } ?? "")
+                        let line = problems.isEmpty
+                            ? "\(path): metadata OK; \(stream)"
+                            : (["\(path): DAMAGED; \(stream)"] + problems.map { "  problem       \($0.message)" }).joined(separator: "\n")
+                        try output.report(CheckReport.Shallow(file: path, ok: problems.isEmpty,
+                                                              stream: .init(kind: image.streamSignature.name,
+                                                                            machineType: prelude?.machineType),
+                                                              findings: problems),
                                           text: line)
                     }
                 } catch let error as SaveImageError {
@@ -74,6 +81,10 @@ extension SaveImg {
             }
             try output.finish()
         }
+
+        /// What a passing walk of an unsealed image cannot prove.
+        static let unsealedNote = "not proven: the walk checks the stream's structure, not the bytes inside each page; "
+            + "only a seal proves them (`saveimg seal FILE` once, then `check --deep` compares)"
 
         static func text(_ report: DeepCheckReport) -> String {
             let summary = report.stream
@@ -107,6 +118,10 @@ extension SaveImg {
                 lines.append("  seal          \(seal.digest.rawValue) " + (report.sealMatches == true ? "matches" : "DOES NOT MATCH (sealed \(seal.sha256))"))
             }
             for problem in report.problems { lines.append("  problem       \(problem.message)") }
+            if report.isValid && report.seal == nil {
+                // The walk proves the stream's structure; a flipped byte inside a page still passes it.
+                lines.append("  page contents " + Self.unsealedNote)
+            }
             return lines.joined(separator: "\n")
         }
     }

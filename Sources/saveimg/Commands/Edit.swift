@@ -74,8 +74,9 @@ extension SaveImg {
                 let edited = try session.read()
                 if edited == shown && state == nil {
                     if json {
-                        print(try jsonLine(EditCommandReport(file: file, domainXMLChanged: false, dryRun: options.dryRun,
-                                                               result: nil, secrets: nil)))
+                        // The same line as every edit's (schema edit_result): nothing to write, changed false.
+                        let unchanged = try ImageEditor(path: file, output: nil, dryRun: true).run { $0.content }
+                        try printJSONLine(EditReport(result: unchanged, dryRun: options.dryRun).json)
                     } else {
                         print("\(file): domain XML not changed")
                     }
@@ -92,8 +93,9 @@ extension SaveImg {
                         case .force: force = true; continue
                         case .abort:
                             // The refusal was reported above; under --json its line says why, with the finding.
-                            if json { print((try? jsonLine(EditCommandReport(file: file, error: error))) ?? "{}") }
-                            ErrorExit.report("\(file): unchanged; the edited XML was not kept", line: nil)
+                            if json { ErrorExit.report("\(file): unchanged; the edited XML was not kept",
+                                                       line: ErrorReport(file: file, error: error)) }
+                            else { ErrorExit.report("\(file): unchanged; the edited XML was not kept", line: nil) }
                             throw ExitCode(ExitStatus.invalid)
                         }
                     }
@@ -123,9 +125,10 @@ extension SaveImg {
                 return content
                 }
             if json {
-                let report = EditCommandReport(file: file, domainXMLChanged: !unchanged, dryRun: options.dryRun,
-                                               result: result, secrets: secrets)
-                print((try? jsonLine(report)) ?? "{}")
+                // One shape for every edit command (schema edit_result), define's `secrets` included.
+                var line = EditReport(result: result, dryRun: options.dryRun).json
+                line.secrets = secrets.map(EditReport.JSON.Secrets.init)
+                print((try? jsonLine(line)) ?? "{}")
                 return
             }
             if unchanged { print("\(file): domain XML not changed") }

@@ -100,7 +100,7 @@ extension SaveImg {
             }
             if let nvram = summary.nvram { print("\(nvram): UEFI variable store, \(summary.nvramBytes ?? 0) bytes") }
             if let missing = summary.registersMissing, summary.output != nil {
-                print("warning: registers missing: \(missing)", to: &standardError)
+                ErrorExit.report("\(summary.input): warning: registers missing: \(missing)", line: nil)
             }
         }
 

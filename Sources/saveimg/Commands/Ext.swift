@@ -110,6 +110,8 @@ extension SaveImg {
                 guard let document = second else { throw ValidationError("missing the XML document (a file or '-')") }
                 var bytes = try readInputFile(document)
                 while bytes.last == 0 { bytes.removeLast() }
+                // A malformed document is named by its own file, not the image's.
+                if !bytes.isEmpty, !bytes.contains(0) { _ = try XMLParser.parse(bytes, name: "extension", path: document) }
                 let at = at
                 try options.run(file) { (image) throws(SaveImageError) in try image.addingExtension(bytes, at: at) }
             }

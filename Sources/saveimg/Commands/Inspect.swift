@@ -58,9 +58,11 @@ extension SaveImg {
                     if image.effectiveFormat == .sparse {
                         // libvirt reads the image; QEMU fails on a layout it cannot map.
                         do throws(SaveImageError) { report.sparse = SparseImageSummary(try image.stream.mappedRAMLayout()) } catch {
-                            report.findings.append(FindingReport(code: "stream_damaged", severity: .restoreFails,
+                            // Said once: verify's walk may have reported the same damage.
+                            let said = report.findings.contains { ["stream_damaged", "stream_truncated"].contains($0.code) }
+                            if !said { report.findings.append(FindingReport(code: "stream_damaged", severity: .restoreFails,
                                                                  message: "the sparse layout cannot be read: \(error.description)",
-                                                                 offset: error.offset))
+                                                                 offset: error.offset)) }
                             report.verdict = max(report.verdict, .restoreFails)
                         }
                     }

@@ -94,6 +94,12 @@ extension SaveImg {
                 record.allocatedSize = nil
                 return record
             case .unreadable(let path, let reason):
+                // A path that is not there: inspect's words for it (one message for one problem).
+                if FileStatus(ofLink: path) == nil {
+                    do throws(SaveImageError) { _ = try SaveImage.open(path, recovery: .readOnly) } catch {
+                        return ScanRecord(path: path, size: nil, verdict: .unreadable, error: error)
+                    }
+                }
                 return ScanRecord(path: path, size: nil, verdict: .unreadable,
                                   error: SaveImageError(.io, path: path, field: "path", expected: "a readable directory or file",
                                                         found: reason))

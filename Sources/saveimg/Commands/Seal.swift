@@ -46,7 +46,7 @@ extension SaveImg {
                                              + "remove that extension first (saveimg ext remove)")
                 }
                 if json {
-                    try printJSONLine(SealReport(file: file, alreadySealed: true, sha256: seal.sha256, digest: seal.digest.rawValue,
+                    try printJSONLine(SealReport(file: file, alreadySealed: true, seal: seal,
                                                  rawStreamBytes: report.rawStreamBytes, edit: nil))
                 } else {
                     print("\(file): already sealed, \(seal.digest.rawValue) \(seal.sha256)")
@@ -58,7 +58,7 @@ extension SaveImg {
                 ?? SaveImageSeal(sha256: report.sha256, bytes: report.rawStreamBytes)
             let result = try ImageEditor(path: file).run { (image) throws(SaveImageError) in try image.addingExtension(seal.document) }
             if json {
-                try printJSONLine(SealReport(file: file, alreadySealed: false, sha256: seal.sha256, digest: seal.digest.rawValue,
+                try printJSONLine(SealReport(file: file, alreadySealed: false, seal: seal,
                                              rawStreamBytes: report.rawStreamBytes,
                                              edit: EditReport(result: result, dryRun: false).json))
             } else {

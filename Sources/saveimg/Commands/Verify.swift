@@ -116,6 +116,8 @@ extension SaveImg {
                     var report = VerifyReport(path: file, verdict: verdict, target: target)
                     report.forecast = forecast
                     try printJSONLine(report)
+                    // A file that could not be read: its message on standard error too, as every command's.
+                    if let error = verdict.readError { ErrorExit.report(error.description, line: nil) }
                 }
             } else {
                 print("target: \(verifier.targetDescription) (from \(how))")

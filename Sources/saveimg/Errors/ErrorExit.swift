@@ -6,11 +6,20 @@ import SaveImage
 /// output. Commands that go on with other files call it per file;
 /// ``SaveImg/main()`` calls it for a command that failed and exits 2.
 enum ErrorExit {
-    /// Prints `saveimg: message` on standard error and, first, `line` (the
-    /// failed file's JSON line) on standard output when there is one.
+    /// The command running (set once it is parsed), which names itself in
+    /// every message: `saveimg ext show: FILE: ...`, as usage errors do.
+    nonisolated(unsafe) static var command: ParsableCommand.Type?
+
+    /// `saveimg SUBCOMMAND` (`saveimg ext show`), or `saveimg` before a command is known.
+    private static var prefix: String {
+        command.map { "saveimg " + CommandLineHints.path(of: $0) } ?? "saveimg"
+    }
+
+    /// Prints `saveimg SUBCOMMAND: message` on standard error and, first,
+    /// `line` (the failed file's JSON line) on standard output when there is one.
     static func report(_ message: String, line: ErrorReport?) {
         if let line { print((try? jsonLine(line)) ?? #"{"error":{"code":"json","message":"JSON encoding failed"}}"#) }
-        print("saveimg: \(message)", to: &standardError)
+        print("\(prefix): \(message)", to: &standardError)
     }
 
     /// Reports a command's failure (``SaveImageError`` or ``CommandFailure``)

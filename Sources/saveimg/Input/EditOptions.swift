@@ -27,9 +27,7 @@ struct EditOptions: ParsableArguments {
         let kept = secrets()
         if json {
             var line = report.json
-            line.secrets = kept.map {
-                .init(kept: $0.kept.map(\.location), replaced: $0.replaced.map(\.location), dropped: $0.dropped.map(\.location))
-            }
+            line.secrets = kept.map(EditReport.JSON.Secrets.init)
             try printJSONLine(line)
         } else {
             print(report.text)

@@ -30,6 +30,7 @@ enum FastPath {
             files.append(argument)
         }
         guard !files.isEmpty else { return false }
+        ErrorExit.command = SaveImg.Inspect.self
         // Every other option at its default: the target is what `TargetOptions` gives with none given.
         let (verifier, how) = try TargetOptions.defaultVerifier()
         try SaveImg.Inspect.inspect(files, json: json, verifier: verifier, how: how) { (path) throws(SaveImageError) in

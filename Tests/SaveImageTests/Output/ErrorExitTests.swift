@@ -42,7 +42,8 @@ import Testing
         let text = try CLI.run(arguments)
         #expect(text.status == 2, "\(text.stderr)")
         let lines = text.stderr.split(separator: "\n")
-        #expect(lines == ["saveimg: \(broken.path): offset 20: data_len: expected a non-zero length, found 0 "
+        let words = arguments.prefix { !$0.hasPrefix("-") && !$0.hasPrefix("/") }.joined(separator: " ")
+        #expect(lines == ["saveimg \(words): \(broken.path): offset 20: data_len: expected a non-zero length, found 0 "
                           + "(libvirt: invalid header data length: 0)"], "\(text.stderr)")
         #expect(text.stdout.isEmpty)
         #expect([UInt8](try Data(contentsOf: URL(fileURLWithPath: broken.path))) == broken.bytes)
@@ -61,14 +62,15 @@ import Testing
         #expect(error["field"] as? String == "data_len")
     }
 
-    /// Grep-able: one place in the command's sources prints an error.
+    /// Grep-able: one place in the command's sources prints an error, as
+    /// `saveimg SUBCOMMAND: ...` (the command names itself, as usage errors do).
     @Test func onePlacePrintsErrors() throws {
         let sources = URL(fileURLWithPath: JSONSchema.repository + "/Sources/saveimg")
         let files = try #require(FileManager.default.enumerator(atPath: sources.path)?.allObjects as? [String])
         var printing: [String] = []
         for file in files where file.hasSuffix(".swift") {
             let text = try String(contentsOf: sources.appendingPathComponent(file), encoding: .utf8)
-            if text.contains("print(\"saveimg: ") { printing.append(file) }
+            if text.contains("print(\"saveimg: ") || text.contains("print(\"\\(prefix): ") { printing.append(file) }
         }
         #expect(printing == ["Errors/ErrorExit.swift"])
     }

@@ -58,7 +58,7 @@ import Testing
         #expect(deep.status == 0, "\(deep.stderr)")
         let reports = try JSONSchema.validate(deep, "check")
         #expect(reports.map { $0["deep"] as? Bool } == [true, true])
-        #expect(reports.allSatisfy { ($0["sha256"] as? String)?.count == 64 })
+        #expect(reports.allSatisfy { ($0["stream_sha256"] as? String)?.count == 64 })
     }
 
     @Test func verifyTargetIsStructured() throws {
@@ -151,7 +151,7 @@ import Testing
         let failure = try #require(try JSONSchema.validate(unreadable, "edit").first?["error"] as? [String: Any])
         #expect(failure["code"] as? String == "input_unreadable")
         #expect(failure["path"] as? String == "/nonexistent-saveimg-cpu.xml")
-        #expect(unreadable.stderr.contains("saveimg: /nonexistent-saveimg-cpu.xml: file: expected a readable file, found open failed: No such file or directory (errno 2)"))
+        #expect(unreadable.stderr.contains("saveimg add-cpu-ext: /nonexistent-saveimg-cpu.xml: file: expected a readable file, found open failed: No such file or directory (errno 2)"))
     }
 
     @Test func convertAndSeal() throws {
@@ -167,7 +167,7 @@ import Testing
         #expect(sealed["already_sealed"] as? Bool == false)
         let deep = try #require(try JSONLines.objects(try CLI.run(["check", "--deep", "--json", output])).first)
         #expect(sealed["digest"] as? String == "guest-state-v1")
-        #expect(sealed["sha256"] as? String == deep["state_sha256"] as? String)
+        #expect(sealed["state_sha256"] as? String == deep["state_sha256"] as? String)
         #expect((deep["seal"] as? [String: Any])?["extension_index"] as? Int == 1)
         #expect(deep["seal_matches"] as? Bool == true)
         let edit = try #require(sealed["edit"] as? [String: Any])

@@ -24,7 +24,7 @@ import Testing
         #expect((byName["unfinished.sav"]?["error"] as? [String: Any])?["code"] as? String == "incomplete_save")
         #expect(byName["truncated.sav"]?["verdict"] as? String == "invalid")
         let westmere = try #require(byName["westmere-copy.sav"])
-        #expect(westmere["domain"] as? String == "oracle-westmere")
+        #expect((westmere["domain"] as? [String: Any])?["name"] as? String == "oracle-westmere")
         #expect(westmere["cpu_delta"] as? String == "+pclmuldq +hypervisor +arat")
         #expect(westmere["file_size"] as? Int == 590_756)
         #expect(byName["qemu64-raw-suspended.sav"]?["state"] as? String == "paused")

@@ -24,7 +24,7 @@ struct VerifyCommandTests {
         #expect(both.status == 3)
         let lines = both.output.split(separator: "\n").dropFirst()  // the target line
         #expect(lines.count == 3)
-        #expect(lines.first?.hasSuffix("fails.sav: will fail [format_unsupported] Invalid compressed save format 7") == true)
+        #expect(lines.first?.hasSuffix("fails.sav: will fail [format_unknown] Invalid compressed save format 7") == true)
         #expect(lines.last == "2 images: 1 restorable, 0 restorable with warnings, 0 cannot tell, 1 will fail, 0 invalid")
         var invalid = bad
         invalid.setWord(0, at: 20)

@@ -111,7 +111,7 @@ import Testing
         let json = try CLI.run(["scan", "--json", directory.path]).output
         let line = try #require(json.split(separator: "\n").first)
         let record = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
-        let apparent = try #require(record["file_size"] as? Int), allocated = try #require(record["allocated_size"] as? Int)
+        let apparent = try #require(record["file_size"] as? Int), allocated = try #require(record["allocated_bytes"] as? Int)
         #expect(apparent == bytes.count + 64 * 1024 * 1024)
         #expect(allocated < bytes.count + 4096 * 4)
         let table = try CLI.run(["scan", directory.path]).output
@@ -126,7 +126,7 @@ import Testing
                           ["convert", Fixtures.path("qemu64-xz.sav"), target, "--format", "raw"]] {
             let result = try CLI.run(arguments)
             #expect(result.status == 2, "\(arguments)")
-            #expect(result.stderr.hasPrefix("saveimg: \(target): "), "\(result.stderr)")
+            #expect(result.stderr.hasPrefix("saveimg \(arguments[0]): \(target): "), "\(result.stderr)")
             #expect(!result.stderr.contains(".saveimg"), "\(result.stderr)")
             #expect(result.stderr.contains("No such file or directory"))
         }

@@ -88,20 +88,30 @@ import Testing
         let change = try Self.editor(directory, "sed -i 's#<on_crash>destroy#<on_crash>restart#' \"$1\"")
         let result = try CLI.run(["edit", "--json", path, "--paused"], environment: ["EDITOR": change, "VISUAL": ""])
         #expect(result.status == 0, "\(result.stderr)")
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout)) as? [String: Any])
+        // One shape for every edit command: schema edit_result, as define, set-state, ext add/remove.
+        let object = try #require(try JSONSchema.validate(result, "edit").first)
         #expect(object["file"] as? String == path)
-        #expect(object["changed"] as? Bool == true && object["domain_xml_changed"] as? Bool == true)
-        #expect((object["was_running"] as? [String: Int]) == ["old": 1, "new": 0])
-        #expect(object["secrets_kept"] as? [String] == ["VNC (<graphics type='vnc'>)", "SPICE (<graphics type='spice'>)"])
+        #expect(object["output"] as? String == path)
+        #expect(object["changed"] as? Bool == true)
+        #expect((object["old"] as? [String: Any])?["was_running"] as? Int == 1)
+        #expect((object["new"] as? [String: Any])?["was_running"] as? Int == 0)
+        let secrets = try #require(object["secrets"] as? [String: Any])
+        #expect(secrets["kept"] as? [String] == ["VNC (<graphics type='vnc'>)", "SPICE (<graphics type='spice'>)"])
         #expect(!result.output.contains("vnc-pw42") && !result.output.contains("spice-s3cret-pw"))
+
+        // Saved without a change: the same shape, changed false.
+        let same = try CLI.run(["edit", "--json", path], environment: ["EDITOR": "true", "VISUAL": ""])
+        #expect(same.status == 0, "\(same.stderr)")
+        #expect(try JSONSchema.validate(same, "edit").first?["changed"] as? Bool == false)
 
         let abi = try Self.editor(directory, "sed -i \"s#<memory unit='KiB'>32768#<memory unit='KiB'>65536#\" \"$1\"")
         let refused = try CLI.run(["edit", "--json", path], environment: ["EDITOR": abi, "VISUAL": ""])
         #expect(refused.status == 2)
-        let report = try #require(try JSONSerialization.jsonObject(with: Data(refused.stdout)) as? [String: Any])
-        let finding = try #require((report["findings"] as? [[String: Any]])?.first)
-        #expect(finding["severity"] as? String == "restore_fails")
-        #expect(finding["libvirt_message"] as? String == "Target domain max memory 65536 does not match source 32768")
+        // A refused edit: the error line every command prints for a file it could not handle.
+        let report = try #require(try JSONSchema.validate(refused, "edit").first)
+        let error = try #require(report["error"] as? [String: Any])
+        #expect(error["code"] as? String == "edit_rejected")
+        #expect(error["libvirt_message"] as? String == "Target domain max memory 65536 does not match source 32768")
     }
 
     /// saveimg killed (SIGTERM, SIGHUP) while the editor runs: the temporary file goes too.

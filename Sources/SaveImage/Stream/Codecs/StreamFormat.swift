@@ -101,10 +101,11 @@ public struct StreamFormat: Sendable {
         return try make()
     }
 
-    /// The error for a format no codec reads.
+    /// The error for a format no codec reads: the formats libvirt defines
+    /// are expected (sparse is read block by block, not decoded).
     static func unsupported(_ format: CompressionFormat) -> SaveImageError {
         SaveImageError(.badStream, path: "", offset: UInt64(HeaderField.format.offset), field: "format",
-                       expected: "one of " + codecFormats.map(\.description).joined(separator: ", "),
+                       expected: "one of " + CompressionFormat.known.map(\.description).joined(separator: ", "),
                        found: format.labeled)
     }
 }

@@ -43,6 +43,13 @@ public struct MigrationStreamSummary: Hashable, Sendable, Codable {
     public var reachedEOF = false
     /// The VM description at the end, when present.
     public var description: VMDescription?
+
+    /// Encoded keys: the stream version is `qemu_version`, the name `inspect`'s
+    /// `stream` gives the same number (saveimg's JSON glossary).
+    private enum CodingKeys: String, CodingKey {
+        case version = "qemuVersion", machineType, capabilities, sections, ramBlocks, pages, zeroPages, commands
+        case reachedEOF, description
+    }
 }
 
 /// The JSON VM description QEMU appends after QEMU_VM_EOF (what
@@ -77,7 +84,7 @@ public struct VMDescription: Hashable, Sendable, Codable {
             throw error
         } catch {
             throw SaveImageError(.badStream, path: "", offset: offset, field: "VM description",
-                                 expected: "JSON with page_size and devices", found: "\(error)")
+                                 expected: "JSON with page_size and devices", found: DecodingFailure.describe(error))
         }
     }
 }

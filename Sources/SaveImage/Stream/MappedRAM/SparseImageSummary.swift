@@ -31,6 +31,11 @@ public struct SparseImageSummary: Hashable, Sendable, Codable {
     /// Disk space used (`st_blocks * 512`), when known.
     public var allocatedBytes: UInt64?
 
+    /// Encoded keys: the file's size is `file_size`, as everywhere in saveimg's JSON.
+    private enum CodingKeys: String, CodingKey {
+        case capabilities, blocks, pagesPresent, holes, deviceStateOffset, apparentBytes = "fileSize", allocatedBytes
+    }
+
     public init(_ layout: MappedRAMLayout) {
         capabilities = layout.configuration.capabilities
         blocks = layout.blocks.map {

@@ -61,7 +61,7 @@ public struct SavedDeviceStates: Hashable, Sendable {
         } catch {
             throw SaveImageError(.badStream, path: path, offset: offset, field: "VM description",
                                  expected: "QEMU's VM description JSON (page_size, devices[name, instance_id, vmsd_name, version, fields])",
-                                 found: "\(error)")
+                                 found: DecodingFailure.describe(error))
         }
         pageSize = raw.page_size
         var devices: [Device] = []

@@ -62,7 +62,7 @@ public struct TargetVMStateDump: Hashable, Sendable {
         } catch {
             throw SaveImageError(.badStream, path: path, offset: nil, field: "vmstate dump",
                                  expected: "the JSON of `qemu-system-x86_64 -dump-vmstate` (an object of device classes)",
-                                 found: "\(error)")
+                                 found: DecodingFailure.describe(error))
         }
         var descriptions: [String: Description] = [:]
         var classes: [String: [String]] = [:]

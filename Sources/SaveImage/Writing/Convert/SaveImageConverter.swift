@@ -28,7 +28,8 @@ public enum SaveImageConverter {
         if !request.replaceExisting, let existing = FileStatus(ofLink: output),
            existing.device != file.status.device || existing.inode != file.status.inode {
             throw SaveImageError(.editRejected, path: output, field: "OUT", expected: "a path that does not exist, or IN itself",
-                                 found: "an existing file that is not \(input) (convert does not overwrite it; "
+                                 found: existing.isDirectory ? existing.outputInTheWay(refusal: "")
+                                     : "an existing file that is not \(input) (convert does not overwrite it; "
                                      + "remove it first or pass --overwrite)")
         }
         let image = try SaveImage(reading: file)

@@ -11,7 +11,7 @@ struct ChainReport: Encodable {
         var root: String?
         /// Absolute file offset.
         var offset: UInt64
-        /// Bytes without the terminating NUL.
+        /// Bytes it occupies, its terminating NUL included (as `layout[].size`).
         var size: Int
         var terminated: Bool
         /// The document as text (`ext show --json` only).
@@ -21,18 +21,29 @@ struct ChainReport: Encodable {
             self.index = index
             root = document.rootElementName
             offset = document.fileOffset
-            size = document.bytes.count
+            size = document.storedLength
             terminated = document.isTerminated
         }
     }
 
+    /// libvirt's `<cookie>`, the same keys as `inspect`'s `cookie` (without its content).
+    struct Cookie: Encodable {
+        var present: Bool
+        var root: String?
+        var offset: UInt64?
+        var size: Int?
+        var terminated: Bool?
+    }
+
     var file: String
-    var cookie: Document?
+    var cookie: Cookie
     var extensions: [Document]
 
     init(_ image: SaveImage) {
         file = image.path
-        cookie = image.cookieDocument.map { Document($0, index: nil) }
+        let stored = image.cookieDocument
+        cookie = Cookie(present: stored != nil, root: stored?.rootElementName, offset: stored?.fileOffset,
+                        size: stored?.storedLength, terminated: stored?.isTerminated)
         extensions = image.extensions.enumerated().map { Document($1, index: $0 + 1) }
     }
 

@@ -8,8 +8,10 @@ struct ConvertReport: Encodable {
     var toFormat: String
     /// Whether the stream was copied unchanged (same format, no level given).
     var streamCopied: Bool
-    var inputBytes: UInt64
-    var outputBytes: UInt64
+    /// FILE's size in bytes (`file_size`, as inspect and scan say it).
+    var fileSize: UInt64
+    /// OUT's size in bytes.
+    var outputSize: UInt64
     var rawStreamBytes: UInt64
     var outputStreamBytes: UInt64
 
@@ -19,8 +21,8 @@ struct ConvertReport: Encodable {
         fromFormat = summary.fromFormat
         toFormat = summary.toFormat
         streamCopied = summary.streamCopied
-        inputBytes = summary.inputBytes
-        outputBytes = summary.outputBytes
+        fileSize = summary.inputBytes
+        outputSize = summary.outputBytes
         rawStreamBytes = summary.rawStreamBytes
         outputStreamBytes = summary.outputStreamBytes
     }

@@ -17,7 +17,8 @@ struct DiffCPUReport: Encodable {
     var file: String
     /// Whether the cookie has a <cpu> (without one, restore uses the domain XML's).
     var cookieHasCPU: Bool
-    /// Whether both CPUs print the same (no hunks).
+    /// Whether restore runs the domain XML's CPU as defined: both CPUs print the
+    /// same (no hunks), or the cookie has no <cpu> (restore then uses the domain XML's).
     var same: Bool
     var cpuDifference: CPUDifference
     var hunks: [Hunk]
@@ -27,7 +28,7 @@ struct DiffCPUReport: Encodable {
         file = image.path
         cookieHasCPU = image.cookie?.cpu != nil
         cpuDifference = image.cpuDifference
-        same = diff?.isEmpty ?? false
+        same = diff?.isEmpty ?? true
         hunks = (diff?.hunks ?? []).map { hunk in
             Hunk(oldStart: hunk.oldStart, oldCount: hunk.oldCount, newStart: hunk.newStart,
                  newCount: hunk.newCount, lines: hunk.lines.map { line in

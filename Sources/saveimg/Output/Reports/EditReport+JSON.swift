@@ -50,6 +50,13 @@ extension EditReport {
             var kept: [String]
             var replaced: [String]
             var dropped: [String]
+
+            /// The places of `kept`'s secrets (never their values).
+            init(_ kept: DomainSecrets.Kept) {
+                self.kept = kept.kept.map(\.location)
+                replaced = kept.replaced.map(\.location)
+                dropped = kept.dropped.map(\.location)
+            }
         }
     }
 

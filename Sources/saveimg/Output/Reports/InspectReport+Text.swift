@@ -8,8 +8,7 @@ extension InspectReport {
         let running = header.wasRunning == 0 ? "paused" : "running"
         row("header", "\(header.magic) version \(header.version), \(header.byteOrder)-endian")
         row("state", "was_running \(header.wasRunning) (restores \(running))")
-        // A format word no libvirt knows reads "9 (unknown)", not "unknown(9) (9)".
-        row("format", header.formatName.hasPrefix("unknown") ? "\(header.format) (unknown)" : "\(header.formatName) (\(header.format))")
+        row("format", CompressionFormat(rawValue: header.format).labeled)  // `raw (0)`, `9 (unknown)`
         row("data_len", "\(header.dataLen)  cookieOffset \(header.cookieOffset)")
         row("domain", "\(domain.name ?? "?")  uuid \(domain.uuid ?? "?")")
         row("memory", "\(domain.memoryKib.map { "\($0) KiB" } ?? "?")  vcpus \(domain.vcpus.map(String.init) ?? "?")")
@@ -17,7 +16,8 @@ extension InspectReport {
         row("cpu (domain)", domain.cpu.map(Self.describe) ?? "none")
         if cookie.present {
             row("cpu (cookie)", cookie.cpu.map(Self.describe) ?? "none recorded")
-            row("cpu added", cpuDifference.summary)
+            // One rule with diff-cpu and scan: no cookie <cpu>, no difference (restore uses the domain XML's).
+            row("cpu added", cookie.cpu == nil ? "none (no cookie cpu: restore uses the domain XML's CPU)" : cpuDifference.summary)
             row("cookie", "<cookie> " + (["cpu"].filter { _ in cookie.cpu != nil } + cookie.otherElements).joined(separator: ", "))
         } else {
             row("cookie", "none (cookieOffset \(header.cookieOffset))")

@@ -34,8 +34,14 @@ struct InspectReport: Encodable {
         var machine: String?
         var cpu: CPU?
     }
+    /// libvirt's `<cookie>`: where it is (as `ext list` gives it) and what it holds.
     struct Cookie: Encodable {
         var present: Bool
+        var root: String?
+        var offset: UInt64?
+        /// Bytes it occupies, its terminating NUL included (as `layout[].size`).
+        var size: Int?
+        var terminated: Bool?
         var cpu: CPU?
         var otherElements: [String]
     }
@@ -83,8 +89,10 @@ struct InspectReport: Encodable {
         domain = Domain(name: d.name, uuid: d.uuid, type: d.type, memoryKib: d.memoryKiB,
                         currentMemoryKib: d.currentMemoryKiB, vcpus: d.vcpus, arch: d.arch, machine: d.machine,
                         cpu: d.cpu.map(Self.cpu))
-        cookie = Cookie(present: image.cookieDocument != nil, cpu: image.cookie?.cpu.map(Self.cpu),
-                        otherElements: image.cookie?.otherElementNames ?? [])
+        let stored = image.cookieDocument
+        cookie = Cookie(present: stored != nil, root: stored?.rootElementName, offset: stored?.fileOffset,
+                        size: stored?.storedLength, terminated: stored?.isTerminated,
+                        cpu: image.cookie?.cpu.map(Self.cpu), otherElements: image.cookie?.otherElementNames ?? [])
         cpuDifference = image.cpuDifference
         extensions = image.extensions.enumerated().map { Self.document($1, index: $0 + 1) }
         ignoredDocuments = image.header.cookieOffset == 0
@@ -106,6 +114,6 @@ struct InspectReport: Encodable {
     /// (`dumpxml --extension N`, `ext show N`, layout `extension_N`).
     static func document(_ document: ChainDocument, index: Int) -> Document {
         Document(index: index, root: document.rootElementName, offset: document.fileOffset,
-                 size: document.bytes.count, terminated: document.isTerminated)
+                 size: document.storedLength, terminated: document.isTerminated)
     }
 }

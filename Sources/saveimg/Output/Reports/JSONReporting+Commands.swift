@@ -44,3 +44,7 @@ extension SaveImg.Seal: JSONReporting {
 extension SaveImg.Edit: JSONReporting {
     var reportedFile: String { (try? source.path(file)) ?? file ?? "" }
 }
+
+extension SaveImg.Recover: JSONReporting {
+    var reportedFile: String { (try? source.path(file)) ?? file ?? "" }
+}

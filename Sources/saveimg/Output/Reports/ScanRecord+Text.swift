@@ -23,9 +23,9 @@ extension ScanRecord {
     /// One aligned line; an unreadable or invalid image's line ends with the error.
     func tableLine(style: TextStyle) -> String {
         // Apparent size / allocated size (a sparse image allocates less).
-        let size = (fileSize.map(humanSize) ?? "-") + "/" + (allocatedSize.map(humanSize) ?? "-")
+        let size = (fileSize.map(humanSize) ?? "-") + "/" + (allocatedBytes.map(humanSize) ?? "-")
         var line = Self.row(verdict.rawValue, style.plain(state ?? "-"), style.plain(format ?? "-"), size,
-                            style.plain(domain ?? "-"), style.plain(cpuDelta ?? "-"), style.plain(file),
+                            style.plain(domain?.name ?? "-"), style.plain(cpuDelta ?? "-"), style.plain(file),
                             paintVerdict: style.enabled ? paint(style) : nil)
         if let error { line += "  " + style.red(Self.describe(error)) }
         if error == nil, let reason = firstReason { line += "  " + style.plain(reason) }

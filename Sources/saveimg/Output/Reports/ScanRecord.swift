@@ -17,9 +17,15 @@ struct ScanRecord: Encodable, Sendable {
     var fileSize: UInt64?
     /// Bytes the file occupies on disk (st_blocks × 512): less than
     /// `fileSize` for a sparse image, the measure of what it costs.
-    var allocatedSize: UInt64?
-    var domain: String?
-    var uuid: String?
+    var allocatedBytes: UInt64?
+    /// The domain's name and UUID, under the same key as in `inspect` (a subset of its object).
+    var domain: Domain?
+
+    /// `domain` in scan's line: the name and UUID from the domain XML.
+    struct Domain: Encodable, Sendable {
+        var name: String?
+        var uuid: String?
+    }
     /// `running` or `paused`: what restore resumes to (the header's was_running).
     var state: String?
     var wasRunning: UInt32?
@@ -37,17 +43,13 @@ struct ScanRecord: Encodable, Sendable {
         file = path
         self.verdict = verdict
         fileSize = image.fileSize
-        domain = image.domain.name
-        uuid = image.domain.uuid
+        domain = Domain(name: image.domain.name, uuid: image.domain.uuid)
         wasRunning = image.header.wasRunning
         state = image.header.wasRunning == 0 ? "paused" : "running"
         format = image.header.format.description
-        if image.cookie?.cpu == nil {
-            cpuDelta = "no cookie cpu"
-        } else {
-            cpuDifference = image.cpuDifference
-            cpuDelta = image.cpuDifference.summary
-        }
+        // One rule with inspect and diff-cpu: no cookie <cpu>, an empty difference.
+        cpuDifference = image.cpuDifference
+        cpuDelta = image.cookie?.cpu == nil ? "no cookie cpu" : image.cpuDifference.summary
         self.findings = findings
     }
 
@@ -73,12 +75,15 @@ extension ScanRecord {
             let verdict = verifier.verify(image)
             let findings = verdict.reasons.filter { $0.severity > .info }.map(FindingReport.init)
             var record = ScanRecord(path: path, image: image, verdict: verdict.outcome.severity, findings: findings)
-            record.allocatedSize = allocatedBytes(path)
+            record.allocatedBytes = diskUsage(path)
             if forecast { record.forecast = MachineForecast(image: image, verdict: verdict) }
             return record
         case .invalid(let error):
-            var record = ScanRecord(path: path, size: size, verdict: .invalid, error: error)
-            record.allocatedSize = allocatedBytes(path)
+            // libvirt's message as the target release prints it (verify's words for the same file).
+            var worded = error
+            worded.libvirtMessage = verifier.profile.readErrorMessage(error.libvirtMessage)
+            var record = ScanRecord(path: path, size: size, verdict: .invalid, error: worded)
+            record.allocatedBytes = diskUsage(path)
             return record
         case .unreadable(let error):
             return ScanRecord(path: path, size: nil, verdict: .unreadable, error: error)
@@ -119,7 +124,8 @@ extension LibvirtVersion {
 /// The last line of `saveimg scan`: counts per verdict.
 struct ScanSummary: Encodable, Sendable {
     var type = "summary"
-    /// Save images found (every verdict, including invalid).
+    /// Entries listed, one `type: image` line each: the sum of the verdict
+    /// counts (`ok` + `warning` + `cannot_tell` + `restore_fails` + `invalid` + `unreadable`).
     var images = 0
     /// Files that are not save images.
     var skipped = 0
@@ -134,7 +140,7 @@ struct ScanSummary: Encodable, Sendable {
     var totalBytes: UInt64 = 0
 
     mutating func count(_ record: ScanRecord) {
-        if record.verdict != .unreadable { images += 1 }
+        images += 1
         let (sum, overflow) = totalBytes.addingReportingOverflow(record.fileSize ?? 0)
         totalBytes = overflow ? .max : sum
         switch record.verdict {
@@ -150,4 +156,4 @@ struct ScanSummary: Encodable, Sendable {
 }
 
 /// st_blocks × 512 of `path` (what the file occupies on disk), or nil when it cannot be stat'ed.
-func allocatedBytes(_ path: String) -> UInt64? { FileStatus(following: path)?.allocatedBytes }
+func diskUsage(_ path: String) -> UInt64? { FileStatus(following: path)?.allocatedBytes }

@@ -96,7 +96,7 @@ struct SparseReadingTests {
         let sparse = try #require(object["sparse"] as? [String: Any])
         let layout = try SparseFixtures.layout(path)
         #expect(sparse["device_state_offset"] as? UInt64 == layout.deviceStateOffset)
-        #expect(sparse["apparent_bytes"] as? UInt64 == layout.fileSize)
+        #expect(sparse["file_size"] as? UInt64 == layout.fileSize)
         let blocks = try #require(sparse["blocks"] as? [[String: Any]])
         #expect(blocks.map { $0["name"] as? String } == layout.blocks.map(\.name))
         #expect(blocks.map { $0["holes"] as? UInt64 } == layout.blocks.map(\.holes))

@@ -72,8 +72,8 @@ import Testing
         let result = try CLI.run(["convert", image.path, output, "--format", "gzip", "--json"])
         #expect(result.status == 0, "\(result.stderr)")
         let json = try #require(try JSONSchema.validate(result, "convert").first)
-        #expect(Set(json.keys) == ["file", "output", "from_format", "to_format", "stream_copied", "input_bytes",
-                                   "output_bytes", "raw_stream_bytes", "output_stream_bytes"])
+        #expect(Set(json.keys) == ["file", "output", "from_format", "to_format", "stream_copied", "file_size",
+                                   "output_size", "raw_stream_bytes", "output_stream_bytes"])
         let (metadata, stream) = StreamFixtures.split(image.bytes)
         let written = try StreamFixtures.file(output)
         #expect(json["file"] as? String == image.path)
@@ -81,8 +81,8 @@ import Testing
         #expect(json["from_format"] as? String == "raw")
         #expect(json["to_format"] as? String == "gzip")
         #expect(json["stream_copied"] as? Bool == false)
-        #expect((json["input_bytes"] as? NSNumber)?.intValue == image.bytes.count)
-        #expect((json["output_bytes"] as? NSNumber)?.intValue == written.count)
+        #expect((json["file_size"] as? NSNumber)?.intValue == image.bytes.count)
+        #expect((json["output_size"] as? NSNumber)?.intValue == written.count)
         #expect((json["raw_stream_bytes"] as? NSNumber)?.intValue == stream.count)
         #expect((json["output_stream_bytes"] as? NSNumber)?.intValue == written.count - metadata.count)
     }
