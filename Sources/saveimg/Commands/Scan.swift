@@ -91,7 +91,7 @@ extension SaveImg {
                                         error: SaveImageError(.badMagic, path: path, offset: 0, field: "magic",
                                                               expected: "LibvirtQemudSave (a save image)",
                                                               found: "other bytes (not a save image)"))
-                record.allocatedSize = nil
+                record.allocatedBytes = nil
                 return record
             case .unreadable(let path, let reason):
                 // A path that is not there: inspect's words for it (one message for one problem).
