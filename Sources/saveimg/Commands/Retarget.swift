@@ -27,8 +27,9 @@ extension SaveImg {
                   saveimg retarget vm.save --target-libvirt 7.0 --dry-run
 
                 Exit status: 0 the output restores on the target (or, with --dry-run, a plan exists); \
-                1 usage error (e.g. --format names a format the target cannot restore); 2 a rewrite \
-                failed (FILE unchanged); 3 refused: no rewrite fixes it; 4 cannot tell: a check \
+                1 usage error (e.g. --format names a format the target cannot restore); 2 FILE is \
+                unreadable or invalid, or a rewrite failed (FILE unchanged); 3 refused: no rewrite \
+                fixes it; 4 cannot tell: a check \
                 libvirt makes was not made (give --target host.json).
                 """)
 
@@ -115,7 +116,7 @@ extension SaveImg {
                                 verdictBefore: verdict.outcome.severity, findingsBefore: verdict.reasons.map(FindingReport.init),
                                 fileChanged: false, error: ErrorDetail(error)),
                          how: how, description: verifier.targetDescription)
-                throw ExitCode(unreadable ? ExitStatus.wouldFail : ExitStatus.invalid)
+                throw ExitCode(ExitStatus.invalid)  // unreadable or a failed write: 2, as verify and every command
             }
             let plan = result.plan
             var report = Report(file: file, output: result.outcome == .planned ? (output ?? file) : result.destination,
@@ -129,7 +130,9 @@ extension SaveImg {
             }
             try emit(report, how: how, description: verifier.targetDescription)
             switch result.outcome {
-            case .refused: throw ExitCode(ExitStatus.wouldFail)
+            case .refused:
+                // An invalid image is 2 (as verify); one that reads but no rewrite fixes is 3.
+                throw ExitCode(ExitStatus.forOutcome(plan.verdict.outcome) == ExitStatus.invalid ? ExitStatus.invalid : ExitStatus.wouldFail)
             case .nothingToDo, .planned:
                 // Nothing to rewrite is not "it restores there" when a check was not made.
                 if plan.steps.isEmpty, plan.verdict.outcome == .cannotTell { throw ExitCode(ExitStatus.cannotTell) }
