@@ -26,14 +26,8 @@ struct ChainReport: Encodable {
         }
     }
 
-    /// libvirt's `<cookie>`, the same keys as `inspect`'s `cookie` (without its content).
-    struct Cookie: Encodable {
-        var present: Bool
-        var root: String?
-        var offset: UInt64?
-        var size: Int?
-        var terminated: Bool?
-    }
+    /// libvirt's `<cookie>`: inspect's `cookie` without its content.
+    typealias Cookie = InspectReport.Cookie
 
     var file: String
     var cookie: Cookie
@@ -41,9 +35,7 @@ struct ChainReport: Encodable {
 
     init(_ image: SaveImage) {
         file = image.path
-        let stored = image.cookieDocument
-        cookie = Cookie(present: stored != nil, root: stored?.rootElementName, offset: stored?.fileOffset,
-                        size: stored?.storedLength, terminated: stored?.isTerminated)
+        cookie = Cookie(image, content: false)
         extensions = image.extensions.enumerated().map { Document($1, index: $0 + 1) }
     }
 

@@ -18,7 +18,7 @@ extension InspectReport {
             row("cpu (cookie)", cookie.cpu.map(Self.describe) ?? "none recorded")
             // One rule with diff-cpu and scan: no cookie <cpu>, no difference (restore uses the domain XML's).
             row("cpu added", cookie.cpu == nil ? "none (no cookie cpu: restore uses the domain XML's CPU)" : cpuDifference.summary)
-            row("cookie", "<cookie> " + (["cpu"].filter { _ in cookie.cpu != nil } + cookie.otherElements).joined(separator: ", "))
+            row("cookie", "<cookie> " + (["cpu"].filter { _ in cookie.cpu != nil } + (cookie.otherElements ?? [])).joined(separator: ", "))
         } else {
             row("cookie", "none (cookieOffset \(header.cookieOffset))")
         }

@@ -43,7 +43,21 @@ struct InspectReport: Encodable {
         var size: Int?
         var terminated: Bool?
         var cpu: CPU?
-        var otherElements: [String]
+        var otherElements: [String]?
+
+        /// The cookie of `image`; with `content`, also its CPU and other elements (inspect), without (ext list).
+        init(_ image: SaveImage, content: Bool) {
+            let stored = image.cookieDocument
+            present = stored != nil
+            root = stored?.rootElementName
+            offset = stored?.fileOffset
+            size = stored?.storedLength
+            terminated = stored?.isTerminated
+            if content {
+                cpu = image.cookie?.cpu.map(InspectReport.cpu)
+                otherElements = image.cookie?.otherElementNames ?? []
+            }
+        }
     }
     struct Document: Encodable {
         var index: Int
@@ -89,10 +103,7 @@ struct InspectReport: Encodable {
         domain = Domain(name: d.name, uuid: d.uuid, type: d.type, memoryKib: d.memoryKiB,
                         currentMemoryKib: d.currentMemoryKiB, vcpus: d.vcpus, arch: d.arch, machine: d.machine,
                         cpu: d.cpu.map(Self.cpu))
-        let stored = image.cookieDocument
-        cookie = Cookie(present: stored != nil, root: stored?.rootElementName, offset: stored?.fileOffset,
-                        size: stored?.storedLength, terminated: stored?.isTerminated,
-                        cpu: image.cookie?.cpu.map(Self.cpu), otherElements: image.cookie?.otherElementNames ?? [])
+        cookie = Cookie(image, content: true)
         cpuDifference = image.cpuDifference
         extensions = image.extensions.enumerated().map { Self.document($1, index: $0 + 1) }
         ignoredDocuments = image.header.cookieOffset == 0
