@@ -85,7 +85,7 @@ rename() {
   $S dumpxml "$in" > $x 2>/dev/null || { cp "$in" "$out"; return; }
   sed -i "s#<name>.*</name>#<name>$name</name>#; s#<uuid>.*</uuid>#<uuid>$(cat /proc/sys/kernel/random/uuid)</uuid>#" $x
   rm -f "$out"
-  $S define --force "$in" $x --output "$out" >/dev/null 2>&1 || cp "$in" "$out"
+  $S define --allow-abi-change "$in" $x --output "$out" >/dev/null 2>&1 || cp "$in" "$out"
 }
 
 # restore LAB FILE NAME -> prints "OK" or the error text; cleans the domain up
@@ -99,11 +99,11 @@ restore() {
 }
 
 verify() {  # LAB FILE -> JSON, given that lab's capture (streams this small are walked without --deep)
-  $S verify --target $TARGETS/lab-libvirt-$1.json --json "$2" 2>&1
+  $S verify --target $TARGETS/lab-libvirt-$1.json --json "$2" 2>/dev/null  # JSON on stdout; an invalid image's message also goes to stderr
 }
 
 verify_local() {  # LAB FILE -> JSON, no target option, as run on that lab host (virsh mode: the lab wrapper on PATH plays the host)
-  PATH=$(localbin $1):$PATH SAVEIMG_LOCAL_TARGET=virsh SAVEIMG_LOCAL_RUN="$(localrun $1)" $S verify --json "$2" 2>&1
+  PATH=$(localbin $1):$PATH SAVEIMG_LOCAL_TARGET=virsh SAVEIMG_LOCAL_RUN="$(localrun $1)" $S verify --json "$2" 2>/dev/null
 }
 
 # ---- images: shared fixtures, testdata, hand-modified cases ----

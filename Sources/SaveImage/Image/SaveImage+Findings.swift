@@ -99,13 +99,14 @@ extension SaveImage {
         return findings
     }
 
-    /// libxml2's line and message (its error's `found` is `line N: message`),
-    /// else the cookie parser's refusal.
+    /// libxml2's line and message (its error's `found` is `line N: message` or
+    /// `line N column M: message`), else the cookie parser's refusal.
     static func cookiePayload(_ error: SaveImageError) -> Finding.Payload {
         if error.code == .malformedXML {
             let parts = error.found.split(separator: ":", maxSplits: 1)
             let words = parts.first?.split(separator: " ") ?? []
-            if words.count == 2, words.first == "line", let number = words.last, let line = Int(number),  // bounded: a failable parse of text, no arithmetic
+            if words.count == 2 || (words.count == 4 && words[2] == "column"), words.first == "line",  // bounded: indexes below words.count (4)
+               let line = Int(words[1]),  // bounded: a failable parse of text, no arithmetic
                let message = parts.last, parts.count == 2 {
                 return .cookieXML(line: line, message: String(message).trimmingWhitespace())
             }
