@@ -116,10 +116,11 @@ check "scan --json: 11 image lines and a summary" bash -c "
     tail -1 '$work/scan.jsonl' | grep -q '\"type\":\"summary\"' &&
     tail -1 '$work/scan.jsonl' | grep -q '\"images\":11'"
 check "scan --json matches the schema" bash -c "python3 '$repo/scripts/validate-json.py' '$repo/schema/saveimg-output.schema.json' scan < '$work/scan.jsonl'"
-# No target named, and neither libvirt nor QEMU answers here: never "ok".
+# No target named, and neither libvirt nor QEMU answers here: never "ok" (virsh mode, so the
+# stand-ins on PATH are asked rather than a libvirt.so.0 of this machine).
 mkdir -p "$work/silent-bin"
 for tool in virsh qemu-system-x86_64; do printf '#!/bin/sh\nexit 1\n' > "$work/silent-bin/$tool"; chmod +x "$work/silent-bin/$tool"; done
-PATH="$work/silent-bin:$PATH" "$saveimg" scan "$repo/testdata/libvirt-9.0/westmere-raw.sav" > "$work/scan-local.txt" 2>/dev/null || true
+PATH="$work/silent-bin:$PATH" SAVEIMG_LOCAL_TARGET=virsh "$saveimg" scan "$repo/testdata/libvirt-9.0/westmere-raw.sav" > "$work/scan-local.txt" 2>/dev/null || true
 check "scan with nothing answering on this machine says cannot_tell" grep -Eq "^cannot_tell .*westmere-raw.sav  \[[a-z_]+\] " "$work/scan-local.txt"
 check "no colour when piped" bash -c "! grep -q \$'\\e\\[' '$work/scan.txt'"
 check "--color always colours" grep -q $'\e\[' "$work/scan-color.txt"
