@@ -31,21 +31,21 @@ for fx in qemu64-raw-running westmere-raw qemu64-gzip; do
     case $case in
       add-cpu-ext)
         sed "s#</cpu>#  <feature policy=\"disable\" name=\"sse2\"/>\n</cpu>#" $WORK/cookie-cpu.xml > $WORK/cpu.xml
-        cp $base $img; out=$($S add-cpu-ext $img --cpu $WORK/cpu.xml 2>&1); expect=sse2 ;;
+        cp $base $img; out=$($S add-cpu-ext --verbose $img --cpu $WORK/cpu.xml 2>&1); expect=sse2 ;;
       ext-add)
         echo "<saveimg-ext>lab</saveimg-ext>" > $WORK/e.xml
-        cp $base $img; out=$($S ext add $img $WORK/e.xml 2>&1) ;;
+        cp $base $img; out=$($S ext add --verbose $img $WORK/e.xml 2>&1) ;;
       ext-remove)
         echo "<saveimg-ext>lab</saveimg-ext>" > $WORK/e.xml
-        cp $base $img; $S ext add $img $WORK/e.xml >/dev/null; out=$($S ext remove $img 1 2>&1) ;;
+        cp $base $img; $S ext add $img $WORK/e.xml >/dev/null; out=$($S ext remove --verbose $img 1 2>&1) ;;
       define)
         sed "s#</name>#</name>\n  <description>lab</description>#" $WORK/x.xml > $WORK/d.xml
-        cp $base $img; out=$($S define $img $WORK/d.xml 2>&1) ;;
+        cp $base $img; out=$($S define --verbose $img $WORK/d.xml 2>&1) ;;
       define-grow)
         python3 -c "import sys; s=open(sys.argv[1]).read(); open(sys.argv[2],\"w\").write(s.replace(\"</name>\",\"</name>\n  <description>\"+\"g\"*70000+\"</description>\",1))" $WORK/x.xml $WORK/g.xml
-        cp $base $img; out=$($S define $img $WORK/g.xml 2>&1) ;;
+        cp $base $img; out=$($S define --verbose $img $WORK/g.xml 2>&1) ;;
       set-paused)
-        cp $base $img; out=$($S set-state $img --paused 2>&1) ;;
+        cp $base $img; out=$($S set-state --verbose $img --paused 2>&1) ;;
       repair)
         # Regress: the cookie CPU into the domain XML (as libvirt 3.x did), then repair.
         dom_cpu=$(sed -n "/<cpu/,/<\/cpu>/p" $WORK/x.xml)
@@ -56,10 +56,10 @@ x=open(sys.argv[1]).read(); c=open(sys.argv[2]).read().strip()
 c=re.sub(r\"check=.full.\",\"check=\x27partial\x27\",c)
 open(sys.argv[3],\"w\").write(re.sub(r\"<cpu.*?</cpu>\",lambda m:c,x,count=1,flags=re.S))" $WORK/x.xml $WORK/cookie-cpu.xml $WORK/r.xml
         $S define --allow-abi-change $base $WORK/r.xml --output $WORK/regressed.sav >/dev/null
-        out=$($S add-cpu-ext $WORK/regressed.sav --from-domain --original-cpu $WORK/orig-cpu.xml --output $img 2>&1)
+        out=$($S add-cpu-ext --verbose $WORK/regressed.sav --from-domain --original-cpu $WORK/orig-cpu.xml --output $img 2>&1)
         rm -f $WORK/regressed.sav ;;
     esac
-    write=$(echo "$out" | sed -n "s/.*wrote \([a-z-]*\).*/\1/p" | head -1)
+    write=$(echo "$out" | sed -n "s/.*wrote \([a-z-]*\).*/\1/p" | head -1)  # --verbose: the write strategy
     [ -n "$write" ] || write="FAILED"
     if r=$($V restore $img 2>&1); then
       state=$($V domstate $name 2>&1 | head -1)

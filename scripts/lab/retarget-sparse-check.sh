@@ -17,7 +17,8 @@ rm -rf "$W"; mkdir -p "$W"
 fail=0
 pass() { echo "PASS $*"; }
 bad() { echo "FAIL $*"; fail=1; }
-target() { echo --target-libvirt "$1" --capabilities "$C/libvirt-$1-capabilities.xml" --domcapabilities "$C/libvirt-$1-domcapabilities-qemu.xml"; }
+# The lab's capture (with its QEMU's vmstate descriptions: without them the device state is cannot_tell).
+target() { echo --target "testdata/targets/lab-libvirt-$1.json"; }
 
 cp testdata/libvirt-9.0/westmere-raw.sav "$W/w9.sav"
 if $S retarget "$W/w9.sav" $(target 11.3) --format sparse --output "$W/w9-sparse.sav" >/dev/null \
