@@ -145,7 +145,8 @@ struct TargetOptions: ParsableArguments {
 
     /// A verifier for these options.
     func verifier(replacement: DomainSummary? = nil, deep: Bool = false) throws -> (RestoreVerifier, String) {
-        if namesNoTarget, var (verifier, how) = try Self.localVerifier(replacement: replacement, deep: deep, qemu: qemu) {
+        if namesNoTarget, let (local, how) = try Self.localVerifier(replacement: replacement, deep: deep, qemu: qemu) {
+            var verifier = local
             if let modelAdditions {
                 let table = TargetHost.parseModelAdditions(String(decoding: try VerifyInputs.bytes(modelAdditions), as: UTF8.self))
                 verifier.target?.setModelAdditions(table)
