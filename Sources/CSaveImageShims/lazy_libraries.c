@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "LazyLibraries.h"
+#include "lazy_symbol.h"
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -30,10 +31,14 @@ static struct {
 static const char *isal_error = "libisal.so.2 not loaded";
 static pthread_once_t isal_once = PTHREAD_ONCE_INIT;
 
-static void *symbol(void *library, const char *name, const char **error) {
+void *saveimg_lazy_symbol(void *library, const char *name, const char *missing, const char **error) {
     void *address = dlsym(library, name);
-    if (!address && !*error) *error = "a symbol is missing from the library";
+    if (!address && !*error) *error = missing;
     return address;
+}
+
+static void *symbol(void *library, const char *name, const char **error) {
+    return saveimg_lazy_symbol(library, name, "a symbol is missing from the library", error);
 }
 
 static void isal_open(void) {

@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "LazyLibraries.h"
+#include "lazy_symbol.h"
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -33,9 +34,7 @@ static pthread_once_t libvirt_once = PTHREAD_ONCE_INIT;
 static void quiet(void *user_data, void *error) { (void)user_data; (void)error; }
 
 static void *libvirt_symbol(void *library, const char *name, const char **error) {
-    void *address = dlsym(library, name);
-    if (!address && !*error) *error = "a symbol is missing from libvirt.so.0";
-    return address;
+    return saveimg_lazy_symbol(library, name, "a symbol is missing from libvirt.so.0", error);
 }
 
 static void libvirt_open(void) {
