@@ -107,10 +107,14 @@ struct TargetOptions: ParsableArguments {
             host = machine
         }
         if let modelAdditions, host != nil {
-            host = host?.withModelAdditions(TargetHost.parseModelAdditions(
-                String(decoding: try VerifyInputs.bytes(modelAdditions), as: UTF8.self)))
+            host = host?.withModelAdditions(try Self.modelAdditions(modelAdditions))
         }
         return host
+    }
+
+    /// The `--model-additions` table at `path`, parsed.
+    static func modelAdditions(_ path: String) throws -> [String: Set<String>] {
+        TargetHost.parseModelAdditions(String(decoding: try VerifyInputs.bytes(path), as: UTF8.self))
     }
 
     /// The capture `--target` names, parsed.
@@ -148,8 +152,7 @@ struct TargetOptions: ParsableArguments {
         if namesNoTarget, let (local, how) = try Self.localVerifier(replacement: replacement, deep: deep, qemu: qemu) {
             var verifier = local
             if let modelAdditions {
-                let table = TargetHost.parseModelAdditions(String(decoding: try VerifyInputs.bytes(modelAdditions), as: UTF8.self))
-                verifier.target?.setModelAdditions(table)
+                verifier.target?.setModelAdditions(try Self.modelAdditions(modelAdditions))
             }
             return (verifier, how)
         }
@@ -160,8 +163,7 @@ struct TargetOptions: ParsableArguments {
             var verifier = RestoreVerifier(profile: profile, host: nil, replacementDomain: replacement, deep: deep)
             verifier.target = captured
             if let modelAdditions {
-                let table = TargetHost.parseModelAdditions(String(decoding: try VerifyInputs.bytes(modelAdditions), as: UTF8.self))
-                verifier.target?.setModelAdditions(table)
+                verifier.target?.setModelAdditions(try Self.modelAdditions(modelAdditions))
             }
             return (verifier, how)
         }
